@@ -1,0 +1,66 @@
+"""Facts that follow from other facts, the same for every source (catalog, Hub, local folder)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from advisor.facts import SOURCE_DERIVED, ModelFacts
+
+# The token that closes an assistant turn in each chat format; "eos" means the tokenizer's EOS.
+TEMPLATE_END_OF_TURN = {
+    "chatml": "<|im_end|>",
+    "phi4": "<|im_end|>",
+    "llama3": "<|eot_id|>",
+    "gemma": "<end_of_turn>",
+    "mistral": "</s>",
+    "phi3": "<|end|>",
+    "phi4-mini": "<|end|>",
+    "deepseek-r1": "<｜end▁of▁sentence｜>",
+    "tulu": "eos",
+    "zephyr": "eos",
+}
+
+
+@lru_cache(maxsize=1)
+def licences() -> dict[str, dict[str, Any]]:
+    """Licence conditions as their texts state them (from shared/data/licence-conditions.yaml)."""
+    text = resources.files("advisor.catalog").joinpath("licences.json").read_text("utf-8")
+    return json.loads(text)["licences"]
+
+
+def complete(facts: ModelFacts) -> ModelFacts:
+    """Add the derived facts; never overwrite a fact a source stated."""
+    licence = facts.get("license")
+    if isinstance(licence, str):
+        terms = licences().get(licence.lower())
+        if terms:
+            facts.set_default("license_commercial", terms["commercial_use"], SOURCE_DERIVED,
+                              f"licence text ({terms['source']})")
+            facts.set_default("license_name_full", terms["name"], SOURCE_DERIVED, terms["source"])
+            conditions = [c for c in (terms.get("user_threshold"), terms.get("attribution"),
+                                      terms.get("naming_requirement")) if c and c != "none"]
+            if conditions:
+                facts.set_default("license_conditions", conditions, SOURCE_DERIVED, terms["source"])
+    family = facts.get("chat_template_family")
+    eot = TEMPLATE_END_OF_TURN.get(family) if isinstance(family, str) else None
+    eos = facts.get("eos_token")
+    if eot == "eos" and isinstance(eos, str):
+        eot = eos
+    if eot and eot != "eos":
+        facts.set_default("chat_template_eot", eot, SOURCE_DERIVED, f"{family} chat format")
+        if isinstance(eos, str):
+            facts.set_default("template_eot_matches_eos", eot == eos, SOURCE_DERIVED,
+                              f"template turn end {eot} vs eos_token {eos}")
+    pad, pad_id = facts.get("pad_token"), facts.get("pad_token_id")
+    eos_ids = facts.get("eos_token_id")
+    if isinstance(pad, str) and isinstance(eos, str):
+        facts.set_default("pad_equals_eos", pad == eos, SOURCE_DERIVED, "pad_token vs eos_token")
+    elif isinstance(pad_id, int) and isinstance(eos_ids, list) and eos_ids:
+        facts.set_default("pad_equals_eos", pad_id in eos_ids, SOURCE_DERIVED,
+                          "pad_token_id vs eos_token_id")
+    if facts.get("variant") == "base":
+        facts.set_default("family_has_base", True, SOURCE_DERIVED, "this repo is a base release")
+    return facts

@@ -1,0 +1,33 @@
+"""Errors a user can fix. They print as one line and exit with code 2; never a traceback."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class UserError(Exception):
+    """Bad input: says what is wrong, where, and what to do."""
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+        self.what = message
+        self.where = where
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        parts = [f"{self.where}: {self.what}" if self.where else self.what]
+        if self.hint:
+            parts.append(self.hint)
+        # One line, always: newlines from user data must not split the message.
+        return " — ".join(parts).replace("\r", " ").replace("\n", " ")
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for a misspelt name, or None when nothing is close."""
+    by_lower = {choice.lower(): choice for choice in sorted(set(choices))}
+    matches = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"did you mean '{by_lower[matches[0]]}'?" if matches else None

@@ -1,0 +1,151 @@
+"""Normalised facts about a model and a training set, each fact with where it came from.
+
+A fact that nobody verified is *absent*, never False or 0: the rules treat an absent fact as
+unknown, and the report lists it as missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Where a fact came from. Providers use these names; reports show them.
+SOURCE_CATALOG = "catalog"
+SOURCE_HUB_API = "hub-api"
+SOURCE_CONFIG = "config.json"
+SOURCE_TOKENIZER_CONFIG = "tokenizer_config.json"
+SOURCE_CHAT_TEMPLATE = "chat_template"
+SOURCE_README = "README front matter"
+SOURCE_SAFETENSORS = "safetensors header"
+SOURCE_DERIVED = "derived"
+
+# Every model fact the rules may name, as `model.<name>`, with its type and meaning.
+# Types: str, int, float, bool, list (of str), or an enum given as a tuple of allowed strings.
+MODEL_FIELDS: dict[str, tuple[Any, str]] = {
+    "repo_id": ("str", "Hub repo id (org/name) or local path"),
+    "family": ("str", "model family, e.g. Qwen2.5, Llama-3.1"),
+    "variant": (("base", "instruct", "unknown"), "pretrained base or post-trained instruct/chat"),
+    "family_has_base": ("bool", "whether the family released a base (pretrained-only) checkpoint"),
+    "license": ("str", "Hub licence id; for 'other' the license_name (e.g. qwen-research)"),
+    "license_commercial": (("yes", "no", "conditional"), "commercial use under the licence text"),
+    "license_name_full": ("str", "the licence's full name"),
+    "license_conditions": ("list", "conditions the licence attaches (user thresholds, naming...)"),
+    "gated": ("bool", "the repo requires accepting terms on the Hub before download"),
+    "params_b": ("float", "parameter count, in billions"),
+    "context_length": ("int", "max_position_embeddings (text model)"),
+    "sliding_window": ("int", "sliding-window attention size, when the model uses one"),
+    "rope_scaling": ("str", "rope scaling type (llama3, linear, longrope, yarn...)"),
+    "vocab_size": ("int", "tokenizer vocabulary size (config.json)"),
+    "tokenizer_class": ("str", "tokenizer class from tokenizer_config.json"),
+    "bos_token": ("str", "beginning-of-sequence token string"),
+    "eos_token": ("str", "end-of-sequence token string"),
+    "pad_token": ("str", "padding token string"),
+    "eos_token_id": ("list", "end-of-sequence token id(s) from config.json"),
+    "pad_token_id": ("int", "padding token id from config.json"),
+    "pad_equals_eos": ("bool", "the pad token is the EOS token (padding masks EOS in the loss)"),
+    "chat_template_present": ("bool", "a chat template ships with the tokenizer"),
+    "chat_template_family": ("str", "chat format: chatml, llama3, mistral, gemma, phi3, ..."),
+    "chat_template_eot": ("str", "the token that ends a turn in the chat template"),
+    "template_eot_matches_eos": ("bool", "the template's end-of-turn token is the EOS token"),
+    "base_model": ("str", "the repo this one was post-trained from"),
+    "instruct_sibling": ("str", "the official post-trained sibling of a base repo"),
+    "languages": ("list", "languages the model card declares"),
+    "model_type": ("str", "config.json model_type"),
+    "architectures": ("list", "config.json architectures"),
+    "tie_word_embeddings": ("bool", "input and output embeddings are shared"),
+    "quantized": ("bool", "weights are stored quantised (GPTQ/AWQ/bnb 4-bit...)"),
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    value: Any
+    source: str
+    detail: str = ""
+
+
+@dataclass
+class ModelFacts:
+    """What we know about one repo, field by field, with provenance."""
+
+    repo_id: str
+    facts: dict[str, Fact] = field(default_factory=dict)
+    variant_evidence: list[str] = field(default_factory=list)
+    variant_confidence: str = "unknown"  # high | medium | low | unknown
+    # A fetch problem for this candidate only (others proceed): kind and a one-line message.
+    error_kind: str | None = None
+    error: str | None = None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        fact = self.facts.get(name)
+        return default if fact is None else fact.value
+
+    def has(self, name: str) -> bool:
+        return name in self.facts
+
+    def set(self, name: str, value: Any, source: str, detail: str = "") -> None:
+        """Record a fact; None means unknown and records nothing."""
+        if name not in MODEL_FIELDS:
+            raise KeyError(f"unknown model fact {name!r}")
+        if value is None:
+            return
+        self.facts[name] = Fact(value, source, detail)
+
+    def set_default(self, name: str, value: Any, source: str, detail: str = "") -> None:
+        """Record a fact only when no better source has set it already."""
+        if name not in self.facts:
+            self.set(name, value, source, detail)
+
+    def missing(self) -> list[str]:
+        return [name for name in MODEL_FIELDS if name not in self.facts]
+
+    def as_context(self) -> dict[str, Any]:
+        return {f"model.{name}": fact.value for name, fact in self.facts.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "repo_id": self.repo_id,
+            "facts": {
+                name: {"value": f.value, "source": f.source, "detail": f.detail}
+                for name, f in sorted(self.facts.items())
+            },
+            "variant_evidence": list(self.variant_evidence),
+            "variant_confidence": self.variant_confidence,
+            "missing": self.missing(),
+            "error": {"kind": self.error_kind, "message": self.error} if self.error else None,
+        }
+
+
+DATA_FORMATS = ("chat", "instruction", "raw-text", "completion", "preference")
+
+
+@dataclass
+class DatasetProfile:
+    """What a training file holds, measured by streaming through it."""
+
+    path: str
+    format: str | None = None  # one of DATA_FORMATS, or None when undecided
+    rows: int = 0
+    max_tokens: int | None = None
+    p95_tokens: int | None = None
+    token_method: str = "approximate (characters / 4)"
+    formats_seen: dict[str, int] = field(default_factory=dict)
+    malformed: list[tuple[int, str]] = field(default_factory=list)  # first few (line, reason)
+    malformed_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    bytes_read: int = 0
+    sampled_rows: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "rows": self.rows,
+            "max_tokens": self.max_tokens,
+            "p95_tokens": self.p95_tokens,
+            "token_method": self.token_method,
+            "formats_seen": dict(self.formats_seen),
+            "malformed": [{"line": line, "reason": reason} for line, reason in self.malformed],
+            "malformed_count": self.malformed_count,
+            "warnings": list(self.warnings),
+        }

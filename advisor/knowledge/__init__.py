@@ -1,0 +1,1 @@
+"""Knowledge kept as data: free-text task patterns."""

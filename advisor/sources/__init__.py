@@ -1,0 +1,1 @@
+"""Metadata providers. Each returns ModelFacts with per-field provenance; none decides anything."""

@@ -1,0 +1,159 @@
+"""Safe YAML reading that remembers where each value stood, for one-line errors with a line.
+
+Aliases are refused outright: they are the billion-laughs bomb's fuse, and no spec or rule needs
+them. Only the safe tag set is constructed (no !!python/object).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from advisor.errors import UserError
+
+MAX_YAML_BYTES = 2 * 1024 * 1024  # a spec or a rule is a few KB; refuse anything absurd
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LocatedYaml:
+    """Parsed YAML plus a map from field path (tuple of keys/indexes) to 1-based line."""
+
+    def __init__(self, data: Any, lines: dict[tuple, int], origin: str):
+        self.data = data
+        self.lines = lines
+        self.origin = origin
+
+    def line_of(self, path: tuple) -> int | None:
+        # Walk up until a located ancestor is found: a missing key points at its parent.
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def where(self, path: tuple) -> str:
+        line = self.line_of(path)
+        dotted = dotted_path(path)
+        loc = f"{self.origin}:{line}" if line else self.origin
+        return f"{loc}: {dotted}" if dotted else loc
+
+
+def dotted_path(path: tuple) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def read_text(path: str | Path, *, what: str = "file") -> str:
+    """Read a UTF-8 text file, or raise a one-line UserError saying what is wrong with it."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise UserError(f"{p} is a directory, not a {what}", hint="give the path of a file")
+        size = p.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise UserError(
+                f"{p} is {size // 1024} KB, too large for a {what}",
+                hint=f"a {what} is expected to be a few KB",
+            )
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{p}: no such file", hint="check the path") from None
+    except PermissionError:
+        raise UserError(f"{p}: permission denied", hint="check the file's permissions") from None
+    except OSError as exc:
+        raise UserError(f"{p}: cannot read ({exc.strerror})") from None
+    return decode_text(raw, str(p), what=what)
+
+
+def decode_text(raw: bytes, origin: str, *, what: str = "file") -> str:
+    if b"\x00" in raw[:8192]:
+        raise UserError(f"{origin}: binary data, not a YAML {what}", hint="give a text file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UserError(
+            f"{origin}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def load_yaml(text: str, origin: str) -> LocatedYaml:
+    """Parse one YAML document; every error becomes one line with the origin and line."""
+    if len(text) > MAX_YAML_BYTES:
+        raise UserError(f"{origin}: too large ({len(text)} characters)")
+    lines: dict[tuple, int] = {}
+    try:
+        _refuse_aliases(text, origin)
+        loader = _SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return LocatedYaml(None, {}, origin)
+            data = _construct(loader, node, (), lines, origin)
+        finally:
+            loader.dispose()
+    except UserError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "could not determine a constructor" in str(exc):
+            tag = problem.split("tag", 1)[-1].strip().strip("'")
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
+            problem = f"tag '{tag}' is not allowed (only plain YAML values)"
+        raise UserError(
+            f"{origin}{line}: invalid YAML: {problem}", hint="fix the YAML syntax"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"{origin}: invalid YAML: {exc}".splitlines()[0]) from None
+    except RecursionError:
+        raise UserError(f"{origin}: YAML nested too deeply") from None
+    return LocatedYaml(data, lines, origin)
+
+
+def _refuse_aliases(text: str, origin: str) -> None:
+    # A scan is a cheap C pass; the alias is refused before anything is expanded.
+    if "&" not in text and "*" not in text:
+        return
+    for token in yaml.scan(text, Loader=_SafeLoader):
+        if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+            raise UserError(
+                f"{origin}:{token.start_mark.line + 1}: YAML anchors and aliases are not allowed",
+                hint="write the value out in full",
+            )
+
+
+def _construct(
+    loader: Any, node: yaml.Node, path: tuple, lines: dict[tuple, int], origin: str
+) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct(loader, key_node, path + ("<key>",), {}, origin)
+            at = f"{origin}:{key_node.start_mark.line + 1}"
+            if isinstance(key, (dict, list)):
+                raise UserError(f"{at}: a mapping key must be a plain value")
+            if key in out:
+                raise UserError(f"{at}: duplicate key '{key}'", hint="keep one of the two")
+            out[key] = _construct(loader, value_node, path + (key,), lines, origin)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(loader, item, path + (index,), lines, origin)
+            for index, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+

@@ -1,0 +1,1 @@
+"""The rules, one YAML file per rule; installed as the advisor.rules package data."""
