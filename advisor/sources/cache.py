@@ -1,0 +1,96 @@
+"""A disk cache of Hub API answers, so a repeated run makes no request at all.
+
+Layout under the root: <org>--<name>/<sha>.json holds the answer for one commit (immutable in
+practice), <org>--<name>/latest.json names the sha last seen for the repo and when. The TTL
+applies to `latest`: within it we trust that the repo still points at that sha. Writes are
+atomic (temp file + os.replace) so concurrent runs never see half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from advisor.sources.local import hf_home
+
+DEFAULT_TTL_SECONDS = 24 * 3600
+_FORMAT = 1
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def default_root() -> Path:
+    """ADVISOR_CACHE_DIR, else <HF_HOME>/advisor (next to the Hub's own cache)."""
+    if root := os.environ.get("ADVISOR_CACHE_DIR"):
+        return Path(root).expanduser()
+    return hf_home() / "advisor" / "api"
+
+
+class AnswerCache:
+    def __init__(self, root: Path | None = None, ttl: float = DEFAULT_TTL_SECONDS) -> None:
+        self.root = root or default_root()
+        self.ttl = ttl
+
+    def _repo_dir(self, repo_id: str) -> Path:
+        return self.root / _SAFE.sub("_", repo_id.replace("/", "--"))
+
+    def current(self, repo_id: str, *, allow_stale: bool = False) -> dict[str, Any] | None:
+        """The answer for the sha last seen, if seen within the TTL (or at all, if allow_stale)."""
+        latest = self._read(self._repo_dir(repo_id) / "latest.json")
+        if not latest or not isinstance(latest.get("sha"), str):
+            return None
+        age = time.time() - float(latest.get("fetched_at", 0))
+        if age > self.ttl and not allow_stale:
+            return None
+        answer = self.get(repo_id, latest["sha"])
+        if answer is not None:
+            answer["_age_seconds"] = int(age)
+        return answer
+
+    def get(self, repo_id: str, sha: str) -> dict[str, Any] | None:
+        answer = self._read(self._repo_dir(repo_id) / f"{_SAFE.sub('_', sha)}.json")
+        if not answer or answer.get("format") != _FORMAT:
+            return None
+        return answer
+
+    def put(self, repo_id: str, sha: str, answer: dict[str, Any]) -> None:
+        """Store an answer and mark it the repo's latest. Failures to write are not fatal."""
+        folder = self._repo_dir(repo_id)
+        body = {k: v for k, v in answer.items() if not k.startswith("_")} | {"format": _FORMAT}
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._write(folder / f"{_SAFE.sub('_', sha)}.json", body)
+            self._write(folder / "latest.json", {"sha": sha, "fetched_at": time.time()})
+        except OSError:
+            pass  # a read-only cache costs requests next time, nothing else
+
+    def touch(self, repo_id: str, sha: str) -> None:
+        """The Hub confirmed the repo still points at sha: restart its TTL."""
+        with contextlib.suppress(OSError):
+            self._write(
+                self._repo_dir(repo_id) / "latest.json", {"sha": sha, "fetched_at": time.time()}
+            )
+
+    @staticmethod
+    def _read(path: Path) -> dict[str, Any] | None:
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def _write(path: Path, data: dict[str, Any]) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -1,0 +1,75 @@
+"""Which chat format a chat template speaks, read from its text by markers.
+
+Templates are untrusted Jinja. Family detection only looks for marker strings; the one place
+that evaluates a template (`render_sample`) does so in jinja2's immutable sandbox, with a size
+bound, and imports jinja2 lazily so `advisor inspect` does not pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Longer than any real template (the largest seen is ~10 kB); beyond this we refuse to look.
+MAX_TEMPLATE_CHARS = 256 * 1024
+
+# The {{ ... }} expression that emits a user turn: Zephyr closes it with eos_token, Tulu does not.
+_USER_TURN_EXPR = re.compile(r"\{\{[^}]*<\|user\|>[^}]*\}\}", re.S)
+
+
+def detect_family(template: str | None) -> tuple[str | None, str]:
+    """(family, the marker that decided it); (None, reason) when no known format matches.
+
+    Family names are those of derive.TEMPLATE_END_OF_TURN. Order matters: the more specific
+    formats (DeepSeek-R1 and Phi-4 reuse ChatML-like tokens) are tested first.
+    """
+    if not template:
+        return None, "no template"
+    if len(template) > MAX_TEMPLATE_CHARS:
+        return None, f"template larger than {MAX_TEMPLATE_CHARS} characters, not inspected"
+    if "<｜Assistant｜>" in template or "<｜User｜>" in template:
+        return "deepseek-r1", "<｜User｜>/<｜Assistant｜> markers"
+    if "<|start_header_id|>" in template and "<|eot_id|>" in template:
+        return "llama3", "<|start_header_id|> ... <|eot_id|> markers"
+    if "<start_of_turn>" in template:
+        return "gemma", "<start_of_turn> ... <end_of_turn> markers"
+    if "<|im_start|>" in template and "<|im_sep|>" in template:
+        return "phi4", "<|im_start|> ... <|im_sep|> markers"
+    if "<|im_start|>" in template:
+        return "chatml", "<|im_start|> ... <|im_end|> markers"
+    if "<|end|>" in template and ("<|user|>" in template or "<|assistant|>" in template):
+        if "<|tool|>" in template or "<|tool_call|>" in template:
+            return "phi4-mini", "<|user|> ... <|end|> with <|tool|> markers"
+        return "phi3", "<|user|> ... <|end|> markers"
+    if "[INST]" in template:
+        return "mistral", "[INST] ... [/INST] markers"
+    if "<|user|>" in template and "<|assistant|>" in template:
+        user_exprs = _USER_TURN_EXPR.findall(template)
+        if any("eos_token" in expr for expr in user_exprs):
+            return "zephyr", "<|user|> turns closed by eos_token"
+        return "tulu", "<|user|>/<|assistant|> turns, eos_token after assistant only"
+    return None, "no known chat-format markers"
+
+
+def render_sample(template: str, *, eos_token: str = "", bos_token: str = "") -> str | None:
+    """Render a two-turn conversation in the sandbox, or None if the template cannot render.
+
+    Used to check that a template is well-formed; never renders a template over the size bound.
+    """
+    if not template or len(template) > MAX_TEMPLATE_CHARS:
+        return None
+    from jinja2 import TemplateError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    def raise_exception(message: str) -> None:
+        raise TemplateError(message)
+
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    env.globals["raise_exception"] = raise_exception
+    messages = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
+    try:
+        rendered = env.from_string(template).render(
+            messages=messages, eos_token=eos_token, bos_token=bos_token, add_generation_prompt=False
+        )
+    except Exception:  # any failure of untrusted template code means "does not render"
+        return None
+    return rendered[:MAX_TEMPLATE_CHARS]

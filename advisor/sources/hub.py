@@ -1,0 +1,625 @@
+"""The Hub provider: facts of one repo through the real huggingface_hub client.
+
+One `model_info(expand=[...])` call, then `hf_hub_download` of small JSON/Jinja files pinned
+to the commit sha (a file already in the HF cache costs no request), never weights.
+Answers are cached (advisor.sources.cache) so a repeated run makes no request.
+
+Every problem of one candidate ends up in facts.error_kind / facts.error, never as an
+exception: the other candidates proceed. huggingface_hub is imported lazily, so importing this
+module (and running offline commands) does not pay for it.
+
+Two behaviours of huggingface_hub 2.x are bounded here, through a transport installed with
+`set_client_factory`:
+- its first request of a process builds a user-agent that fetches {ENDPOINT}/api/agent-harnesses
+  (agent detection, up to 3 s); we seed that registry as empty, so no such request is made;
+- its retries (up to 5, sleeping Retry-After + 1 s each, with a 60 s timeout on the retry of a
+  HEAD) have no overall bound; our transport retries 429/5xx itself within a per-candidate
+  budget and turns what remains into an error that huggingface_hub does not retry.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.derive import complete
+from advisor.facts import (
+    SOURCE_CATALOG,
+    SOURCE_CHAT_TEMPLATE,
+    SOURCE_CONFIG,
+    SOURCE_HUB_API,
+    SOURCE_TOKENIZER_CONFIG,
+    ModelFacts,
+)
+from advisor.sources import catalog, modelfiles, variant
+from advisor.sources.cache import AnswerCache
+from advisor.sources.local import hf_hub_cache
+
+EXPAND = [
+    "author",
+    "baseModels",
+    "cardData",
+    "config",
+    "gated",
+    "pipeline_tag",
+    "safetensors",
+    "sha",
+    "siblings",
+    "tags",
+]
+CONFIG_FILE, TOKENIZER_FILE, TEMPLATE_FILE = (
+    "config.json",
+    "tokenizer_config.json",
+    "chat_template.jinja",
+)
+MAX_SMALL_FILE = 8 * 1024 * 1024  # bigger "small files" are not read
+MAX_RETRIES = 3
+MAX_CHILDREN = 50
+
+ERROR_KINDS = ("not-found", "gated", "rate-limited", "timeout", "malformed", "network", "offline")
+
+
+def request_timeout() -> float:
+    """Seconds one request may take (ADVISOR_HUB_TIMEOUT, default 10)."""
+    return _env_float("ADVISOR_HUB_TIMEOUT", 10.0)
+
+
+def candidate_budget() -> float:
+    """Seconds all requests of one candidate may take, retries and waits included."""
+    return _env_float("ADVISOR_HUB_BUDGET", 60.0)
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def env_offline() -> bool:
+    """HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE) as huggingface_hub reads it."""
+    value = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE") or ""
+    return value.strip().lower() in {"1", "on", "yes", "true"}
+
+
+def endpoint() -> str:
+    """HF_ENDPOINT read at call time (huggingface_hub reads it once, at import)."""
+    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+
+
+class HubProblem(Exception):
+    """A failure of one candidate, with its kind (raised by our transport)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# --- the bounded transport -------------------------------------------------------------------
+
+_budget = threading.local()
+_setup_lock = threading.Lock()
+_setup_done = False
+
+
+def _remaining() -> float | None:
+    deadline = getattr(_budget, "deadline", None)
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = (headers.get("retry-after") or "").strip()
+    return float(value) if value.isdigit() else None
+
+
+def _make_transport(httpx: Any) -> Any:
+    class BoundedTransport(httpx.BaseTransport):
+        """Retries 429 and 5xx within the candidate's budget; everything else passes through."""
+
+        def __init__(self) -> None:
+            self._inner = httpx.HTTPTransport()
+
+        def handle_request(self, request: Any) -> Any:
+            attempt = 0
+            while True:
+                remaining = _remaining()
+                if remaining is not None and remaining <= 0:
+                    raise HubProblem("timeout", "the time allowed for this repo ran out")
+                timeout = min(request_timeout(), remaining or request_timeout())
+                request.extensions["timeout"] = {
+                    k: timeout for k in ("connect", "read", "write", "pool")
+                }
+                try:
+                    response = self._inner.handle_request(request)
+                except httpx.TimeoutException:
+                    raise HubProblem("timeout", f"no answer within {timeout:.0f}s") from None
+                except httpx.TransportError as exc:
+                    raise HubProblem("network", type(exc).__name__) from None
+                status = response.status_code
+                if status != 429 and status < 500:
+                    return response
+                attempt += 1
+                wait = _retry_after(response.headers) if status == 429 else None
+                if wait is None:
+                    wait = min(8.0, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() / 4)
+                response.close()
+                remaining = _remaining()
+                if attempt > MAX_RETRIES or (remaining is not None and wait >= remaining):
+                    if status == 429:
+                        raise HubProblem(
+                            "rate-limited",
+                            f"HTTP 429 after {attempt} tries"
+                            + (f", Retry-After {wait:.0f}s" if wait else ""),
+                        )
+                    raise HubProblem("network", f"HTTP {status} from the Hub after {attempt} tries")
+                time.sleep(wait)
+
+        def close(self) -> None:
+            self._inner.close()
+
+    return BoundedTransport
+
+
+def _client() -> Any:
+    """Import huggingface_hub once, install our bounded client, skip the agent-registry fetch."""
+    global _setup_done
+    import huggingface_hub
+
+    if _setup_done:
+        return huggingface_hub
+    with _setup_lock:
+        if not _setup_done:
+            try:
+                import httpx2 as httpx
+                from huggingface_hub.utils import _http
+
+                transport = _make_transport(httpx)
+
+                def factory() -> Any:
+                    return httpx.Client(
+                        transport=transport(),
+                        event_hooks={"request": [_http.hf_request_event_hook]},
+                        follow_redirects=True,
+                        timeout=None,
+                    )
+
+                huggingface_hub.set_client_factory(factory)
+            except (ImportError, AttributeError):
+                pass  # an older huggingface_hub: its own retry policy applies
+            try:
+                from huggingface_hub.utils import _detect_agent
+
+                if getattr(_detect_agent, "_registry", "absent") is None:
+                    _detect_agent._registry = _detect_agent._EMPTY_REGISTRY
+            except (ImportError, AttributeError):
+                pass
+            _setup_done = True
+    return huggingface_hub
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+def _secret() -> str | None:
+    """The token in use, only to scrub it from messages (never printed)."""
+    token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN")
+    if token:
+        return token
+    try:
+        return _client().get_token()
+    except Exception:
+        return None
+
+
+def scrub(text: str) -> str:
+    """One line, with the token (if any) masked."""
+    token = _secret()
+    if token:
+        text = text.replace(token, "***")
+    return " ".join(text.split())
+
+
+def problem_message(repo_id: str, kind: str, reason: str = "") -> str:
+    """A one-line message that says what to do next."""
+    page = f"{endpoint()}/{repo_id}"
+    why = f" ({reason})" if reason else ""
+    text = {
+        "not-found": f"{repo_id}: not found on the Hub{why} — check the spelling; a private "
+        "repo needs HF_TOKEN",
+        "gated": f"{repo_id}: gated repo{why} — accept the licence on {page} and set HF_TOKEN",
+        "rate-limited": f"{repo_id}: rate limited by the Hub{why} — wait a few minutes and "
+        "rerun; setting HF_TOKEN raises the limit",
+        "timeout": f"{repo_id}: the Hub did not answer in time{why} — rerun, or use --offline "
+        "or --source catalog",
+        "malformed": f"{repo_id}: the Hub's answer could not be read{why} — rerun later, or use "
+        "--source catalog",
+        "network": f"{repo_id}: cannot reach {endpoint()}{why} — check the connection, proxy or "
+        "HF_ENDPOINT, or use --offline",
+        "offline": f"{repo_id}: offline and not in the advisor cache{why} — run once online, or "
+        "use --source catalog",
+    }[kind]
+    return scrub(text)
+
+
+def classify_exception(exc: BaseException) -> tuple[str, str]:
+    """(error kind, short reason) for anything the client raised."""
+    if isinstance(exc, HubProblem):
+        return exc.kind, str(exc)
+    from huggingface_hub import errors as hf_errors
+
+    name = type(exc).__name__
+    if isinstance(exc, hf_errors.GatedRepoError):
+        return "gated", "HTTP 401/403"
+    if isinstance(exc, (hf_errors.RepositoryNotFoundError, hf_errors.RevisionNotFoundError)):
+        return "not-found", "HTTP 404"
+    if isinstance(exc, hf_errors.OfflineModeIsEnabled):
+        return "offline", "HF_HUB_OFFLINE is set"
+    if isinstance(exc, hf_errors.HfHubHTTPError):
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status == 429:
+            return "rate-limited", "HTTP 429"
+        if status in (401, 403):
+            return "gated", f"HTTP {status}"
+        if status == 404:
+            return "not-found", "HTTP 404"
+        return "network", f"HTTP {status}"
+    if isinstance(exc, (ValueError, KeyError, TypeError)):  # JSON decode, missing fields
+        return "malformed", name
+    try:
+        import httpx2 as httpx
+
+        if isinstance(exc, httpx.TimeoutException):
+            return "timeout", name
+        if isinstance(exc, httpx.HTTPError):
+            return "network", name
+    except ImportError:
+        pass
+    if isinstance(exc, OSError):
+        return "network", name
+    return "malformed", name
+
+
+def _fail(facts: ModelFacts, kind: str, reason: str = "") -> ModelFacts:
+    facts.error_kind = kind
+    facts.error = problem_message(facts.repo_id, kind, reason)
+    return facts
+
+
+# --- fetching ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FetchOptions:
+    offline: bool = False
+    refresh: bool = False
+    children: bool = True  # look up a base repo's instruct children
+    all_files: bool = False  # inspect: tokenizer_config.json and the template file too
+
+
+def fetch(
+    repo_id: str, options: FetchOptions | None = None, cache: AnswerCache | None = None
+) -> ModelFacts:
+    """Facts of one Hub repo. Never raises for a Hub problem: see facts.error_kind."""
+    options = options or FetchOptions()
+    cache = cache or AnswerCache()
+    offline = options.offline or env_offline()
+    answer = None if options.refresh else cache.current(repo_id, allow_stale=offline)
+    if answer is not None and not offline and _needs_more(answer, options):
+        answer = _complete_answer(repo_id, answer, options, cache)
+    if answer is not None:
+        return facts_from_answer(answer, cached=True)
+    if offline:
+        return _fail(ModelFacts(repo_id), "offline")
+    _budget.deadline = time.monotonic() + candidate_budget()
+    try:
+        answer = _fetch_answer(repo_id, options, cache)
+    except Exception as exc:  # every failure of one candidate stays with that candidate
+        kind, reason = classify_exception(exc)
+        return _fail(ModelFacts(repo_id), kind, reason)
+    finally:
+        _budget.deadline = None
+    return facts_from_answer(answer, cached=False)
+
+
+def _needs_more(answer: dict[str, Any], options: FetchOptions) -> bool:
+    if options.children and "children" not in answer and _is_base(answer):
+        return True
+    return bool(_wanted_files(answer, options) - set(answer.get("files", {})))
+
+
+def _complete_answer(
+    repo_id: str, answer: dict[str, Any], options: FetchOptions, cache: AnswerCache
+) -> dict[str, Any]:
+    """Add files or children a cached answer lacks (a bulk run's answer, then `inspect`)."""
+    _budget.deadline = time.monotonic() + candidate_budget()
+    try:
+        _download_files(answer, options)
+        if options.children and "children" not in answer and _is_base(answer):
+            answer["children"] = _children(repo_id)
+        if not answer.get("file_errors"):
+            cache.put(repo_id, answer["sha"], answer)
+    except Exception:
+        pass  # keep what the cache had; missing facts stay unknown
+    finally:
+        _budget.deadline = None
+    return answer
+
+
+def _fetch_answer(repo_id: str, options: FetchOptions, cache: AnswerCache) -> dict[str, Any]:
+    hf = _client()
+    api = hf.HfApi(endpoint=endpoint())
+    info = api.model_info(repo_id, expand=EXPAND, timeout=request_timeout())
+    sha = info.sha
+    if not isinstance(sha, str) or not sha:
+        raise HubProblem("malformed", "no commit sha in the answer")
+    if not options.refresh and (known := cache.get(repo_id, sha)) is not None:
+        cache.touch(repo_id, sha)  # same commit: reuse files and children fetched before
+        return (
+            _complete_answer(repo_id, known, options, cache)
+            if _needs_more(known, options)
+            else known
+        )
+    card = info.card_data.to_dict() if info.card_data is not None else None
+    answer: dict[str, Any] = {
+        "repo_id": info.id,
+        "sha": sha,
+        "author": info.author,
+        "gated": info.gated,
+        "tags": list(info.tags or []),
+        "pipeline_tag": info.pipeline_tag,
+        "card_data": card,
+        "config": info.config if isinstance(info.config, dict) else None,
+        "safetensors": (
+            {"parameters": dict(info.safetensors.parameters), "total": info.safetensors.total}
+            if info.safetensors is not None
+            else None
+        ),
+        "base_models": info.base_models,
+        "siblings": [s.rfilename for s in info.siblings or []],
+        "sibling_sizes": {s.rfilename: s.size for s in info.siblings or [] if s.size is not None},
+        "files": {},
+    }
+    _download_files(answer, options)
+    if options.children and _is_base(answer):
+        answer["children"] = _children(info.id)
+    if not answer.get("file_errors"):
+        cache.put(repo_id, sha, answer)
+    return answer
+
+
+def _wanted_files(answer: dict[str, Any], options: FetchOptions) -> set[str]:
+    """Small files worth a download. The API's config already carries tokenizer_config
+    (special tokens, chat template) for most repos, so a bulk run skips those files."""
+    listed = set(answer.get("siblings") or [])
+    api_tok = (answer.get("config") or {}).get("tokenizer_config")
+    wanted = {CONFIG_FILE}
+    if options.all_files or not isinstance(api_tok, dict):
+        wanted |= {TOKENIZER_FILE, TEMPLATE_FILE}
+    elif not api_tok.get("chat_template"):
+        wanted.add(TEMPLATE_FILE)
+    return {f for f in wanted if f in listed}
+
+
+def _download_files(answer: dict[str, Any], options: FetchOptions) -> None:
+    hf = _client()
+    files: dict[str, Any] = answer.setdefault("files", {})
+    errors: dict[str, str] = {}
+    for name in sorted(_wanted_files(answer, options) - set(files)):
+        size = (answer.get("sibling_sizes") or {}).get(name)
+        if isinstance(size, int) and size > MAX_SMALL_FILE:
+            files[name] = None
+            continue
+        try:
+            path = hf.hf_hub_download(
+                answer["repo_id"],
+                name,
+                revision=answer["sha"],
+                cache_dir=str(hf_hub_cache()),
+                endpoint=endpoint(),
+                etag_timeout=request_timeout(),
+            )
+        except Exception as exc:
+            kind, reason = classify_exception(exc)
+            if type(exc).__name__ in ("RemoteEntryNotFoundError", "EntryNotFoundError"):
+                files[name] = None
+                continue
+            errors[name] = kind
+            answer["file_error_reason"] = reason
+            if kind in ("timeout", "rate-limited", "network"):
+                break  # the next file would meet the same problem
+            continue
+        files[name] = _read_small(path, name)
+    if errors:
+        answer["file_errors"] = errors
+    else:
+        answer.pop("file_errors", None)
+
+
+def _read_small(path: str, name: str) -> Any:
+    from pathlib import Path
+
+    file = Path(path)
+    if file.stat().st_size > MAX_SMALL_FILE:
+        return None
+    if name.endswith(".jinja"):
+        return file.read_text("utf-8", errors="replace")
+    try:
+        return modelfiles.read_json(file)
+    except ValueError:
+        return None  # a damaged file teaches nothing; its facts stay unknown
+
+
+def _children(repo_id: str) -> list[str]:
+    """Repos that declare themselves fine-tunes of repo_id, most downloaded first."""
+    api = _client().HfApi(endpoint=endpoint())
+    found = api.list_models(
+        filter=f"base_model:finetune:{repo_id}", sort="downloads", limit=MAX_CHILDREN
+    )
+    return [m.id for m in found]
+
+
+# --- answer -> facts ---------------------------------------------------------------------------
+
+
+def base_relation(answer: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(parent repo, relation) from baseModels, else from base_model:<relation>:<id> tags."""
+    raw = answer.get("base_models")
+    if isinstance(raw, dict):
+        models = [m.get("id") for m in raw.get("models") or [] if isinstance(m, dict)]
+        if len(models) == 1 and isinstance(models[0], str):
+            return models[0], raw.get("relation")
+    elif isinstance(raw, list) and len(raw) == 1:
+        item = raw[0]
+        parent = item.get("id") if isinstance(item, dict) else item
+        if isinstance(parent, str):
+            return parent, None
+    for tag in answer.get("tags") or []:
+        parts = tag.split(":", 2)
+        if len(parts) == 3 and parts[0] == "base_model" and parts[1] != "base_model":
+            return parts[2], parts[1]
+    return None, None
+
+
+def _is_base(answer: dict[str, Any]) -> bool:
+    return facts_from_answer(answer, cached=True, siblings=False).get("variant") == "base"
+
+
+def pick_instruct_child(repo_id: str, children: list[str]) -> str | None:
+    """The official instruct sibling of a base repo among its fine-tunes: same author only,
+    preferring names that extend the base name and read as instruct."""
+    author, _, name = repo_id.partition("/")
+    stem = variant._BASE_SUFFIX.sub("", name).lower()
+    best: tuple[int, int, int] | None = None
+    chosen = None
+    for index, child in enumerate(children):
+        child_author, _, child_name = child.partition("/")
+        if child_author.lower() != author.lower() or child == repo_id:
+            continue
+        score = (
+            int(child_name.lower().startswith(stem)),
+            int(variant.name_verdict(child) == "instruct"),
+            -index,
+        )
+        if best is None or score > best:
+            best, chosen = score, child
+    return chosen
+
+
+def facts_from_answer(answer: dict[str, Any], *, cached: bool, siblings: bool = True) -> ModelFacts:
+    repo_id = answer["repo_id"]
+    sha = answer.get("sha") or ""
+    at = f"{repo_id}@{sha[:10]}"
+    api_detail = "Hub API" + (" (cached answer)" if cached else "")
+    facts = ModelFacts(repo_id)
+    facts.set("repo_id", repo_id, SOURCE_HUB_API, at)
+    files = answer.get("files") or {}
+
+    gated = answer.get("gated")
+    if gated is not None:
+        facts.set(
+            "gated",
+            bool(gated),
+            SOURCE_HUB_API,
+            f"{api_detail}: gated={gated!r}" if gated else api_detail,
+        )
+    modelfiles.apply_config(facts, files.get(CONFIG_FILE), f"{at}/{CONFIG_FILE}", SOURCE_CONFIG)
+    modelfiles.apply_config(facts, answer.get("config"), f"{api_detail} config", SOURCE_HUB_API)
+
+    template = files.get(TEMPLATE_FILE)
+    if isinstance(template, str):
+        modelfiles.apply_template(facts, template, f"{at}/{TEMPLATE_FILE}")
+    tok_file = files.get(TOKENIZER_FILE)
+    api_tok = (answer.get("config") or {}).get("tokenizer_config")
+    tok_template = modelfiles.apply_tokenizer_config(
+        facts, tok_file, SOURCE_TOKENIZER_CONFIG, f"{at}/{TOKENIZER_FILE}"
+    )
+    modelfiles.apply_template(facts, tok_template, f"{at}/{TOKENIZER_FILE}")
+    api_template = modelfiles.apply_tokenizer_config(
+        facts, api_tok, SOURCE_HUB_API, f"{api_detail} config.tokenizer_config"
+    )
+    modelfiles.apply_template(facts, api_template, f"{api_detail} config.tokenizer_config")
+    template_listed = TEMPLATE_FILE in (answer.get("siblings") or [])
+    if (isinstance(tok_file, dict) or isinstance(api_tok, dict)) and not template_listed:
+        facts.set_default(
+            "chat_template_present",
+            False,
+            SOURCE_CHAT_TEMPLATE,
+            "no chat_template in tokenizer_config and no chat_template.jinja",
+        )
+
+    modelfiles.apply_card(facts, answer.get("card_data"), SOURCE_HUB_API, f"{api_detail} cardData")
+    parent, relation = base_relation(answer)
+    if parent:
+        facts.set(
+            "base_model",
+            parent,
+            SOURCE_HUB_API,
+            f"{api_detail} baseModels" + (f" (relation: {relation})" if relation else ""),
+        )
+    _apply_params(facts, answer, parent, relation)
+
+    parent_entry = catalog.entry(parent) if parent else None
+    parent_variant = parent_entry["facts"]["variant"]["value"] if parent_entry else None
+    variant.classify(
+        facts,
+        tags=answer.get("tags") or [],
+        base_relation=relation,
+        base_variant=parent_variant,
+        relation_checked="base_models" in answer,
+        special_token_ids=modelfiles.special_tokens(tok_file),
+    )
+    if siblings and facts.get("variant") == "base" and answer.get("children") is not None:
+        child = pick_instruct_child(repo_id, answer["children"])
+        if child:
+            facts.set(
+                "instruct_sibling",
+                child,
+                SOURCE_HUB_API,
+                "list_models base_model:finetune, same author",
+            )
+    file_errors = answer.get("file_errors") or {}
+    if file_errors:
+        kind = next(iter(file_errors.values()))
+        if kind == "gated":
+            facts.set("gated", True, SOURCE_HUB_API, "file download refused (gated)")
+        _fail(
+            facts, kind, f"{', '.join(sorted(file_errors))}: {answer.get('file_error_reason', '')}"
+        )
+    return complete(facts)
+
+
+def _apply_params(
+    facts: ModelFacts, answer: dict[str, Any], parent: str | None, relation: str | None
+) -> None:
+    """safetensors.parameters, unpacked for 4-bit storage and checked against the base model."""
+    info = answer.get("safetensors") or {}
+    counts = info.get("parameters") if isinstance(info, dict) else None
+    if not isinstance(counts, dict) or not counts:
+        return
+    config = (answer.get("files") or {}).get(CONFIG_FILE) or answer.get("config")
+    bits = modelfiles.quant_bits(config)
+    total, note = modelfiles.param_count({str(k): int(v) for k, v in counts.items()}, bits)
+    detail = "Hub API safetensors.parameters" + (f"; {note}" if note else "")
+    packed = any(k in ("U8", "I32") for k in counts)
+    parent_params = None
+    if parent and (relation == "quantized" or bits or packed):
+        parent_facts = catalog.lookup(parent)
+        parent_params = parent_facts.get("params_b") if parent_facts else None
+    if isinstance(parent_params, (int, float)) and parent_params > 0:
+        ratio = total / 1e9 / parent_params
+        if not 0.8 <= ratio <= 1.25:
+            facts.set(
+                "params_b",
+                parent_params,
+                SOURCE_CATALOG,
+                f"quantised storage counts {total / 1e9:.3f}B; base model {parent} "
+                f"has {parent_params}B (catalog)",
+            )
+            return
+        detail += f"; matches base model {parent} ({parent_params}B)"
+    modelfiles.apply_params(facts, total, SOURCE_HUB_API, detail)

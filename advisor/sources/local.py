@@ -1,0 +1,172 @@
+"""The local provider: a model folder on disk, or a repo in the Hugging Face cache.
+
+Reads config.json, tokenizer_config.json, chat_template.jinja / chat_template.json, README.md
+front matter and the headers of *.safetensors files. Never loads weights, never runs code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from advisor.derive import complete
+from advisor.errors import UserError
+from advisor.facts import (
+    SOURCE_CHAT_TEMPLATE,
+    SOURCE_CONFIG,
+    SOURCE_README,
+    SOURCE_SAFETENSORS,
+    SOURCE_TOKENIZER_CONFIG,
+    ModelFacts,
+)
+from advisor.sources import modelfiles, variant
+
+_CACHE_PREFIX = "models--"
+
+
+def hf_home() -> Path:
+    """HF_HOME as huggingface_hub computes it (without importing huggingface_hub)."""
+    if home := os.environ.get("HF_HOME"):
+        return Path(home).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join("~", ".cache")
+    return Path(xdg, "huggingface").expanduser()
+
+
+def hf_hub_cache() -> Path:
+    """The Hub download cache: HF_HUB_CACHE, else HF_HOME/hub."""
+    cache = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
+    return Path(cache).expanduser() if cache else hf_home() / "hub"
+
+
+def cached_repo_dir(repo_id: str) -> Path | None:
+    """models--org--name in the HF cache for a repo id, if it was ever downloaded."""
+    folder = hf_hub_cache() / (_CACHE_PREFIX + repo_id.replace("/", "--"))
+    return folder if folder.is_dir() else None
+
+
+def snapshot_dir(repo_dir: Path, revision: str | None = None) -> Path | None:
+    """The snapshot to read in a cache repo folder: the given revision, refs/main, else newest."""
+    snapshots = repo_dir / "snapshots"
+    if not snapshots.is_dir():
+        return None
+    ref = revision or "main"
+    ref_file = repo_dir / "refs" / ref
+    sha = ref_file.read_text("utf-8").strip() if ref_file.is_file() else ref
+    if (snapshots / sha).is_dir():
+        return snapshots / sha
+    candidates = [p for p in snapshots.iterdir() if p.is_dir()]
+    return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+
+
+def _repo_id_of(folder: Path) -> str:
+    """org/name for a cache snapshot (…/models--org--name/snapshots/<sha>), else the path."""
+    parent = folder.parent.parent
+    if folder.parent.name == "snapshots" and parent.name.startswith(_CACHE_PREFIX):
+        return parent.name[len(_CACHE_PREFIX) :].replace("--", "/", 1)
+    return str(folder)
+
+
+def resolve_folder(target: str) -> Path:
+    """The folder holding config.json for a path (plain folder, cache repo folder or snapshot)."""
+    path = Path(target).expanduser()
+    if not path.exists():
+        raise UserError(
+            f"{target}: no such folder", hint="give a model folder or an org/name repo id"
+        )
+    if not path.is_dir():
+        raise UserError(f"{target}: not a folder", hint="give the folder that holds config.json")
+    if path.name.startswith(_CACHE_PREFIX) and (snap := snapshot_dir(path)):
+        path = snap
+    if not (path / "config.json").is_file():
+        raise UserError(
+            f"{target}: no config.json in this folder",
+            hint="point at a Hugging Face model folder (config.json, tokenizer files)",
+        )
+    return path
+
+
+def lookup(target: str) -> ModelFacts:
+    """Facts of a model folder, or of a repo id found in the HF cache. UserError if neither."""
+    path = Path(target).expanduser()
+    if not path.exists() and "/" in target and not target.startswith((".", "/", "~")):
+        repo_dir = cached_repo_dir(target)
+        snap = snapshot_dir(repo_dir) if repo_dir else None
+        if snap is None:
+            raise UserError(
+                f"{target}: not in the Hugging Face cache ({hf_hub_cache()})",
+                hint="download it first, or use --source hub",
+            )
+        return read_folder(resolve_folder(str(snap)))
+    return read_folder(resolve_folder(target))
+
+
+def read_folder(folder: Path) -> ModelFacts:
+    """Facts from the files of one model folder (config.json must exist)."""
+    facts = ModelFacts(_repo_id_of(folder))
+    facts.set("repo_id", facts.repo_id, SOURCE_CONFIG, str(folder))
+    config = _json(folder / "config.json", required=True)
+    modelfiles.apply_config(facts, config, str(folder / "config.json"))
+
+    template_file = folder / "chat_template.jinja"
+    template_json = folder / "chat_template.json"
+    if template_file.is_file() and template_file.stat().st_size <= modelfiles.MAX_JSON_BYTES:
+        modelfiles.apply_template(
+            facts, template_file.read_text("utf-8", errors="replace"), str(template_file)
+        )
+    elif template_json.is_file():
+        data = _json(template_json)
+        text = modelfiles.template_text(
+            data.get("chat_template") if isinstance(data, dict) else None
+        )
+        modelfiles.apply_template(facts, text, str(template_json))
+
+    tok = _json(folder / "tokenizer_config.json")
+    if tok is not None:
+        where = str(folder / "tokenizer_config.json")
+        template = modelfiles.apply_tokenizer_config(facts, tok, SOURCE_TOKENIZER_CONFIG, where)
+        modelfiles.apply_template(facts, template, where)
+        if not facts.has("chat_template_present"):
+            facts.set(
+                "chat_template_present",
+                False,
+                SOURCE_CHAT_TEMPLATE,
+                f"{where} has no chat_template and no chat_template.jinja/.json exists",
+            )
+
+    readme = folder / "README.md"
+    if readme.is_file() and readme.stat().st_size <= modelfiles.MAX_README_BYTES:
+        card = modelfiles.front_matter(readme.read_text("utf-8", errors="replace"))
+        modelfiles.apply_card(facts, card, SOURCE_README, str(readme))
+
+    _apply_safetensors(facts, folder, modelfiles.quant_bits(config))
+    variant.classify(facts, special_token_ids=modelfiles.special_tokens(tok))
+    return complete(facts)
+
+
+def _json(path: Path, required: bool = False) -> object:
+    if not path.is_file():
+        return None
+    try:
+        return modelfiles.read_json(path)
+    except (OSError, ValueError) as exc:
+        if required:
+            raise UserError(
+                str(exc).splitlines()[0], hint="the model folder looks damaged"
+            ) from None
+        return None
+
+
+def _apply_safetensors(facts: ModelFacts, folder: Path, bits: int | None) -> None:
+    shards = sorted(folder.glob("*.safetensors"))
+    if not shards:
+        return
+    counts: dict[str, int] = {}
+    try:
+        for shard in shards:
+            for dtype, n in modelfiles.safetensors_counts(shard).items():
+                counts[dtype] = counts.get(dtype, 0) + n
+    except (OSError, ValueError):
+        return  # an unreadable shard makes the count unknown, not wrong
+    total, note = modelfiles.param_count(counts, bits)
+    detail = f"{len(shards)} file(s) in {folder}" + (f"; {note}" if note else "")
+    modelfiles.apply_params(facts, total, SOURCE_SAFETENSORS, detail)

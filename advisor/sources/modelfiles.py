@@ -1,0 +1,265 @@
+"""Facts from the small files of a model repo (config.json, tokenizer_config.json, chat template,
+README front matter), the same for a local folder and for files downloaded from the Hub.
+
+Every reader takes already-parsed data and records facts with their source; a value that is
+absent or of the wrong type is left unknown rather than guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from advisor.facts import (
+    SOURCE_CHAT_TEMPLATE,
+    SOURCE_CONFIG,
+    SOURCE_README,
+    SOURCE_TOKENIZER_CONFIG,
+    ModelFacts,
+)
+from advisor.sources.chat_template import detect_family
+
+# JSON files we read are small (tokenizer_config.json of Falcon3 is 362 kB, the largest seen).
+MAX_JSON_BYTES = 8 * 1024 * 1024
+# A safetensors header lists tensor names and shapes: megabytes at most, never the weights.
+MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
+MAX_README_BYTES = 1024 * 1024
+
+# Bytes per stored element of packed dtypes: a 4-bit weight packs 2 per U8, 8 per I32.
+_PACKED_PER_ELEMENT = {"U8": 2, "I32": 8}
+
+
+def read_json(path: Path) -> Any:
+    """Parse a small JSON file; raises ValueError with the path on anything unusable."""
+    size = path.stat().st_size
+    if size > MAX_JSON_BYTES:
+        raise ValueError(f"{path}: {size} bytes, larger than the {MAX_JSON_BYTES} allowed")
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _token_text(value: Any) -> str | None:
+    """A special token as a string; older tokenizer_configs store an AddedToken dict."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("content"), str):
+        return value["content"]
+    return None
+
+
+def apply_config(
+    facts: ModelFacts, config: Any, detail: str = "", source: str = SOURCE_CONFIG
+) -> None:
+    """config.json facts. Multimodal configs (Gemma 3 4B+) keep the text model in text_config."""
+    if not isinstance(config, dict):
+        return
+    text = config.get("text_config") if isinstance(config.get("text_config"), dict) else {}
+
+    def pick(key: str) -> Any:
+        value = config.get(key)
+        return text.get(key) if value is None else value
+
+    src = source
+    facts.set_default(
+        "model_type",
+        pick("model_type") if isinstance(pick("model_type"), str) else None,
+        src,
+        detail,
+    )
+    arch = config.get("architectures")
+    if isinstance(arch, list) and all(isinstance(a, str) for a in arch):
+        facts.set_default("architectures", arch, src, detail)
+    facts.set_default("context_length", _int(pick("max_position_embeddings")), src, detail)
+    # Qwen2 configs carry a sliding_window value with use_sliding_window false: not in use.
+    window = _int(pick("sliding_window"))
+    if window and pick("use_sliding_window") is not False:
+        facts.set_default("sliding_window", window, src, detail)
+    rope = pick("rope_scaling")
+    if isinstance(rope, dict):
+        kind = rope.get("rope_type") or rope.get("type")
+        factor = rope.get("factor")
+        facts.set_default(
+            "rope_scaling",
+            str(kind) if kind else None,
+            src,
+            f"{detail} (factor {factor})" if factor else detail,
+        )
+    facts.set_default("vocab_size", _int(pick("vocab_size")), src, detail)
+    eos = pick("eos_token_id")
+    if _int(eos) is not None:
+        eos = [eos]
+    if isinstance(eos, list) and eos and all(_int(e) is not None for e in eos):
+        facts.set_default("eos_token_id", eos, src, detail)
+    facts.set_default("pad_token_id", _int(pick("pad_token_id")), src, detail)
+    tie = pick("tie_word_embeddings")
+    facts.set_default("tie_word_embeddings", tie if isinstance(tie, bool) else None, src, detail)
+    quant = config.get("quantization_config") or text.get("quantization_config")
+    if isinstance(quant, dict):
+        method = quant.get("quant_method") or "quantised"
+        bits = quant.get("bits") or ("4" if quant.get("load_in_4bit") else None)
+        facts.set_default(
+            "quantized",
+            True,
+            src,
+            f"{detail} quantization_config: {method}" + (f" {bits}-bit" if bits else ""),
+        )
+
+
+def quant_bits(config: Any) -> int | None:
+    """Weight bits from a quantization_config (GPTQ/AWQ bits, bitsandbytes load_in_4bit)."""
+    quant = config.get("quantization_config") if isinstance(config, dict) else None
+    if not isinstance(quant, dict):
+        return None
+    if quant.get("load_in_4bit") or quant.get("bnb_4bit_quant_type"):
+        return 4
+    bits = quant.get("bits") or quant.get("w_bit")
+    return bits if isinstance(bits, int) else None
+
+
+def apply_tokenizer_config(
+    facts: ModelFacts, tok: Any, source: str = SOURCE_TOKENIZER_CONFIG, detail: str = ""
+) -> str | None:
+    """tokenizer_config.json facts; returns its chat template text (None when absent)."""
+    if not isinstance(tok, dict):
+        return None
+    if isinstance(tok.get("tokenizer_class"), str):
+        facts.set_default("tokenizer_class", tok["tokenizer_class"], source, detail)
+    for name in ("bos_token", "eos_token", "pad_token"):
+        facts.set_default(name, _token_text(tok.get(name)), source, detail)
+    return template_text(tok.get("chat_template"))
+
+
+def special_tokens(tok: Any) -> dict[str, int]:
+    """Special-token strings -> ids from added_tokens_decoder (to compare with config ids)."""
+    decoder = tok.get("added_tokens_decoder") if isinstance(tok, dict) else None
+    found: dict[str, int] = {}
+    if isinstance(decoder, dict):
+        for key, entry in decoder.items():
+            if isinstance(entry, dict) and isinstance(entry.get("content"), str):
+                try:
+                    found[entry["content"]] = int(key)
+                except ValueError:
+                    continue
+    return found
+
+
+def template_text(value: Any) -> str | None:
+    """The default chat template: a string, or a list of named templates (pick 'default')."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        named = {t.get("name"): t.get("template") for t in value if isinstance(t, dict)}
+        chosen = named.get("default") or next(iter(named.values()), None)
+        return chosen if isinstance(chosen, str) else None
+    return None
+
+
+def apply_template(facts: ModelFacts, template: str | None, where: str) -> None:
+    """Chat template presence and family; `where` says which file it came from."""
+    if template is None:
+        return
+    facts.set_default("chat_template_present", True, SOURCE_CHAT_TEMPLATE, where)
+    family, marker = detect_family(template)
+    facts.set_default("chat_template_family", family, SOURCE_CHAT_TEMPLATE, f"{where}: {marker}")
+
+
+def apply_card(facts: ModelFacts, card: Any, source: str = SOURCE_README, detail: str = "") -> None:
+    """Model card metadata (README front matter or the Hub's cardData)."""
+    if not isinstance(card, dict):
+        return
+    licence = card.get("license")
+    if isinstance(licence, list):
+        licence = licence[0] if licence else None
+    if licence == "other" and isinstance(card.get("license_name"), str):
+        facts.set_default("license", card["license_name"], source, f"{detail} license: other")
+    elif isinstance(licence, str):
+        facts.set_default("license", licence, source, detail)
+    base = card.get("base_model")
+    if isinstance(base, list):
+        base = base[0] if len(base) == 1 else None  # a merge of several is no single parent
+    if isinstance(base, str) and base:
+        facts.set_default("base_model", base, source, detail)
+    languages = card.get("language")
+    if isinstance(languages, str):
+        languages = [languages]
+    if isinstance(languages, list) and all(isinstance(x, str) for x in languages) and languages:
+        facts.set_default("languages", languages, source, detail)
+
+
+def front_matter(text: str) -> dict[str, Any] | None:
+    """YAML front matter between the leading '---' lines of a README, or None."""
+    if not text.startswith("---"):
+        return None
+    end = text.find("\n---", 3)
+    if end < 0:
+        return None
+    import yaml  # only a README needs it
+
+    try:
+        data = yaml.safe_load(text[3:end])
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def safetensors_counts(path: Path) -> dict[str, int]:
+    """Element counts per dtype from a .safetensors header; never reads the weights.
+
+    The format: 8 bytes little-endian u64 header length, then that many bytes of JSON mapping
+    tensor names to {dtype, shape, data_offsets} (plus an optional __metadata__).
+    """
+    with path.open("rb") as handle:
+        prefix = handle.read(8)
+        if len(prefix) != 8:
+            raise ValueError(f"{path}: shorter than a safetensors header")
+        length = int.from_bytes(prefix, "little")
+        if length <= 1 or length > MAX_SAFETENSORS_HEADER:
+            raise ValueError(f"{path}: header length {length} out of bounds")
+        raw = handle.read(length)
+    if len(raw) != length:
+        raise ValueError(f"{path}: truncated safetensors header")
+    try:
+        header = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"{path}: safetensors header is not JSON") from None
+    if not isinstance(header, dict):
+        raise ValueError(f"{path}: safetensors header is not a mapping")
+    counts: dict[str, int] = {}
+    for name, tensor in header.items():
+        if name == "__metadata__" or not isinstance(tensor, dict):
+            continue
+        shape = tensor.get("shape")
+        if not isinstance(shape, list) or not all(_int(d) is not None for d in shape):
+            raise ValueError(f"{path}: tensor {name!r} has no valid shape")
+        dtype = str(tensor.get("dtype", "?"))
+        counts[dtype] = counts.get(dtype, 0) + math.prod(shape)
+    return counts
+
+
+def param_count(counts: dict[str, int], bits: int | None) -> tuple[int, str]:
+    """Parameters from per-dtype element counts, unpacking packed 4-bit storage.
+
+    Quantised checkpoints store several weights per U8/I32 element, so the raw sum undercounts
+    (a 4-bit 8B model shows ~1-2B). Only unpack when the config says the weights are quantised.
+    """
+    total = sum(counts.values())
+    if not bits or bits >= 8:
+        return total, ""
+    per = {dtype: (8 // bits if dtype == "U8" else 32 // bits) for dtype in _PACKED_PER_ELEMENT}
+    unpacked = sum(n * per.get(dtype, 1) for dtype, n in counts.items())
+    if unpacked == total:
+        return total, ""
+    return unpacked, f"packed {bits}-bit storage unpacked ({total:,} stored elements)"
+
+
+def apply_params(facts: ModelFacts, count: int, source: str, detail: str) -> None:
+    if count > 0:
+        facts.set_default("params_b", round(count / 1e9, 3), source, detail)

@@ -1,0 +1,221 @@
+"""The one entry point to model metadata: which provider answers for which candidate.
+
+`source="auto"` decides per candidate, in this order:
+1. an existing path (or one starting with ./ / ~)  -> the local folder (HF cache layout too);
+2. a repo id in the embedded catalog, unless `refresh` -> the catalog (sourced, no network);
+3. offline (`offline=True` or HF_HUB_OFFLINE)       -> the advisor's cache of earlier Hub
+   answers (even past their TTL), else the repo's snapshot in the HF cache if it was
+   downloaded, else an 'offline' error on that candidate only;
+4. otherwise                                       -> the Hub (cached answers first, unless
+   `refresh`).
+`catalog`, `hub` and `local` force one provider. A candidate the provider cannot answer gets
+error_kind / error set; only bad input (a path that is not a model folder) raises UserError.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from advisor.errors import UserError
+from advisor.facts import ModelFacts
+from advisor.sources import catalog, hub, local, variant
+from advisor.sources.cache import AnswerCache
+
+SOURCES = ("auto", "catalog", "hub", "local")
+MAX_WORKERS = 16  # polite to the Hub, enough to hide its latency
+
+
+def _is_path(target: str) -> bool:
+    return target.startswith(("./", "../", "/", "~", ".")) or Path(target).expanduser().exists()
+
+
+def _catalog(target: str) -> ModelFacts:
+    facts = catalog.lookup(target)
+    if facts is not None:
+        return facts
+    missing = ModelFacts(target)
+    missing.error_kind = "not-found"
+    missing.error = f"{target}: not in the embedded catalog — use --source hub (or auto)"
+    return missing
+
+
+def _offline_fallback(target: str, options: hub.FetchOptions, cache: AnswerCache) -> ModelFacts:
+    facts = hub.fetch(target, options, cache)
+    if facts.error_kind == "offline" and local.cached_repo_dir(target) is not None:
+        try:
+            return local.lookup(target)
+        except UserError:
+            return facts
+    return facts
+
+
+def fetch_one(
+    target: str,
+    *,
+    source: str = "auto",
+    offline: bool = False,
+    refresh: bool = False,
+    children: bool = True,
+    all_files: bool = False,
+    cache: AnswerCache | None = None,
+) -> ModelFacts:
+    """Facts of one candidate from the provider `source` selects (see the module doc)."""
+    if source not in SOURCES:
+        raise UserError(f"unknown source '{source}'", hint=f"use one of {', '.join(SOURCES)}")
+    cache = cache or AnswerCache()
+    options = hub.FetchOptions(
+        offline=offline, refresh=refresh, children=children, all_files=all_files
+    )
+    if source == "local" or (source == "auto" and _is_path(target)):
+        return local.lookup(target)
+    if source == "catalog":
+        return _catalog(target)
+    if source == "auto" and not refresh and catalog.entry(target) is not None:
+        return _catalog(target)
+    if source == "auto" and (offline or hub.env_offline()):
+        return _offline_fallback(target, options, cache)
+    return hub.fetch(target, options, cache)
+
+
+def sibling_of(facts: ModelFacts) -> str | None:
+    """The other variant of a candidate: a base's instruct child, an instruct's base."""
+    if facts.error_kind and not facts.facts:
+        return None
+    if catalog.entry(facts.repo_id) is not None and facts.get("repo_id") == facts.repo_id:
+        found = catalog.sibling_id(facts)
+        if found:
+            return found
+    kind = facts.get("variant")
+    if kind == "base":
+        return facts.get("instruct_sibling")
+    base = facts.get("base_model")
+    if kind == "instruct" and isinstance(base, str):
+        entry = catalog.entry(base)
+        parent = entry["facts"]["variant"]["value"] if entry else variant.name_verdict(base)
+        if parent != "instruct":
+            return base
+    return None
+
+
+def fetch_models(
+    repo_ids: list[str],
+    *,
+    source: str = "auto",
+    offline: bool = False,
+    refresh: bool = False,
+    include_siblings: bool = True,
+    progress: bool | None = None,
+) -> list[ModelFacts]:
+    """Facts for every candidate, in input order, each one's new sibling right after it.
+
+    Fetched concurrently (a bounded thread pool); a progress bar goes to stderr when it is a
+    terminal (progress=None) or when asked. Per-candidate problems are in error_kind / error.
+    """
+    if source not in SOURCES:
+        raise UserError(f"unknown source '{source}'", hint=f"use one of {', '.join(SOURCES)}")
+    cache = AnswerCache()
+    unique = list(dict.fromkeys(repo_ids))
+    bar = _Progress(len(unique), progress)
+
+    def one(target: str) -> ModelFacts:
+        try:
+            return fetch_one(
+                target,
+                source=source,
+                offline=offline,
+                refresh=refresh,
+                children=include_siblings,
+                cache=cache,
+            )
+        finally:
+            bar.step(target)
+
+    results = _map(one, unique)
+    if not include_siblings:
+        bar.done()
+        return results
+    seen = {r.repo_id.lower() for r in results} | {t.lower() for t in unique}
+    wanted: list[tuple[int, str]] = []
+    for index, facts in enumerate(results):
+        sibling = sibling_of(facts)
+        if sibling and sibling.lower() not in seen:
+            seen.add(sibling.lower())
+            wanted.append((index, sibling))
+    bar.grow(len(wanted))
+    # A sibling may be uncatalogued even when its repo is catalogued: auto decides again.
+    sibling_source = "auto" if source in ("auto", "local") else source
+
+    def sibling(target: str) -> ModelFacts:
+        try:
+            return fetch_one(
+                target,
+                source=sibling_source,
+                offline=offline,
+                refresh=refresh,
+                children=False,
+                cache=cache,
+            )
+        finally:
+            bar.step(target)
+
+    found = dict(zip([i for i, _ in wanted], _map(sibling, [s for _, s in wanted]), strict=True))
+    bar.done()
+    ordered: list[ModelFacts] = []
+    for index, facts in enumerate(results):
+        ordered.append(facts)
+        if index in found:
+            ordered.append(found[index])
+    return ordered
+
+
+def inspect_model(
+    target: str, *, source: str = "auto", offline: bool = False, refresh: bool = False
+) -> ModelFacts:
+    """Every fact of one model for `advisor inspect` (all small files, siblings named)."""
+    return fetch_one(
+        target, source=source, offline=offline, refresh=refresh, children=True, all_files=True
+    )
+
+
+def _map(fn: Callable[[str], ModelFacts], items: list[str]) -> list[ModelFacts]:
+    if len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal (or forced)."""
+
+    def __init__(self, total: int, enabled: bool | None) -> None:
+        self.total, self.count = total, 0
+        self._lock = threading.Lock()
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.enabled = self.enabled and total > 1
+
+    def grow(self, extra: int) -> None:
+        self.total += extra
+
+    def step(self, label: str) -> None:
+        with self._lock:
+            self.count += 1
+            if self.enabled:
+                self._draw(label)
+
+    def _draw(self, label: str) -> None:
+        if self.enabled:
+            width = 24
+            filled = width * self.count // max(self.total, 1)
+            bar = "#" * filled + "." * (width - filled)
+            line = f"\rfetching [{bar}] {self.count}/{self.total} {label[:40]}"
+            sys.stderr.write(line.ljust(90))
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 90 + "\r")
+            sys.stderr.flush()
