@@ -40,8 +40,10 @@ def complete(facts: ModelFacts) -> ModelFacts:
             facts.set_default("license_commercial", terms["commercial_use"], SOURCE_DERIVED,
                               f"licence text ({terms['source']})")
             facts.set_default("license_name_full", terms["name"], SOURCE_DERIVED, terms["source"])
-            conditions = [c for c in (terms.get("user_threshold"), terms.get("attribution"),
-                                      terms.get("naming_requirement")) if c and c != "none"]
+            stated = (terms.get("user_threshold"), terms.get("attribution"),
+                      terms.get("naming_requirement"))
+            # The licence table writes "none ..." where a licence has no such clause.
+            conditions = [c for c in stated if c and not c.lower().startswith("none")]
             if conditions:
                 facts.set_default("license_conditions", conditions, SOURCE_DERIVED, terms["source"])
     family = facts.get("chat_template_family")
@@ -55,6 +57,12 @@ def complete(facts: ModelFacts) -> ModelFacts:
             facts.set_default("template_eot_matches_eos", eot == eos, SOURCE_DERIVED,
                               f"template turn end {eot} vs eos_token {eos}")
     pad, pad_id = facts.get("pad_token"), facts.get("pad_token_id")
+    # Only a present token is evidence here; a provider that read a tokenizer config with a null
+    # pad / eos sets *_token_set to False itself.
+    if isinstance(pad, str):
+        facts.set_default("pad_token_set", True, SOURCE_DERIVED, "pad_token")
+    if isinstance(eos, str):
+        facts.set_default("eos_token_set", True, SOURCE_DERIVED, "eos_token")
     eos_ids = facts.get("eos_token_id")
     if isinstance(pad, str) and isinstance(eos, str):
         facts.set_default("pad_equals_eos", pad == eos, SOURCE_DERIVED, "pad_token vs eos_token")

@@ -42,6 +42,8 @@ MODEL_FIELDS: dict[str, tuple[Any, str]] = {
     "pad_token": ("str", "padding token string"),
     "eos_token_id": ("list", "end-of-sequence token id(s) from config.json"),
     "pad_token_id": ("int", "padding token id from config.json"),
+    "pad_token_set": ("bool", "the tokenizer config was read and defines a pad token"),
+    "eos_token_set": ("bool", "the tokenizer config was read and defines an eos token"),
     "pad_equals_eos": ("bool", "the pad token is the EOS token (padding masks EOS in the loss)"),
     "chat_template_present": ("bool", "a chat template ships with the tokenizer"),
     "chat_template_family": ("str", "chat format: chatml, llama3, mistral, gemma, phi3, ..."),

@@ -65,7 +65,7 @@ class Style(str, Enum):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    model_config = ConfigDict(extra="forbid", use_enum_values=True, validate_default=True)
 
 
 class Task(_Strict):

@@ -125,6 +125,8 @@ def _template_votes(facts: ModelFacts, eos_ids: dict[str, int] | None) -> list[V
                 f"the chat template's turn end {eot} is among the config's eos_token_id",
             )
         ]
+    if isinstance(config_eos, list) and len(config_eos) > 1 and not eos_ids:
+        return []  # several stop ids and no id map: the turn end may well be one of them
     return [
         Vote(
             "base",

@@ -1,0 +1,90 @@
+"""Which repos to compare: the user's candidates with their siblings, or a sensible default set."""
+
+from __future__ import annotations
+
+from advisor.facts import ModelFacts
+from advisor.memory import estimate
+from advisor.sources import catalog
+from advisor.spec import TaskSpec
+
+# Families offered when the user names no candidates: current general-purpose releases that
+# publish both variants (Phi only an instruct one, which the report then says). Older or
+# specialised lines (TinyLlama, R1 distills) are left to users who name them.
+DEFAULT_FAMILIES = (
+    "Qwen2.5", "Qwen3", "Llama-3.1", "Llama-3.2", "Mistral-7B-v0.3", "Gemma-2", "Gemma-3",
+    "OLMo-2", "Falcon3", "SmolLM2", "Phi-3.5",
+)  # fmt: skip
+DEFAULT_MAX_PARAMS_B = 8.5  # the 7-8B class: the common single-GPU fine-tune
+
+
+def _size_limit(spec: TaskSpec) -> float:
+    if spec.constraints.max_params is not None:
+        return spec.constraints.max_params / 1e9
+    return DEFAULT_MAX_PARAMS_B
+
+
+def default_candidates(spec: TaskSpec) -> list[str]:
+    """Per family, the largest catalogued model within the size limit (and the GPU, if given)."""
+    limit = _size_limit(spec)
+    budget = spec.training.gpu_memory_gb
+    method = spec.training.method
+    by_group: dict[tuple[str, str], list[str]] = {}
+    sizes: dict[tuple[str, str], float] = {}
+    for repo_id in catalog.repo_ids():
+        facts = catalog.lookup(repo_id)
+        assert facts is not None
+        family = facts.get("family")
+        if family not in DEFAULT_FAMILIES:
+            continue
+        group = pair_key(facts)
+        by_group.setdefault((family, group), []).append(repo_id)
+        params = facts.get("params_b")
+        if params is not None:
+            sizes[(family, group)] = max(sizes.get((family, group), 0.0), params)
+    chosen: dict[str, tuple[float, tuple[str, str]]] = {}
+    for key, size in sizes.items():
+        if size > limit or (budget and estimate(size, method).need_gb > budget):
+            continue
+        family = key[0]
+        if family not in chosen or size > chosen[family][0]:
+            chosen[family] = (size, key)
+    out: list[str] = []
+    for family in DEFAULT_FAMILIES:
+        if family in chosen:
+            out += sorted(by_group[chosen[family][1]], key=lambda r: ("instruct" in r.lower(), r))
+    return out
+
+
+def pair_key(facts: ModelFacts) -> str:
+    """The base repo id that a base/instruct pair shares (or the repo itself when it has none)."""
+    if facts.get("variant") == "base":
+        return facts.repo_id
+    sibling = catalog.sibling_id(facts) if facts.get("variant") == "instruct" else None
+    return sibling or facts.get("base_model") or facts.repo_id
+
+
+def with_siblings(repo_ids: list[str]) -> list[str]:
+    """Each named repo followed by its catalogued sibling, so the other variant can be chosen."""
+    out: list[str] = []
+    for repo_id in repo_ids:
+        if repo_id not in out:
+            out.append(repo_id)
+        facts = catalog.lookup(repo_id)
+        sibling = catalog.sibling_id(facts) if facts else None
+        if sibling and sibling not in out:
+            out.append(sibling)
+    return out
+
+
+def catalog_facts(repo_id: str) -> ModelFacts:
+    """Catalog facts, or an empty record that says the repo is not catalogued."""
+    facts = catalog.lookup(repo_id)
+    if facts is not None:
+        return facts
+    missing = ModelFacts(repo_id)
+    missing.error_kind = "not-in-catalog"
+    missing.error = (
+        f"{repo_id} is not in the embedded catalog; its facts are unknown "
+        "(use --source hub to look it up on the Hugging Face Hub)"
+    )
+    return missing

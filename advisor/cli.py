@@ -1,0 +1,232 @@
+"""Command line: parse, call, render, and map bad input to one line and exit code 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from advisor import __version__
+from advisor.errors import EXIT_BAD_INPUT, UserError
+
+FORMATS = ("text", "markdown", "json", "html")
+SOURCES = ("auto", "catalog", "hub", "local")
+SOURCE_HELP = (
+    "Where model facts come from. auto: a path on disk is read as a local model folder, a repo "
+    "in the embedded catalog uses the catalog, anything else is looked up on the Hub (unless "
+    "offline). catalog: embedded facts only. hub: always ask the Hub. local: folders / HF cache."
+)
+
+
+class AdvisorGroup(click.Group):
+    """Turns UserError into one line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            click.echo(f"advisor: error: {exc.one_line()}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            click.echo("advisor: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=AdvisorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="advisor")
+def cli() -> None:
+    """Base or instruct? Where to start a fine-tune, with the reasons."""
+
+
+def _rules_option(func):
+    return click.option(
+        "--rules",
+        "rule_dirs",
+        multiple=True,
+        type=click.Path(file_okay=False),
+        help="Add a folder of your own rule files (repeatable).",
+    )(func)
+
+
+def _build_spec(spec_path: str | None, task: str | None, examples: int | None, data_format: str | None):
+    from advisor.spec import TaskSpec, load_spec, spec_error
+
+    if spec_path and task:
+        raise UserError("give a SPEC file or --task, not both")
+    if not spec_path and not task:
+        raise UserError("nothing to recommend for", hint="give a SPEC file, '-' for stdin, or --task \"...\"")
+    if spec_path:
+        spec = load_spec(spec_path)
+        data = spec.data.model_dump()
+    else:
+        data = {}
+        spec = None
+    if examples is not None:
+        data["examples"] = examples
+    if data_format is not None:
+        data["format"] = data_format
+    from pydantic import ValidationError
+
+    try:
+        if spec is None:
+            return TaskSpec.model_validate({"task": {"description": task}, "data": data})
+        return spec.model_copy(update={"data": type(spec.data).model_validate(data)})
+    except ValidationError as exc:
+        raise spec_error(exc, None) from None
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from advisor.output import write_atomic
+
+        write_atomic(output, text)
+        click.echo(f"advisor: wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def render_recommendation(rec, fmt: str, *, verbose: bool = False) -> str:
+    from advisor.report import json_report
+
+    report = json_report.to_dict(rec)
+    if fmt == "json":
+        return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "text":
+        from advisor.report import text
+
+        return text.render(report, verbose=verbose)
+    if fmt == "markdown":
+        from advisor.report import markdown
+
+        return markdown.render(report)
+    from advisor.report import html
+
+    return html.render(report)
+
+
+@cli.command()
+@click.argument("spec", required=False)
+@click.option("--task", help="The task in a sentence, instead of a SPEC file.")
+@click.option("--examples", type=click.IntRange(min=0), help="Number of training examples.")
+@click.option(
+    "--data-format",
+    type=click.Choice(["chat", "instruction", "raw-text", "completion", "preference"]),
+    help="Format of the training data.",
+)
+@click.option("--data", "data_path", type=click.Path(), help="Training file to inspect (JSONL, JSON, CSV, Parquet).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically).")
+@click.option("--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP)
+@click.option("--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1).")
+@click.option("--refresh", is_flag=True, help="Bypass the cache of Hub answers.")
+@click.option("-v", "--verbose", is_flag=True, help="Show passing checks' advice too.")
+@_rules_option
+def recommend(spec, task, examples, data_format, data_path, fmt, output, source, offline, refresh, verbose, rule_dirs):
+    """Recommend base or instruct, and the repo, for SPEC (a YAML file, or - for stdin)."""
+    from advisor.pipeline import run
+
+    task_spec = _build_spec(spec, task, examples, data_format)
+    dataset = _profile(data_path) if data_path else None
+    rec = run(
+        task_spec,
+        rule_dirs=list(rule_dirs),
+        dataset=dataset,
+        source=source,
+        offline=offline,
+        refresh=refresh,
+    )
+    _emit(render_recommendation(rec, fmt, verbose=verbose), output)
+
+
+def _profile(path: str):
+    from advisor.dataset import profile_dataset
+
+    return profile_dataset(path)
+
+
+@cli.command()
+@click.argument("spec")
+def validate(spec: str) -> None:
+    """Check a SPEC file; print OK or one line saying what is wrong and where."""
+    from advisor.spec import load_spec
+
+    load_spec(spec)
+    click.echo(f"{spec}: OK")
+
+
+@cli.command()
+@click.option("--report", is_flag=True, help="The JSON report's schema instead of the task spec's.")
+def schema(report: bool) -> None:
+    """Print the JSON Schema of the task spec (or of the JSON report)."""
+    if report:
+        from advisor.report.schema import report_schema
+
+        click.echo(json.dumps(report_schema(), indent=2))
+        return
+    from advisor.spec import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+@cli.group()
+def rules() -> None:
+    """List and explain the rules."""
+
+
+@rules.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_rules_option
+def rules_list(fmt: str, rule_dirs) -> None:
+    """Every rule: id, kind, effect and summary."""
+    from advisor.engine.loader import load_rules
+
+    loaded = load_rules(list(rule_dirs))
+    if fmt == "json":
+        rows = [{"id": r.id, "kind": r.kind, "effect": r.effect_text(), "summary": r.summary} for r in loaded]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for rule in sorted(loaded, key=lambda r: (r.kind, r.id)):
+        click.echo(f"{rule.id:<32} {rule.kind:<14} {rule.effect_text():<22} {rule.summary}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_rules_option
+def rules_show(rule_id: str, fmt: str, rule_dirs) -> None:
+    """One rule's documentation and its test cases."""
+    from advisor.engine.docs import rule_json, rule_text, find_rule
+    from advisor.engine.loader import load_rules
+
+    rule = find_rule(load_rules(list(rule_dirs)), rule_id)
+    click.echo(json.dumps(rule_json(rule), indent=2) if fmt == "json" else rule_text(rule))
+
+
+@rules.command("facts")
+def rules_facts() -> None:
+    """The named facts a rule may test, with their types."""
+    from advisor.engine.registry import FACTS
+
+    for name, (kind, doc) in FACTS.items():
+        shown = "|".join(kind) if isinstance(kind, tuple) else kind
+        click.echo(f"{name:<34} {shown:<30} {doc}")
+
+
+@rules.command("doc")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+def rules_doc(output: str | None) -> None:
+    """The rule reference (docs/rules.md), generated from the rule files."""
+    from advisor.engine.docs import reference_markdown
+    from advisor.engine.loader import load_rules
+
+    _emit(reference_markdown(load_rules()), output)
+
+
+def main() -> None:
+    cli(prog_name="advisor")
+
+
+if __name__ == "__main__":
+    main()

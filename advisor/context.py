@@ -1,0 +1,99 @@
+"""Turn a spec, what its text says, a dataset profile and model facts into named facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.facts import DatasetProfile, ModelFacts
+from advisor.memory import estimate
+from advisor.spec import TaskSpec
+from advisor.understand import Understanding
+
+
+def task_context(
+    spec: TaskSpec, understanding: Understanding, dataset: DatasetProfile | None = None
+) -> dict[str, Any]:
+    """task.*, data.*, training.*, constraints.* — the user's explicit values win over a dataset."""
+    ctx: dict[str, Any] = {
+        "task.description": spec.task.description,
+        "task.kind": understanding.kind,
+        "task.kind_inferred": understanding.kind_source == "inferred",
+        "task.signals": list(understanding.signals),
+        "task.domains": list(understanding.domains),
+        "task.style": list(understanding.style),
+        "data.format": spec.data.format,
+        "data.examples": spec.data.examples,
+        "data.max_tokens": spec.data.max_tokens,
+        "training.own_alignment": spec.training.own_alignment,
+        "training.custom_chat_format": spec.training.custom_chat_format,
+        "training.method": spec.training.method,
+        "training.gpu_memory_gb": spec.training.gpu_memory_gb,
+        "constraints.commercial_use": spec.constraints.commercial_use,
+        "constraints.licenses": spec.constraints.licenses,
+        "constraints.max_params_b": (
+            spec.constraints.max_params / 1e9 if spec.constraints.max_params else None
+        ),
+        "constraints.min_context": spec.constraints.min_context,
+        "constraints.languages": spec.constraints.languages,
+        "constraints.non_english": (
+            any(lang.split("-")[0] != "en" for lang in spec.constraints.languages)
+            if spec.constraints.languages
+            else None
+        ),
+    }
+    if dataset is not None:
+        for key, value in (
+            ("data.format", dataset.format),
+            ("data.examples", dataset.rows),
+            ("data.max_tokens", dataset.max_tokens),
+        ):
+            if ctx[key] is None and value is not None:
+                ctx[key] = value
+    return {key: value for key, value in ctx.items() if value is not None}
+
+
+# Facts the user supplies: when one is absent, a fit check that needs it does not apply (the
+# user did not ask), which is different from a model fact nobody could verify.
+USER_SIDE_PREFIXES = ("task.", "data.", "training.", "constraints.", "decision.")
+
+
+def candidate_context(
+    task: dict[str, Any], facts: ModelFacts, candidate_ids: set[str], sibling: str | None
+) -> tuple[dict[str, Any], set[str]]:
+    """The task facts plus model.* and fit.* for one candidate, and the facts not asked for."""
+    ctx = dict(task)
+    not_asked: set[str] = set()
+    ctx.update(facts.as_context())
+    needs = [task.get("data.max_tokens"), task.get("constraints.min_context")]
+    needs = [n for n in needs if n is not None]
+    if needs:
+        ctx["fit.required_context"] = max(needs)
+    else:
+        not_asked.add("fit.required_context")
+    params = facts.get("params_b")
+    method = task.get("training.method")
+    if params is not None and method:
+        memory = estimate(params, method)
+        ctx["fit.memory_needed_gb"] = memory.need_gb
+        ctx["fit.memory_formula"] = memory.formula
+        budget = task.get("training.gpu_memory_gb")
+        if budget:
+            ctx["fit.memory_ratio"] = memory.need_gb / budget
+    if not task.get("training.gpu_memory_gb"):
+        not_asked.add("fit.memory_ratio")
+    wanted = task.get("constraints.languages")
+    if not wanted:
+        not_asked.update(("fit.languages_missing", "fit.languages_missing_count"))
+    declared = facts.get("languages")
+    if wanted and declared is not None:
+        declared_codes = {str(lang).lower().split("-")[0] for lang in declared}
+        missing = [lang for lang in wanted if lang.split("-")[0] not in declared_codes]
+        ctx["fit.languages_missing"] = missing
+        ctx["fit.languages_missing_count"] = len(missing)
+    if facts.get("variant") in ("base", "instruct"):
+        ctx["fit.sibling_in_candidates"] = sibling is not None and sibling in candidate_ids
+    return ctx, not_asked
+
+
+def is_user_side(fact: str, not_asked: set[str]) -> bool:
+    return fact.startswith(USER_SIDE_PREFIXES) or fact in not_asked

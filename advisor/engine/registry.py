@@ -1,0 +1,82 @@
+"""The named facts a rule may test, with their types. Rule files are checked against this."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.facts import MODEL_FIELDS
+from advisor.spec import DataFormat, Domain, Method, Style, TaskKind
+
+_TASK_SIGNALS = (
+    "continued-pretraining",
+    "raw-text",
+    "fill-in-the-middle",
+    "autocomplete",
+    "text-continuation",
+    "likelihood-scoring",
+    "own-post-training",
+    "preference-tuning",
+    "own-chat-format",
+    "persona",
+    "no-disclaimers",
+    "chat",
+)
+
+
+def _values(enum: Any) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+TASK_FACTS: dict[str, tuple[Any, str]] = {
+    "task.description": ("str", "the task in the user's words"),
+    "task.kind": (_values(TaskKind), "what kind of task (given, or inferred from the description)"),
+    "task.kind_inferred": ("bool", "task.kind was inferred from free text, not given"),
+    "task.signals": (_TASK_SIGNALS, "what the description says about data and training"),
+    "task.domains": (_values(Domain), "sensitive domains (given, or inferred)"),
+    "task.style": (_values(Style), "style needs that fight instruct habits (given, or inferred)"),
+    "data.format": (_values(DataFormat), "training data format"),
+    "data.examples": ("int", "number of training examples"),
+    "data.max_tokens": ("int", "longest example, in tokens"),
+    "training.own_alignment": ("bool", "you will run your own SFT + preference tuning"),
+    "training.custom_chat_format": ("bool", "you want your own chat format / persona"),
+    "training.method": (_values(Method), "full fine-tuning, LoRA or QLoRA"),
+    "training.gpu_memory_gb": ("float", "GPU memory available, in GB"),
+    "constraints.commercial_use": ("bool", "the model will be used commercially"),
+    "constraints.licenses": ("list", "licence allowlist (Hub licence ids)"),
+    "constraints.max_params_b": ("float", "largest acceptable model, in billions of parameters"),
+    "constraints.min_context": ("int", "minimum context length required"),
+    "constraints.languages": ("list", "languages the model must handle (ISO 639-1)"),
+    "constraints.non_english": ("bool", "a language other than English is asked for"),
+}
+
+# Facts computed by earlier stages of one evaluation (decision.*) or per candidate (fit.*).
+STAGE_FACTS: dict[str, tuple[Any, str]] = {
+    "decision.alignment_tax": (("low", "medium", "high"), "the alignment tax, from its rules"),
+    "decision.exceptions": ("list", "slugs of the base exceptions that fired"),
+    "decision.exception_count": ("int", "how many base exceptions fired"),
+    "decision.variant": (("base", "instruct"), "the verdict (available to fit and pitfall rules)"),
+    "fit.required_context": ("int", "max of data.max_tokens and constraints.min_context"),
+    "fit.memory_needed_gb": ("float", "estimated GPU memory for training.method"),
+    "fit.memory_ratio": ("float", "fit.memory_needed_gb / training.gpu_memory_gb"),
+    "fit.memory_formula": ("str", "the memory formula with this candidate's numbers"),
+    "fit.languages_missing": ("list", "asked-for languages the model card does not declare"),
+    "fit.languages_missing_count": ("int", "how many asked-for languages are not declared"),
+    "fit.sibling_in_candidates": ("bool", "the other variant of this model is among candidates"),
+}
+
+FACTS: dict[str, tuple[Any, str]] = {
+    **TASK_FACTS,
+    **STAGE_FACTS,
+    **{f"model.{name}": spec for name, spec in MODEL_FIELDS.items()},
+}
+
+
+def fact_type(name: str) -> Any:
+    """'str' | 'int' | 'float' | 'bool' | 'list' | tuple of allowed strings (an enum)."""
+    return FACTS[name][0]
+
+
+def is_list_fact(name: str) -> bool:
+    kind = fact_type(name)
+    # Enum-typed list facts: signals, domains and style hold several of their allowed values.
+    return kind == "list" or name in ("task.signals", "task.domains", "task.style")

@@ -1,0 +1,1 @@
+"""Renderers: each turns a Recommendation into one format. They render; they never decide."""
