@@ -150,4 +150,8 @@ class DatasetProfile:
             "malformed": [{"line": line, "reason": reason} for line, reason in self.malformed],
             "malformed_count": self.malformed_count,
             "warnings": list(self.warnings),
+            # How much of the file was read and how many rows were parsed and classified
+            # (every row of a small file; a sample of a large JSONL or Parquet file).
+            "bytes_read": self.bytes_read,
+            "sampled_rows": self.sampled_rows,
         }

@@ -76,7 +76,7 @@ class _Scanner:
     def end_skip(self, tail: int) -> None:
         length = self.skipped_bytes + tail
         self.line_base += 1
-        self.tally.bad(self.line_base, f"line is {length / 2**20:.0f} MB long; not parsed")
+        self.tally.bad(self.line_base, f"line is {length:,} bytes long; not parsed")
         self.skipping = False
         self.skipped_bytes = 0
 
