@@ -39,6 +39,7 @@ class ConditionError(ValueError):
 
     def __init__(self, path: str, message: str):
         self.path = path
+        self.reason = message
         super().__init__(f"{path}: {message}")
 
 

@@ -72,7 +72,12 @@ class Rule:
 
 
 def builtin_rules_dir() -> Path:
-    return Path(str(resources.files("advisor.rules")))
+    """The rules shipped with advisor: package data when installed, ../rules in a source tree."""
+    try:
+        return Path(str(resources.files("advisor.rules")))
+    except ModuleNotFoundError:
+        # Running from a checkout without an install: the package_dir mapping is not active.
+        return Path(__file__).resolve().parents[2] / "rules"
 
 
 def load_rules(extra_dirs: list[str | Path] | None = None) -> list[Rule]:
@@ -103,7 +108,7 @@ def load_rule_file(path: Path) -> Rule:
     stem = path.stem
 
     def fail(where: tuple, message: str) -> UserError:
-        return UserError(f"{located.where(where)}: rule '{stem}': {message}")
+        return UserError(f"{located.where(where)}: {message} (rule '{stem}')")
 
     if not isinstance(data, dict):
         raise fail((), "a rule file is a mapping (id, kind, when, ...)")
@@ -128,7 +133,7 @@ def load_rule_file(path: Path) -> Rule:
         when = compile_condition(data["when"])
     except ConditionError as exc:
         path_parts = _split_path(exc.path)
-        raise fail(tuple(path_parts), str(exc)) from None
+        raise fail(tuple(path_parts), exc.reason) from None
     message = data["message"]
     if not isinstance(message, str) or not message.strip():
         raise fail(("message",), "a rule needs a message")
