@@ -100,7 +100,8 @@ def make_repo(
     }
     if tokenizer is not None:
         api_config["tokenizer_config"] = {
-            k: tokenizer.get(k) for k in ("bos_token", "eos_token", "pad_token", "chat_template")
+            k: tokenizer.get(k)
+            for k in ("bos_token", "eos_token", "pad_token", "chat_template")
             if tokenizer.get(k) is not None
         }
     if "quantization_config" in config:
@@ -132,63 +133,148 @@ def standard_repos() -> list[Repo]:
     qwen_tok = fixture_json("qwen2.5-0.5b-instruct.tokenizer_config.json")
     chatml = qwen_tok["chat_template"]
     qwen_base_cfg = qwen_cfg | {"eos_token_id": 151643}
-    qwen3_cfg = qwen_cfg | {"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3",
-                            "max_position_embeddings": 40960}
-    gemma3_cfg = {"architectures": ["Gemma3ForCausalLM"], "model_type": "gemma3_text",
-                  "max_position_embeddings": 32768, "sliding_window": 512, "vocab_size": 262144,
-                  "eos_token_id": [1, 106], "pad_token_id": 0}
-    gemma_tok = {"tokenizer_class": "GemmaTokenizer", "bos_token": "<bos>", "eos_token": "<eos>",
-                 "pad_token": "<pad>"}
+    qwen3_cfg = qwen_cfg | {
+        "architectures": ["Qwen3ForCausalLM"],
+        "model_type": "qwen3",
+        "max_position_embeddings": 40960,
+    }
+    gemma3_cfg = {
+        "architectures": ["Gemma3ForCausalLM"],
+        "model_type": "gemma3_text",
+        "max_position_embeddings": 32768,
+        "sliding_window": 512,
+        "vocab_size": 262144,
+        "eos_token_id": [1, 106],
+        "pad_token_id": 0,
+    }
+    gemma_tok = {
+        "tokenizer_class": "GemmaTokenizer",
+        "bos_token": "<bos>",
+        "eos_token": "<eos>",
+        "pad_token": "<pad>",
+    }
     gemma_tmpl = fixture_text("google__gemma-2-2b-it.jinja")
-    gemma2_cfg = {"architectures": ["Gemma2ForCausalLM"], "model_type": "gemma2",
-                  "max_position_embeddings": 8192, "sliding_window": 4096, "vocab_size": 256000,
-                  "eos_token_id": 1, "pad_token_id": 0}
-    phi_cfg = {"architectures": ["Phi3ForCausalLM"], "model_type": "phi3",
-               "max_position_embeddings": 16384, "vocab_size": 100352, "eos_token_id": 100257}
+    gemma2_cfg = {
+        "architectures": ["Gemma2ForCausalLM"],
+        "model_type": "gemma2",
+        "max_position_embeddings": 8192,
+        "sliding_window": 4096,
+        "vocab_size": 256000,
+        "eos_token_id": 1,
+        "pad_token_id": 0,
+    }
+    phi_cfg = {
+        "architectures": ["Phi3ForCausalLM"],
+        "model_type": "phi3",
+        "max_position_embeddings": 16384,
+        "vocab_size": 100352,
+        "eos_token_id": 100257,
+    }
     bnb = {"quant_method": "bitsandbytes", "load_in_4bit": True, "bnb_4bit_quant_type": "nf4"}
     return [
-        make_repo("Qwen/Qwen2.5-0.5B-Instruct", config=qwen_cfg, tokenizer=qwen_tok,
-                  base=("Qwen/Qwen2.5-0.5B", "finetune"), params={"BF16": 494_032_768},
-                  tags=["transformers", "safetensors", "conversational"]),
+        make_repo(
+            "Qwen/Qwen2.5-0.5B-Instruct",
+            config=qwen_cfg,
+            tokenizer=qwen_tok,
+            base=("Qwen/Qwen2.5-0.5B", "finetune"),
+            params={"BF16": 494_032_768},
+            tags=["transformers", "safetensors", "conversational"],
+        ),
         # A base repo that ships a ChatML template: still base (eos differs from <|im_end|>).
-        make_repo("Qwen/Qwen2.5-0.5B", config=qwen_base_cfg,
-                  tokenizer=_tokenizer("<|endoftext|>", chatml), params={"BF16": 494_032_768}),
-        make_repo("Qwen/Qwen3-0.6B", config=qwen3_cfg | {"tie_word_embeddings": True},
-                  tokenizer=_tokenizer("<|im_end|>", None),
-                  template_file=fixture_text("Qwen__Qwen3-0.6B.jinja"),
-                  base=("Qwen/Qwen3-0.6B-Base", "finetune"), params={"BF16": 751_632_384}),
-        make_repo("Qwen/Qwen3-0.6B-Base", config=qwen3_cfg | {"max_position_embeddings": 32768},
-                  tokenizer=_tokenizer("<|endoftext|>", None), params={"BF16": 751_632_384}),
-        make_repo("google/gemma-3-1b-pt", config=gemma3_cfg, tokenizer=gemma_tok,
-                  params={"BF16": 999_885_952}, license="gemma", gated="manual"),
-        make_repo("google/gemma-3-1b-it", config=gemma3_cfg,
-                  tokenizer=gemma_tok | {"chat_template": gemma_tmpl},
-                  base=("google/gemma-3-1b-pt", "finetune"), params={"BF16": 999_885_952},
-                  license="gemma", gated="manual"),
-        make_repo("google/gemma-2-2b", config=gemma2_cfg, tokenizer=gemma_tok,
-                  params={"F32": 2_614_341_888}, license="gemma"),
-        make_repo("microsoft/phi-4", config=phi_cfg,
-                  tokenizer={"tokenizer_class": "GPT2Tokenizer", "eos_token": "<|endoftext|>"},
-                  params={"BF16": 14_659_507_200}, license="mit"),
-        make_repo("tiiuae/Falcon3-1B-Base",
-                  config={"architectures": ["LlamaForCausalLM"], "model_type": "llama",
-                          "vocab_size": 131072, "eos_token_id": 11},
-                  tokenizer=None, params={"BF16": 1_669_408_768},
-                  license="other", tags=["transformers"]),
+        make_repo(
+            "Qwen/Qwen2.5-0.5B",
+            config=qwen_base_cfg,
+            tokenizer=_tokenizer("<|endoftext|>", chatml),
+            params={"BF16": 494_032_768},
+        ),
+        make_repo(
+            "Qwen/Qwen3-0.6B",
+            config=qwen3_cfg | {"tie_word_embeddings": True},
+            tokenizer=_tokenizer("<|im_end|>", None),
+            template_file=fixture_text("Qwen__Qwen3-0.6B.jinja"),
+            base=("Qwen/Qwen3-0.6B-Base", "finetune"),
+            params={"BF16": 751_632_384},
+        ),
+        make_repo(
+            "Qwen/Qwen3-0.6B-Base",
+            config=qwen3_cfg | {"max_position_embeddings": 32768},
+            tokenizer=_tokenizer("<|endoftext|>", None),
+            params={"BF16": 751_632_384},
+        ),
+        make_repo(
+            "google/gemma-3-1b-pt",
+            config=gemma3_cfg,
+            tokenizer=gemma_tok,
+            params={"BF16": 999_885_952},
+            license="gemma",
+            gated="manual",
+        ),
+        make_repo(
+            "google/gemma-3-1b-it",
+            config=gemma3_cfg,
+            tokenizer=gemma_tok | {"chat_template": gemma_tmpl},
+            base=("google/gemma-3-1b-pt", "finetune"),
+            params={"BF16": 999_885_952},
+            license="gemma",
+            gated="manual",
+        ),
+        make_repo(
+            "google/gemma-2-2b",
+            config=gemma2_cfg,
+            tokenizer=gemma_tok,
+            params={"F32": 2_614_341_888},
+            license="gemma",
+        ),
+        make_repo(
+            "microsoft/phi-4",
+            config=phi_cfg,
+            tokenizer={"tokenizer_class": "GPT2Tokenizer", "eos_token": "<|endoftext|>"},
+            params={"BF16": 14_659_507_200},
+            license="mit",
+        ),
+        make_repo(
+            "tiiuae/Falcon3-1B-Base",
+            config={
+                "architectures": ["LlamaForCausalLM"],
+                "model_type": "llama",
+                "vocab_size": 131072,
+                "eos_token_id": 11,
+            },
+            tokenizer=None,
+            params={"BF16": 1_669_408_768},
+            license="other",
+            tags=["transformers"],
+        ),
         # A 4-bit quantisation of an instruct model: instruct, and its params unpacked.
-        make_repo("someone/Qwen2.5-0.5B-Instruct-bnb-4bit",
-                  config=qwen_cfg | {"quantization_config": bnb}, tokenizer=qwen_tok,
-                  base=("Qwen/Qwen2.5-0.5B-Instruct", "quantized"),
-                  params={"BF16": 136_178_560, "U8": 178_927_104}),
+        make_repo(
+            "someone/Qwen2.5-0.5B-Instruct-bnb-4bit",
+            config=qwen_cfg | {"quantization_config": bnb},
+            tokenizer=qwen_tok,
+            base=("Qwen/Qwen2.5-0.5B-Instruct", "quantized"),
+            params={"BF16": 136_178_560, "U8": 178_927_104},
+        ),
         # A fine-tune with no suffix at all, of an instruct model: instruct by its relation.
-        make_repo("someone/support-bot", config=qwen_cfg, tokenizer=qwen_tok,
-                  base=("Qwen/Qwen2.5-0.5B-Instruct", "finetune"), params={"BF16": 494_032_768}),
-        make_repo("meta-llama/Llama-3.2-1B",
-                  config={"architectures": ["LlamaForCausalLM"], "model_type": "llama",
-                          "max_position_embeddings": 131072, "vocab_size": 128256,
-                          "rope_scaling": {"rope_type": "llama3", "factor": 32.0}},
-                  tokenizer=None, params={"BF16": 1_235_814_400}, license="llama3.2",
-                  gated="manual"),
+        make_repo(
+            "someone/support-bot",
+            config=qwen_cfg,
+            tokenizer=qwen_tok,
+            base=("Qwen/Qwen2.5-0.5B-Instruct", "finetune"),
+            params={"BF16": 494_032_768},
+        ),
+        make_repo(
+            "meta-llama/Llama-3.2-1B",
+            config={
+                "architectures": ["LlamaForCausalLM"],
+                "model_type": "llama",
+                "max_position_embeddings": 131072,
+                "vocab_size": 128256,
+                "rope_scaling": {"rope_type": "llama3", "factor": 32.0},
+            },
+            tokenizer=None,
+            params={"BF16": 1_235_814_400},
+            license="llama3.2",
+            gated="manual",
+        ),
     ]
 
 
@@ -202,8 +288,9 @@ CHILDREN = {
 class FakeHub:
     """Start with `with FakeHub(repos) as hub:`; hub.url is the HF_ENDPOINT to use."""
 
-    def __init__(self, repos: list[Repo] | None = None, *, latency: float = 0.0,
-                 hang_seconds: float = 3.0) -> None:
+    def __init__(
+        self, repos: list[Repo] | None = None, *, latency: float = 0.0, hang_seconds: float = 3.0
+    ) -> None:
         self.repos = {r.repo_id: r for r in (repos if repos is not None else standard_repos())}
         self.children = dict(CHILDREN)
         self.latency = latency
@@ -272,8 +359,14 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             self._serve(head=False)
 
-        def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-                  head: bool = False, ctype: str = "application/json") -> None:
+        def _send(
+            self,
+            status: int,
+            body: bytes = b"",
+            headers: dict[str, str] | None = None,
+            head: bool = False,
+            ctype: str = "application/json",
+        ) -> None:
             if hub.latency:
                 time.sleep(hub.latency)
             self.send_response(status)
@@ -297,7 +390,7 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             if path == "/api/models":
                 return self._list(parse_qs(split.query), head)
             if path.startswith("/api/models/"):
-                parts = path[len("/api/models/"):].split("/")
+                parts = path[len("/api/models/") :].split("/")
                 return self._info("/".join(parts[:2]), head)
             parts = path.strip("/").split("/")
             if len(parts) >= 5 and parts[2] == "resolve":

@@ -77,7 +77,7 @@ def name_votes(repo_id: str) -> list[Vote]:
         return [
             Vote(
                 "instruct",
-                MEDIUM,
+                STRONG,
                 f"name '{name}': the Phi family has no base release; its repos are post-trained",
             )
         ]
