@@ -224,6 +224,28 @@ def rules_doc(output: str | None) -> None:
     _emit(reference_markdown(load_rules()), output)
 
 
+@cli.command("inspect")
+@click.argument("target", metavar="REPO_OR_PATH")
+@click.option(
+    "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
+)
+@click.option("--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1).")
+@click.option("--refresh", is_flag=True, help="Bypass the cache of Hub answers.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def inspect_cmd(target: str, source: str, offline: bool, refresh: bool, fmt: str) -> None:
+    """The normalised facts of one model, each with where it came from."""
+    from advisor.inspect_view import render
+    from advisor.sources.resolve import inspect_model
+
+    facts = inspect_model(target, source=source, offline=offline, refresh=refresh)
+    click.echo(render(facts, fmt), nl=False)
+    if facts.error_kind:
+        # A misspelt repo is the user's input; a network or access problem is not.
+        sys.exit(EXIT_BAD_INPUT if facts.error_kind == "not-found" else 1)
+
+
 def main() -> None:
     cli(prog_name="advisor")
 
