@@ -14,7 +14,8 @@ def next_steps(rec: Recommendation) -> list[str]:
     if rec.close_call:
         steps.append(
             "The call is close: fine-tune both variants on the same data and hyper-parameters, "
-            "and compare them on a held-out set that includes the prompts the alignment tax affects."
+            "and compare them on a held-out set that includes the prompts the alignment tax "
+            "affects."
         )
     if chosen is None:
         steps.append(
@@ -33,7 +34,9 @@ def next_steps(rec: Recommendation) -> list[str]:
         )
         eot = facts.get("chat_template_eot")
         if eot:
-            steps.append(f"Check that each assistant turn ends with {eot} and that generation stops on it.")
+            steps.append(
+                f"Check that each assistant turn ends with {eot} and that generation stops on it."
+            )
     else:
         if "continued-pretraining" in rec.exceptions:
             steps.append(
@@ -48,13 +51,16 @@ def next_steps(rec: Recommendation) -> list[str]:
         if "own-alignment" in rec.exceptions or rec.spec.data.format in ("chat", "instruction"):
             steps.append(
                 "Choose your chat template, end every assistant turn with the EOS you stop on, and "
-                "if you add special tokens resize the embeddings and train embed_tokens and lm_head "
+                "if you add special tokens resize the embeddings and train embed_tokens and "
+                "lm_head "
                 "(PEFT: modules_to_save=['embed_tokens', 'lm_head'])."
             )
     if facts.get("pad_equals_eos") is True:
         steps.append("Set a pad token distinct from EOS (or mask padding by attention mask).")
     if facts.get("gated") is True:
-        steps.append(f"Accept the licence on https://huggingface.co/{repo} and set HF_TOKEN before the run.")
+        steps.append(
+            f"Accept the licence on https://huggingface.co/{repo} and set HF_TOKEN before the run."
+        )
     method = rec.spec.training.method
     steps.append(
         f"Memory for {method}: about {chosen_memory(chosen, method)} GB at batch size 1 "

@@ -23,7 +23,7 @@ def _size_limit(spec: TaskSpec) -> float:
     return DEFAULT_MAX_PARAMS_B
 
 
-def default_candidates(spec: TaskSpec) -> list[str]:
+def default_candidates(spec: TaskSpec, families: tuple[str, ...] = DEFAULT_FAMILIES) -> list[str]:
     """Per family, the largest catalogued model within the size limit (and the GPU, if given)."""
     limit = _size_limit(spec)
     budget = spec.training.gpu_memory_gb
@@ -34,7 +34,7 @@ def default_candidates(spec: TaskSpec) -> list[str]:
         facts = catalog.lookup(repo_id)
         assert facts is not None
         family = facts.get("family")
-        if family not in DEFAULT_FAMILIES:
+        if family not in families:
             continue
         group = pair_key(facts)
         by_group.setdefault((family, group), []).append(repo_id)
@@ -49,7 +49,7 @@ def default_candidates(spec: TaskSpec) -> list[str]:
         if family not in chosen or size > chosen[family][0]:
             chosen[family] = (size, key)
     out: list[str] = []
-    for family in DEFAULT_FAMILIES:
+    for family in families:
         if family in chosen:
             out += sorted(by_group[chosen[family][1]], key=lambda r: ("instruct" in r.lower(), r))
     return out

@@ -50,13 +50,17 @@ def _rules_option(func):
     )(func)
 
 
-def _build_spec(spec_path: str | None, task: str | None, examples: int | None, data_format: str | None):
+def _build_spec(
+    spec_path: str | None, task: str | None, examples: int | None, data_format: str | None
+):
     from advisor.spec import TaskSpec, load_spec, spec_error
 
     if spec_path and task:
         raise UserError("give a SPEC file or --task, not both")
     if not spec_path and not task:
-        raise UserError("nothing to recommend for", hint="give a SPEC file, '-' for stdin, or --task \"...\"")
+        raise UserError(
+            "nothing to recommend for", hint="give a SPEC file, '-' for stdin, or --task \"...\""
+        )
     if spec_path:
         spec = load_spec(spec_path)
         data = spec.data.model_dump()
@@ -115,15 +119,37 @@ def render_recommendation(rec, fmt: str, *, verbose: bool = False) -> str:
     type=click.Choice(["chat", "instruction", "raw-text", "completion", "preference"]),
     help="Format of the training data.",
 )
-@click.option("--data", "data_path", type=click.Path(), help="Training file to inspect (JSONL, JSON, CSV, Parquet).")
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(),
+    help="Training file to inspect (JSONL, JSON, CSV, Parquet).",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically).")
-@click.option("--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically)."
+)
+@click.option(
+    "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
+)
 @click.option("--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1).")
 @click.option("--refresh", is_flag=True, help="Bypass the cache of Hub answers.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing checks' advice too.")
 @_rules_option
-def recommend(spec, task, examples, data_format, data_path, fmt, output, source, offline, refresh, verbose, rule_dirs):
+def recommend(
+    spec,
+    task,
+    examples,
+    data_format,
+    data_path,
+    fmt,
+    output,
+    source,
+    offline,
+    refresh,
+    verbose,
+    rule_dirs,
+):
     """Recommend base or instruct, and the repo, for SPEC (a YAML file, or - for stdin)."""
     from advisor.pipeline import run
 
@@ -176,7 +202,9 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @_rules_option
 def rules_list(fmt: str, rule_dirs) -> None:
     """Every rule: id, kind, effect and summary."""
@@ -184,7 +212,10 @@ def rules_list(fmt: str, rule_dirs) -> None:
 
     loaded = load_rules(list(rule_dirs))
     if fmt == "json":
-        rows = [{"id": r.id, "kind": r.kind, "effect": r.effect_text(), "summary": r.summary} for r in loaded]
+        rows = [
+            {"id": r.id, "kind": r.kind, "effect": r.effect_text(), "summary": r.summary}
+            for r in loaded
+        ]
         click.echo(json.dumps(rows, indent=2))
         return
     for rule in sorted(loaded, key=lambda r: (r.kind, r.id)):
@@ -193,11 +224,13 @@ def rules_list(fmt: str, rule_dirs) -> None:
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @_rules_option
 def rules_show(rule_id: str, fmt: str, rule_dirs) -> None:
     """One rule's documentation and its test cases."""
-    from advisor.engine.docs import rule_json, rule_text, find_rule
+    from advisor.engine.docs import find_rule, rule_json, rule_text
     from advisor.engine.loader import load_rules
 
     rule = find_rule(load_rules(list(rule_dirs)), rule_id)

@@ -57,6 +57,24 @@ def task_context(
 USER_SIDE_PREFIXES = ("task.", "data.", "training.", "constraints.", "decision.")
 
 
+def data_disagreements(spec: TaskSpec, dataset: DatasetProfile | None) -> list[str]:
+    """Where the spec's explicit data values differ from what the training file shows."""
+    if dataset is None:
+        return []
+    notes = []
+    for name, given, measured in (
+        ("data.format", spec.data.format, dataset.format),
+        ("data.examples", spec.data.examples, dataset.rows),
+        ("data.max_tokens", spec.data.max_tokens, dataset.max_tokens),
+    ):
+        if given is not None and measured is not None and given != measured:
+            notes.append(
+                f"{name}: the spec says {given}, {dataset.path} shows {measured}; "
+                "using the spec's value"
+            )
+    return notes
+
+
 def candidate_context(
     task: dict[str, Any], facts: ModelFacts, candidate_ids: set[str], sibling: str | None
 ) -> tuple[dict[str, Any], set[str]]:

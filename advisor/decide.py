@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.candidates import pair_key
-from advisor.context import candidate_context, is_user_side, task_context
+from advisor.context import candidate_context, data_disagreements, is_user_side, task_context
 from advisor.engine.evaluate import RuleResult, run_rule
 from advisor.engine.loader import Rule
 from advisor.facts import DatasetProfile, ModelFacts
@@ -66,6 +66,7 @@ class Recommendation:
     candidates: list[Candidate]
     undecided: list[str] = field(default_factory=list)  # decision rules left unknown
     repo: str | None = None
+    data_notes: list[str] = field(default_factory=list)  # spec vs training file disagreements
 
     def missing_facts(self) -> list[dict[str, Any]]:
         found: dict[tuple[str, str | None], set[str]] = {}
@@ -74,7 +75,9 @@ class Recommendation:
                 found.setdefault((fact, result.subject), set()).add(result.rule.id)
         return [
             {"fact": fact, "candidate": subject, "rules": sorted(rules)}
-            for (fact, subject), rules in sorted(found.items(), key=lambda kv: (kv[0][1] or "", kv[0][0]))
+            for (fact, subject), rules in sorted(
+                found.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])
+            )
         ]
 
 
@@ -92,7 +95,8 @@ def recommend(
     )
     ctx = task_context(spec, understanding, dataset)
     by_kind: dict[str, list[Rule]] = {}
-    for rule in rules:
+    # Rules run in id order within their stage, so the caller's order never shows in a result.
+    for rule in sorted(rules, key=lambda r: r.id):
         by_kind.setdefault(rule.kind, []).append(rule)
 
     tax_results = [run_rule(r, ctx) for r in by_kind.get("alignment-tax", [])]
@@ -108,13 +112,19 @@ def recommend(
     vote_results = exception_results + [
         run_rule(r, ctx) for kind in ("default", "heuristic") for r in by_kind.get(kind, [])
     ]
-    votes: dict[str, dict[str, Any]] = {v: {"total": 0.0, "rules": []} for v in ("base", "instruct")}
+    votes: dict[str, dict[str, Any]] = {
+        v: {"total": 0.0, "rules": []} for v in ("base", "instruct")
+    }
     for result in vote_results:
         if result.status == "fired":
             side = votes[result.rule.effect["vote"]]
             side["total"] += result.rule.effect["weight"]
             side["rules"].append(
-                {"id": result.rule.id, "weight": result.rule.effect["weight"], "message": result.message}
+                {
+                    "id": result.rule.id,
+                    "weight": result.rule.effect["weight"],
+                    "message": result.message,
+                }
             )
     base, instruct = votes["base"]["total"], votes["instruct"]["total"]
     # A tie keeps the default: instruct already follows instructions and stops at the end.
@@ -123,7 +133,9 @@ def recommend(
     undecided = sorted(
         r.rule.id
         for r in vote_results
-        if r.status == "unknown" and r.rule.effect["vote"] != variant and r.rule.effect["weight"] > 0
+        if r.status == "unknown"
+        and r.rule.effect["vote"] != variant
+        and r.rule.effect["weight"] > 0
     )
     confidence = "high" if margin >= HIGH_MARGIN else "medium" if margin >= CLOSE_MARGIN else "low"
     if undecided and confidence != "low":
@@ -159,6 +171,7 @@ def recommend(
         undecided=undecided,
     )
     rec.repo = _top_pick(candidates)
+    rec.data_notes = data_disagreements(spec, dataset)
     return rec
 
 
@@ -198,7 +211,8 @@ def _choose_in_pair(members: list[Candidate], variant: str) -> None:
         if cand.facts.error:
             cand.why_not = cand.facts.error
         elif cand not in matching:
-            cand.why_not = f"the verdict is {variant}; this is the {cand.facts.get('variant', 'unknown')} variant"
+            other = cand.facts.get("variant", "unknown")
+            cand.why_not = f"the verdict is {variant}; this is the {other} variant"
         elif cand.count("fail"):
             failed = [c.rule.id for c in cand.checks if check_status(c) == "fail"]
             cand.why_not = "fails " + ", ".join(failed)

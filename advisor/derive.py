@@ -37,11 +37,18 @@ def complete(facts: ModelFacts) -> ModelFacts:
     if isinstance(licence, str):
         terms = licences().get(licence.lower())
         if terms:
-            facts.set_default("license_commercial", terms["commercial_use"], SOURCE_DERIVED,
-                              f"licence text ({terms['source']})")
+            facts.set_default(
+                "license_commercial",
+                terms["commercial_use"],
+                SOURCE_DERIVED,
+                f"licence text ({terms['source']})",
+            )
             facts.set_default("license_name_full", terms["name"], SOURCE_DERIVED, terms["source"])
-            stated = (terms.get("user_threshold"), terms.get("attribution"),
-                      terms.get("naming_requirement"))
+            stated = (
+                terms.get("user_threshold"),
+                terms.get("attribution"),
+                terms.get("naming_requirement"),
+            )
             # The licence table writes "none ..." where a licence has no such clause.
             conditions = [c for c in stated if c and not c.lower().startswith("none")]
             if conditions:
@@ -54,8 +61,12 @@ def complete(facts: ModelFacts) -> ModelFacts:
     if eot and eot != "eos":
         facts.set_default("chat_template_eot", eot, SOURCE_DERIVED, f"{family} chat format")
         if isinstance(eos, str):
-            facts.set_default("template_eot_matches_eos", eot == eos, SOURCE_DERIVED,
-                              f"template turn end {eot} vs eos_token {eos}")
+            facts.set_default(
+                "template_eot_matches_eos",
+                eot == eos,
+                SOURCE_DERIVED,
+                f"template turn end {eot} vs eos_token {eos}",
+            )
     pad, pad_id = facts.get("pad_token"), facts.get("pad_token_id")
     # Only a present token is evidence here; a provider that read a tokenizer config with a null
     # pad / eos sets *_token_set to False itself.
@@ -67,8 +78,9 @@ def complete(facts: ModelFacts) -> ModelFacts:
     if isinstance(pad, str) and isinstance(eos, str):
         facts.set_default("pad_equals_eos", pad == eos, SOURCE_DERIVED, "pad_token vs eos_token")
     elif isinstance(pad_id, int) and isinstance(eos_ids, list) and eos_ids:
-        facts.set_default("pad_equals_eos", pad_id in eos_ids, SOURCE_DERIVED,
-                          "pad_token_id vs eos_token_id")
+        facts.set_default(
+            "pad_equals_eos", pad_id in eos_ids, SOURCE_DERIVED, "pad_token_id vs eos_token_id"
+        )
     if facts.get("variant") == "base":
         facts.set_default("family_has_base", True, SOURCE_DERIVED, "this repo is a base release")
     return facts

@@ -1,4 +1,4 @@
-"""The task spec (v1): what the user wants to fine-tune for. Its field names are a public contract."""
+"""The task spec (v1): what the user fine-tunes for. Its field names are a public contract."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import re
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from advisor.errors import UserError, did_you_mean
 from advisor.yamlfile import LocatedYaml, decode_text, dotted_path, load_yaml, read_text
@@ -168,20 +168,16 @@ def check_repo_id(value: str) -> str:
     )
 
 
+RepoId = Annotated[str, AfterValidator(check_repo_id)]
+
+
 class Models(_Strict):
-    candidates: list[str] | None = Field(None, max_length=500)
+    candidates: list[RepoId] | None = Field(None, max_length=500)
 
     @field_validator("candidates")
     @classmethod
-    def _ids(cls, values: list[str] | None) -> list[str] | None:
-        if values is None:
-            return None
-        seen: list[str] = []
-        for value in values:
-            value = check_repo_id(value)
-            if value not in seen:
-                seen.append(value)
-        return seen
+    def _unique(cls, values: list[str] | None) -> list[str] | None:
+        return None if values is None else list(dict.fromkeys(values))
 
 
 class TaskSpec(_Strict):
@@ -250,7 +246,9 @@ def spec_error(exc: ValidationError, located: LocatedYaml | None) -> UserError:
     if kind == "enum":
         given = error.get("input")
         choices = error.get("ctx", {}).get("expected", "")
-        close = did_you_mean(str(given), [c.strip(" '") for c in choices.replace(" or ", ",").split(",")])
+        close = did_you_mean(
+            str(given), [c.strip(" '") for c in choices.replace(" or ", ",").split(",")]
+        )
         hint = close or f"expected {choices}"
         message = f"'{given}' is not allowed"
     elif "input" in error and kind.endswith(("_type", "_parsing")):
@@ -266,7 +264,11 @@ def _fields_at(path: tuple) -> list[str]:
             return []
         annotation = field.annotation
         model = next(
-            (a for a in getattr(annotation, "__args__", (annotation,)) if hasattr(a, "model_fields")),
+            (
+                a
+                for a in getattr(annotation, "__args__", (annotation,))
+                if hasattr(a, "model_fields")
+            ),
             annotation,
         )
         if not hasattr(model, "model_fields"):

@@ -122,6 +122,9 @@ def load_yaml(text: str, origin: str) -> LocatedYaml:
     return LocatedYaml(data, lines, origin)
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
+
+
 def _refuse_aliases(text: str, origin: str) -> None:
     # A scan is a cheap C pass; the alias is refused before anything is expanded.
     if "&" not in text and "*" not in text:
@@ -138,6 +141,12 @@ def _construct(
     loader: Any, node: yaml.Node, path: tuple, lines: dict[tuple, int], origin: str
 ) -> Any:
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise UserError(
+            f"{origin}:{node.start_mark.line + 1}: invalid YAML: tag '{tag}' is not allowed "
+            "(only plain YAML values)"
+        )
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
@@ -156,4 +165,3 @@ def _construct(
             for index, item in enumerate(node.value)
         ]
     return loader.construct_object(node, deep=True)
-

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from advisor.engine.evaluate import run_rule
 from advisor.engine.loader import load_rules
 
@@ -22,7 +20,8 @@ def test_rule_case(rule_case):
     result = run_rule(rule, case.given)
     clauses = [c.to_json() for c in result.clauses]
     assert result.status == EXPECTED_STATUS[case.expect], (
-        f"{rule.id} case {case.name}: expected {case.expect}, got {result.status}; clauses {clauses}"
+        f"{rule.id} case {case.name}: expected {case.expect}, got {result.status}; "
+        f"clauses {clauses}"
     )
     if result.status == "fired":
         assert result.message and "{" not in result.message

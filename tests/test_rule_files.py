@@ -1,4 +1,4 @@
-"""The rules as a whole: complete docs and cases, unique ids, load-time validation, docs/rules.md."""
+"""The rules as a whole: docs and cases, unique ids, load-time validation, docs/rules.md."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ def write_rule(tmp_path: Path, rule_id: str, when: str, head: str = RULE_HEAD) -
 
 
 def test_unknown_fact_is_rejected_with_file_rule_path_and_suggestion(tmp_path):
-    path = write_rule(tmp_path, "typo", "when:\n  all:\n    - {fact: model.contxt_length, op: gt, value: 1}\n")
+    path = write_rule(
+        tmp_path, "typo", "when:\n  all:\n    - {fact: model.contxt_length, op: gt, value: 1}\n"
+    )
     with pytest.raises(UserError) as err:
         load_rule_file(path)
     line = str(err.value)

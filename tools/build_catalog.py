@@ -105,14 +105,22 @@ def build_entry(entry: dict) -> dict:
         put(name, value, sources_for(entry, keys))
     rope = entry.get("rope_scaling")
     if isinstance(rope, dict):
-        put("rope_scaling", rope.get("rope_type") or rope.get("type"), sources_for(entry, ["rope_scaling"]))
+        put(
+            "rope_scaling",
+            rope.get("rope_type") or rope.get("type"),
+            sources_for(entry, ["rope_scaling"]),
+        )
     tok = entry.get("tokenizer") or {}
     put("tokenizer_class", tok.get("class"), sources_for(entry, ["tokenizer_class"]))
     for key in ("bos_token", "eos_token", "pad_token"):
         put(key, tok.get(key), sources_for(entry, [key]))
     ids = entry.get("config_token_ids") or {}
     eos = ids.get("eos")
-    put("eos_token_id", [eos] if isinstance(eos, int) else eos, sources_for(entry, ["config_eos_token_id"]))
+    put(
+        "eos_token_id",
+        [eos] if isinstance(eos, int) else eos,
+        sources_for(entry, ["config_eos_token_id"]),
+    )
     put("pad_token_id", ids.get("pad"), sources_for(entry, ["config_pad_token_id"]))
     tmpl = entry.get("chat_template") or {}
     put(
@@ -158,10 +166,16 @@ def main() -> None:
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data"
     repos = yaml.safe_load((shared / "hub-metadata.yaml").read_text())
     licences = yaml.safe_load((shared / "licence-conditions.yaml").read_text())
-    models = {"generated_from": "shared/data/hub-metadata.yaml", "models": [build_entry(e) for e in repos]}
+    models = {
+        "generated_from": "shared/data/hub-metadata.yaml",
+        "models": [build_entry(e) for e in repos],
+    }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "models.json").write_text(json.dumps(models, indent=1, ensure_ascii=False) + "\n")
-    lic = {"generated_from": "shared/data/licence-conditions.yaml", "licences": build_licences(licences)}
+    lic = {
+        "generated_from": "shared/data/licence-conditions.yaml",
+        "licences": build_licences(licences),
+    }
     (OUT / "licences.json").write_text(json.dumps(lic, indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {len(models['models'])} models and {len(lic['licences'])} licences to {OUT}")
 

@@ -113,7 +113,8 @@ def _check_fact_name(name: Any, path: str) -> str:
     if not isinstance(name, str) or name not in FACTS:
         hint = did_you_mean(str(name), FACTS)
         raise ConditionError(
-            path, f"unknown fact '{name}'" + (f" — {hint}" if hint else " (see `advisor rules facts`)")
+            path,
+            f"unknown fact '{name}'" + (f" — {hint}" if hint else " (see `advisor rules facts`)"),
         )
     return name
 
@@ -125,7 +126,8 @@ def _compile_leaf(data: dict, path: str) -> Leaf:
         hint = did_you_mean(str(op), OPERATORS)
         raise ConditionError(
             f"{path}.op",
-            f"unknown operator '{op}'" + (f" — {hint}" if hint else f"; one of {sorted(OPERATORS)}"),
+            f"unknown operator '{op}'"
+            + (f" — {hint}" if hint else f"; one of {sorted(OPERATORS)}"),
         )
     has_value = "value" in data
     if op in ("exists", "absent"):
@@ -174,8 +176,10 @@ def _check_literal(fact: str, op: str, value: Any, path: str) -> None:
             )
 
     if op in NUMERIC_OPS:
-        if kind not in ("int", "float") or isinstance(value, bool) or not isinstance(
-            value, (int, float)
+        if (
+            kind not in ("int", "float")
+            or isinstance(value, bool)
+            or not isinstance(value, (int, float))
         ):
             raise ConditionError(f"{path}.value", f"'{op}' needs a numeric fact and a number")
     elif op in ("eq", "ne"):

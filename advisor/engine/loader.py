@@ -194,7 +194,11 @@ def _check_effect(effect: Any, kind: str, fail) -> dict[str, Any]:
         if effect["vote"] not in ("base", "instruct"):
             raise fail(("vote",), "vote is base or instruct")
         weight = effect["weight"]
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 10:
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, (int, float))
+            or not 0 <= weight <= 10
+        ):
             raise fail(("weight",), "weight is a number from 0 to 10")
         return {"vote": effect["vote"], "weight": float(weight)}
     if wanted == "tax":
@@ -239,6 +243,8 @@ def _check_tests(tests: Any, fail) -> list[RuleCase]:
         for fact in flat:
             if fact not in FACTS:
                 hint = did_you_mean(fact, FACTS)
-                raise fail((index, "given"), f"unknown fact '{fact}'" + (f" — {hint}" if hint else ""))
+                raise fail(
+                    (index, "given"), f"unknown fact '{fact}'" + (f" — {hint}" if hint else "")
+                )
         cases.append(RuleCase(name, flat, case["expect"]))
     return cases

@@ -41,6 +41,11 @@ def render(report: dict[str, Any], *, verbose: bool = False) -> str:
             f"  data {ds['path']}: {ds['rows']:,} rows, format {ds['format'] or 'mixed/unknown'}, "
             f"longest ~{_fmt(ds['max_tokens'])} tokens ({ds['token_method']})"
         )
+        for note in ds.get("disagreements", []) + ds.get("warnings", []):
+            lines.append(f"  note: {note}")
+        if ds.get("malformed_count"):
+            first = ", ".join(f"line {m['line']}: {m['reason']}" for m in ds["malformed"])
+            lines.append(f"  {ds['malformed_count']} malformed rows skipped ({first})")
     lines += ["", "Why:"]
     for side in ("base", "instruct"):
         for vote in votes[side]["rules"]:
@@ -70,13 +75,16 @@ def render(report: dict[str, Any], *, verbose: bool = False) -> str:
             lines.append(f"      error: {cand['error']['message']}")
         counts = {s: sum(1 for c in cand["checks"] if c["status"] == s) for s in STATUS_MARK}
         lines.append(
-            "      checks: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+            "      checks: "
+            + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
             + (f"; not chosen: {cand['why_not']}" if cand["why_not"] else "")
         )
         for check in cand["checks"]:
             shown = check["status"] in ("warn", "fail") or (verbose and check["message"])
             if shown:
-                lines.append(f"      {STATUS_MARK[check['status']]:<4} [{check['rule']}] {check['message']}")
+                lines.append(
+                    f"      {STATUS_MARK[check['status']]:<4} [{check['rule']}] {check['message']}"
+                )
     if report["next_steps"]:
         lines += ["", "Next steps:"]
         lines += [f"  - {step}" for step in report["next_steps"]]
@@ -84,5 +92,7 @@ def render(report: dict[str, Any], *, verbose: bool = False) -> str:
     if missing:
         facts = sorted({m["fact"] for m in missing})
         lines += ["", f"Missing facts ({len(missing)}): {', '.join(facts)}"]
-        lines.append("  (unknown stays unknown: `--format json` lists which rule and candidate each affects)")
+        lines.append(
+            "  (unknown stays unknown: `--format json` lists which rule and candidate each affects)"
+        )
     return "\n".join(lines) + "\n"
