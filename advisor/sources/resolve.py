@@ -26,7 +26,7 @@ from advisor.sources import catalog, hub, local, variant
 from advisor.sources.cache import AnswerCache
 
 SOURCES = ("auto", "catalog", "hub", "local")
-MAX_WORKERS = 16  # polite to the Hub, enough to hide its latency
+MAX_WORKERS = 32  # bounded; 3 requests per candidate, so 32 hide ~50 ms of latency each
 
 
 def _is_path(target: str) -> bool:
