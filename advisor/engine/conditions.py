@@ -8,8 +8,10 @@ each one with its expected and actual value.
 
 from __future__ import annotations
 
+import operator
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.engine.registry import FACTS, fact_type, is_list_fact
@@ -31,7 +33,6 @@ OPERATORS = {
     "absent": "is not known (never unknown itself)",
     "matches": "matches the regular expression (case-insensitive)",
 }
-_MISSING = object()
 
 
 class ConditionError(ValueError):
@@ -50,6 +51,8 @@ class Leaf:
     value: Any = None
     value_fact: str | None = None  # compare with another fact instead of a literal
     pattern: re.Pattern | None = None
+    # The operator as a function (actual, expected) -> bool, chosen once at load time.
+    test: Callable[[Any, Any], bool] = field(default=operator.eq, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class Node:
 Condition = Leaf | Node
 
 
-@dataclass
+@dataclass(slots=True)
 class ClauseResult:
     fact: str
     op: str
@@ -133,7 +136,7 @@ def _compile_leaf(data: dict, path: str) -> Leaf:
     if op in ("exists", "absent"):
         if has_value:
             raise ConditionError(f"{path}.value", f"'{op}' takes no value")
-        return Leaf(fact, op)
+        return Leaf(fact, op, test=_TESTS[op])
     if not has_value:
         raise ConditionError(path, f"'{op}' needs a value")
     value = data["value"]
@@ -142,10 +145,14 @@ def _compile_leaf(data: dict, path: str) -> Leaf:
             raise ConditionError(f"{path}.value", "a reference is written {fact: name}")
         ref = _check_fact_name(value["fact"], f"{path}.value.fact")
         _check_reference(fact, op, ref, path)
-        return Leaf(fact, op, value_fact=ref)
+        return Leaf(fact, op, value_fact=ref, test=_TESTS[op])
     _check_literal(fact, op, value, path)
-    pattern = re.compile(value, re.IGNORECASE) if op == "matches" else None
-    return Leaf(fact, op, value, pattern=pattern)
+    if op == "matches":
+        pattern = re.compile(value, re.IGNORECASE)
+        return Leaf(
+            fact, op, value, pattern=pattern, test=lambda a, _e: bool(pattern.search(str(a)))
+        )
+    return Leaf(fact, op, value, test=_TESTS[op])
 
 
 def _kind_of(fact: str) -> str:
@@ -217,66 +224,126 @@ def evaluate(condition: Condition, context: dict[str, Any], out: list[ClauseResu
     if isinstance(condition, Leaf):
         return _evaluate_leaf(condition, context, out)
     results = [evaluate(child, context, out) for child in condition.children]
-    if condition.kind == "not":
+    kind = condition.kind
+    if kind == "not":
         return None if results[0] is None else not results[0]
-    if condition.kind == "all":
-        if any(r is False for r in results):
+    if kind == "all":
+        if False in results:
             return False
-        return None if any(r is None for r in results) else True
-    if any(r is True for r in results):
+        return None if None in results else True
+    if True in results:
         return True
-    return None if any(r is None for r in results) else False
+    return None if None in results else False
+
+
+Evaluator = Callable[[dict[str, Any], list[ClauseResult]], "bool | None"]
+
+
+def compile_evaluator(condition: Condition) -> Evaluator:
+    """The condition as nested closures: the same semantics as `evaluate`, without the
+    per-call dispatch (rules run once per candidate, so this is the hot path)."""
+    if isinstance(condition, Leaf):
+        return _leaf_evaluator(condition)
+    children = tuple(compile_evaluator(child) for child in condition.children)
+    if condition.kind == "not":
+        (only,) = children
+
+        def run_not(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
+            result = only(ctx, out)
+            return None if result is None else not result
+
+        return run_not
+    if condition.kind == "all":
+
+        def run_all(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
+            results = [child(ctx, out) for child in children]  # every child: no short-circuit
+            if False in results:
+                return False
+            return None if None in results else True
+
+        return run_all
+
+    def run_any(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
+        results = [child(ctx, out) for child in children]
+        if True in results:
+            return True
+        return None if None in results else False
+
+    return run_any
+
+
+def _leaf_evaluator(leaf: Leaf) -> Evaluator:
+    fact, op, test, ref, value = leaf.fact, leaf.op, leaf.test, leaf.value_fact, leaf.value
+    if op in ("exists", "absent"):
+        want = op == "exists"
+
+        def run_presence(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
+            actual = ctx.get(fact)
+            passed = (actual is not None) == want
+            out.append(ClauseResult(fact, op, None, actual, passed))
+            return passed
+
+        return run_presence
+
+    def run_leaf(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
+        actual = ctx.get(fact)
+        if ref is None:
+            expected = shown = value
+        else:
+            expected = ctx.get(ref)
+            shown = {"fact": ref, "value": expected}
+        if actual is None or expected is None:
+            passed = None  # a missing fact is unknown, never false
+        else:
+            try:
+                passed = test(actual, expected)
+            except TypeError:
+                passed = None  # a wrongly typed fact from a source is not evidence
+        out.append(ClauseResult(fact, op, shown, actual, passed))
+        return passed
+
+    return run_leaf
 
 
 def _evaluate_leaf(leaf: Leaf, context: dict[str, Any], out: list[ClauseResult]) -> bool | None:
-    actual = context.get(leaf.fact, _MISSING)
+    actual = context.get(leaf.fact)
     if leaf.value_fact is not None:
-        expected = context.get(leaf.value_fact, _MISSING)
-        shown_expected: Any = {"fact": leaf.value_fact, "value": _shown(expected)}
+        expected = context.get(leaf.value_fact)
+        shown_expected: Any = {"fact": leaf.value_fact, "value": expected}
     else:
         expected = shown_expected = leaf.value
-    passed = _apply(leaf, actual, expected)
-    out.append(ClauseResult(leaf.fact, leaf.op, shown_expected, _shown(actual), passed))
+    op = leaf.op
+    if op == "exists" or op == "absent":
+        passed: bool | None = (actual is not None) == (op == "exists")
+    elif actual is None or expected is None:
+        passed = None  # a missing fact is unknown, never false
+    else:
+        try:
+            passed = leaf.test(actual, expected)
+        except TypeError:
+            # A fact of the wrong type from a source (a string where a number belongs) is not
+            # evidence either way.
+            passed = None
+    out.append(ClauseResult(leaf.fact, op, shown_expected, actual, passed))
     return passed
 
 
-def _shown(value: Any) -> Any:
-    return None if value is _MISSING else value
+def _contains_any(actual: Any, expected: Any) -> bool:
+    return any(item in actual for item in expected)
 
 
-def _apply(leaf: Leaf, actual: Any, expected: Any) -> bool | None:
-    op = leaf.op
-    if op == "exists":
-        return actual is not _MISSING and actual is not None
-    if op == "absent":
-        return actual is _MISSING or actual is None
-    if actual is _MISSING or actual is None or expected is _MISSING or expected is None:
-        return None
-    try:
-        if op == "eq":
-            return actual == expected
-        if op == "ne":
-            return actual != expected
-        if op == "lt":
-            return actual < expected
-        if op == "lte":
-            return actual <= expected
-        if op == "gt":
-            return actual > expected
-        if op == "gte":
-            return actual >= expected
-        if op == "in":
-            return actual in expected
-        if op == "not_in":
-            return actual not in expected
-        if op == "contains":
-            return expected in actual
-        if op == "contains_any":
-            return any(item in actual for item in expected)
-        if op == "matches":
-            return bool(leaf.pattern.search(str(actual)))  # type: ignore[union-attr]
-    except TypeError:
-        # A fact of the wrong type from a source (e.g. a string where a number belongs) is
-        # not evidence either way.
-        return None
-    raise AssertionError(f"operator {op} not handled")  # the loader admits only known ops
+_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "in": lambda actual, expected: actual in expected,
+    "not_in": lambda actual, expected: actual not in expected,
+    "contains": operator.contains,
+    "contains_any": _contains_any,
+    "exists": operator.eq,  # handled before the call; never None-valued
+    "absent": operator.eq,
+    "matches": operator.eq,  # replaced per leaf by its compiled pattern
+}

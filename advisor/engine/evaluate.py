@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.engine.conditions import ClauseResult, evaluate
+from advisor.engine.conditions import ClauseResult
 from advisor.engine.loader import Rule
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
@@ -54,7 +54,7 @@ class RuleResult:
 
 def run_rule(rule: Rule, context: dict[str, Any], subject: str | None = None) -> RuleResult:
     clauses: list[ClauseResult] = []
-    truth = evaluate(rule.when, context, clauses)
+    truth = rule.evaluator(context, clauses)  # type: ignore[misc]
     status = {True: "fired", False: "silent", None: "unknown"}[truth]
     message = render_message(rule.message, context) if status == "fired" else ""
     return RuleResult(rule, status, message, clauses, subject)

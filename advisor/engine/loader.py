@@ -12,7 +12,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from advisor.engine.conditions import Condition, ConditionError, compile_condition
+from advisor.engine.conditions import (
+    Condition,
+    ConditionError,
+    Evaluator,
+    compile_condition,
+    compile_evaluator,
+)
 from advisor.engine.registry import FACTS
 from advisor.errors import UserError, did_you_mean
 from advisor.yamlfile import load_yaml, read_text
@@ -58,6 +64,11 @@ class Rule:
     tests: list[RuleCase]
     path: str
     aliases: list[str] = field(default_factory=list)
+    evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.evaluator is None:
+            self.evaluator = compile_evaluator(self.when)
 
     @property
     def per_candidate(self) -> bool:
