@@ -1,0 +1,603 @@
+"""`advisor ask`: the questions that change the answer, turned into the TaskSpec a YAML file gives.
+
+The questions are data (QUESTIONS below): each names the spec field it fills, how its answer is
+read, its default, the rules whose explanations `?` shows, and a `when` predicate over the
+answers so far. A question whose answer cannot change the result is not asked:
+
+- task.kind: only when the description was not understood (understand() found no kind).
+- data file: skipped when `--data PATH` was given; a file fills data.format / examples /
+  max_tokens, and only the ones it could not measure are asked.
+- own post-training / own chat format: not for continuation tasks (code or text completion,
+  scoring, continued pretraining, raw-text or completion data) - they never use chat turns, and
+  their exception already carries the base verdict; not when the data has fewer examples than the
+  own-alignment rule needs (it cannot fire); not when the description already says so.
+  The chat-format question only follows a "yes" to own post-training (the rule needs both).
+- licence allowlist: only for commercial use (where procurement allowlists live).
+- method: only with a GPU memory budget (without one, no memory check and no size filter uses it).
+
+Every answer is validated by putting it into the spec draft and validating the whole TaskSpec,
+so the rules for a typed answer are exactly those for a YAML file.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from advisor.candidates import DEFAULT_FAMILIES, DEFAULT_MAX_PARAMS_B, default_candidates
+from advisor.engine.loader import Rule
+from advisor.errors import UserError, did_you_mean
+from advisor.facts import DatasetProfile
+from advisor.prompter import Prompter
+from advisor.spec import DataFormat, Domain, Method, Style, TaskKind, TaskSpec, spec_error
+from advisor.understand import Understanding, understand
+
+# From rules/own-alignment.yaml (data.examples gte 1000): below it the rule cannot fire, so the
+# own post-training questions cannot change the answer. A test keeps the two in step.
+OWN_ALIGNMENT_MIN_EXAMPLES = 1000
+NO_CHAT_KINDS = frozenset(
+    {"code-completion", "text-completion", "scoring", "continued-pretraining"}
+)
+NO_CHAT_FORMATS = frozenset({"raw-text", "completion"})
+CHAT_FORMAT_SIGNALS = frozenset({"own-chat-format", "persona"})
+# The format most datasets for a kind come in; a default the user confirms, never a guess kept.
+FORMAT_FOR_KIND = {
+    "code-completion": "completion",
+    "text-completion": "completion",
+    "scoring": "raw-text",
+    "continued-pretraining": "raw-text",
+    "chat": "chat",
+    "alignment": "chat",
+}
+NONE_WORDS = {"none", "no", "-", "nothing"}
+_YES = {"y", "yes", "true"}
+_NO = {"n", "no", "false"}
+
+
+class AnswerError(ValueError):
+    """An answer that cannot be read; its message is the reason shown before asking again."""
+
+
+@dataclass
+class State:
+    """The answers so far: a spec draft (nested like the YAML), what the text says, a data file."""
+
+    draft: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            "task": {},
+            "data": {},
+            "training": {},
+            "constraints": {},
+            "models": {},
+        }
+    )
+    understanding: Understanding | None = None
+    dataset: DatasetProfile | None = None
+    data_path_given: bool = False
+
+    def get(self, path: str) -> Any:
+        section, name = path.split(".")
+        return self.draft[section].get(name)
+
+    def kind(self) -> str | None:
+        return self.get("task.kind") or (self.understanding.kind if self.understanding else None)
+
+    def signals(self) -> list[str]:
+        return self.understanding.signals if self.understanding else []
+
+    def spec(self) -> TaskSpec:
+        return TaskSpec.model_validate({k: v for k, v in self.draft.items() if v})
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str  # the spec field it fills ("data.file" fills three)
+    prompt: str
+    # How the answer is read: text | choice | choices | yesno | count | gigabytes | file | models
+    answer: str
+    why: str  # one line: what the answer changes
+    rules: tuple[str, ...] = ()  # rules whose explanations `?` shows
+    choices: tuple[str, ...] = ()
+    default: Callable[[State], Any] = lambda state: None
+    when: Callable[[State], bool] = lambda state: True
+    default_text: Callable[[State], str] | None = None  # how to show the default when not obvious
+
+
+def _values(enum: Any) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+# --- branching -----------------------------------------------------------------------------
+
+
+def _kind_unknown(state: State) -> bool:
+    return state.kind() is None
+
+
+def _no_data_file(state: State) -> bool:
+    return not state.data_path_given and state.dataset is None
+
+
+def _unmeasured(path: str) -> Callable[[State], bool]:
+    """Ask a data question when no file was read, or the file left this value unknown."""
+    return lambda state: state.get(path) is None
+
+
+def _chat_post_training_possible(state: State) -> bool:
+    if state.kind() in NO_CHAT_KINDS or state.get("data.format") in NO_CHAT_FORMATS:
+        return False
+    examples = state.get("data.examples")
+    return examples is None or examples >= OWN_ALIGNMENT_MIN_EXAMPLES
+
+
+def _own_post_training_said(state: State) -> bool:
+    return state.kind() == "alignment" or "own-post-training" in state.signals()
+
+
+def _ask_own_alignment(state: State) -> bool:
+    return _chat_post_training_possible(state) and not _own_post_training_said(state)
+
+
+def _ask_chat_format(state: State) -> bool:
+    said = CHAT_FORMAT_SIGNALS & set(state.signals()) or "persona" in (
+        state.get("task.style") or []
+    )
+    own = state.get("training.own_alignment") or _own_post_training_said(state)
+    return _chat_post_training_possible(state) and bool(own) and not said
+
+
+def _commercial(state: State) -> bool:
+    return state.get("constraints.commercial_use") is True
+
+
+def _gpu_given(state: State) -> bool:
+    return state.get("training.gpu_memory_gb") is not None
+
+
+def _inferred(path: str) -> Callable[[State], list[str]]:
+    return lambda state: list(getattr(state.understanding, path.split(".")[1], []) or [])
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "task.description",
+        "What should the fine-tuned model do? (a sentence)",
+        "text",
+        "The task decides the default and its exceptions: chat-style tasks favour the instruct "
+        "model; continuation, raw-text pretraining and your own post-training favour base.",
+        ("completion-task", "continued-pretraining", "own-alignment"),
+    ),
+    Question(
+        "task.kind",
+        "What kind of task is it?",
+        "choice",
+        "The description did not say which kind of task this is, and the kind decides whether "
+        "an exception to the instruct default applies.",
+        ("completion-task", "continued-pretraining", "own-alignment"),
+        choices=_values(TaskKind),
+        default=lambda state: "other",
+        when=_kind_unknown,
+    ),
+    Question(
+        "data.file",
+        "Training file to inspect (JSONL, JSON, CSV, Parquet; empty to describe the data instead)",
+        "file",
+        "A file answers the next three questions by measuring it: format, examples, longest one.",
+        ("data-size-small", "context-too-short", "continued-pretraining"),
+        when=_no_data_file,
+        default_text=lambda state: "describe it",
+    ),
+    Question(
+        "data.format",
+        "Format of the training data?",
+        "choice",
+        "Raw text means continued pretraining and completion data means a continuation task - "
+        "both favour base; chat or instruction data on a base model needs a chat template.",
+        ("continued-pretraining", "completion-task", "base-chat-data-setup"),
+        choices=_values(DataFormat),
+        default=lambda state: FORMAT_FOR_KIND.get(state.kind() or "", "instruction"),
+        when=_unmeasured("data.format"),
+    ),
+    Question(
+        "data.examples",
+        "How many training examples? (e.g. 500, 20k; empty if unknown)",
+        "count",
+        "Few examples favour the instruct model; your own post-training needs thousands.",
+        ("data-size-small", "data-size-large", "own-alignment"),
+        when=_unmeasured("data.examples"),
+    ),
+    Question(
+        "data.max_tokens",
+        "Longest example, in tokens? (empty if unknown)",
+        "count",
+        "A model whose context is shorter than your longest example truncates it in training.",
+        ("context-too-short", "sliding-window-limit"),
+        when=_unmeasured("data.max_tokens"),
+    ),
+    Question(
+        "task.domains",
+        "Sensitive domains the outputs must handle (comma-separated, or none)",
+        "choices",
+        "Instruct models refuse or hedge in these domains: the alignment tax you would pay.",
+        ("tax-refusal-domain", "tax-hedging-domain"),
+        choices=_values(Domain),
+        default=_inferred("task.domains"),
+    ),
+    Question(
+        "task.style",
+        "Style needs that fight an assistant's habits (comma-separated, or none)",
+        "choices",
+        "A persona, no disclaimers or raw-distribution sampling cost an instruct model its "
+        "house style or calibration: more alignment tax.",
+        ("tax-style-conflict", "tax-raw-distribution"),
+        choices=_values(Style),
+        default=_inferred("task.style"),
+    ),
+    Question(
+        "training.own_alignment",
+        "Will you run your own post-training (SFT, then preference tuning such as DPO)?",
+        "yesno",
+        "Your own full post-training is an exception where base is right.",
+        ("own-alignment",),
+        default=lambda state: False,
+        when=_ask_own_alignment,
+    ),
+    Question(
+        "training.custom_chat_format",
+        "With your own chat format or persona (your own turn markers / special tokens)?",
+        "yesno",
+        "The own-alignment exception needs both: your post-training and your own chat format.",
+        ("own-alignment", "use-exact-template"),
+        default=lambda state: False,
+        when=_ask_chat_format,
+    ),
+    Question(
+        "constraints.commercial_use",
+        "Will the fine-tuned model be used commercially?",
+        "yesno",
+        "Research-only licences (qwen-research, CC-BY-NC) rule a checkpoint out for a product.",
+        ("licence-commercial-forbidden", "licence-commercial-conditional"),
+        default=lambda state: False,
+    ),
+    Question(
+        "constraints.licenses",
+        "Licences your organisation allows (Hub ids, comma-separated, e.g. apache-2.0, mit; "
+        "or none for no allowlist)",
+        "choices",
+        "A model outside a pre-approved licence list cannot ship, whatever its quality.",
+        ("licence-not-allowed",),
+        when=_commercial,
+        default_text=lambda state: "no allowlist",
+    ),
+    Question(
+        "training.gpu_memory_gb",
+        "GPU memory for training, in GB (e.g. 24; empty if unknown)",
+        "gigabytes",
+        "Candidates whose training memory exceeds the GPU fail the memory check.",
+        ("memory-over-budget", "memory-tight"),
+    ),
+    Question(
+        "training.method",
+        "Training method?",
+        "choice",
+        "Full fine-tuning needs ~16 bytes per parameter, LoRA ~2, QLoRA ~0.7.",
+        ("memory-over-budget", "memory-tight"),
+        choices=_values(Method),
+        default=lambda state: "lora",
+        when=_gpu_given,
+    ),
+    Question(
+        "models.candidates",
+        "Families or repos to consider (comma-separated: a family such as Qwen2.5, or org/name)",
+        "models",
+        "Only these are compared; each gets its base or instruct sibling so either verdict has "
+        "a repo.",
+        ("no-base-release", "params-over-limit"),
+        default_text=lambda state: "the default set",
+    ),
+)
+
+
+# --- reading answers -----------------------------------------------------------------------
+
+_COUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*([km]?)$", re.IGNORECASE)
+_GB = re.compile(r"^(.*?)\s*(gb|gib|g)?$", re.IGNORECASE)
+
+
+def read_answer(question: Question, text: str, state: State) -> Any:
+    """The typed value of a non-empty answer (the spec then validates it), or AnswerError."""
+    kind = question.answer
+    if kind == "yesno":
+        word = text.lower()
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+        raise AnswerError(f"'{text}': answer yes or no")
+    if kind == "choice":
+        return _choice(text, question.choices)
+    if kind == "choices":
+        if text.lower() in NONE_WORDS:
+            # "none" is an answer for domains and style, but no allowlist at all for licences.
+            return [] if question.choices else None
+        items = [item for item in re.split(r"[,\s]+", text) if item]
+        return [_choice(item, question.choices) for item in items] if question.choices else items
+    if kind == "count":
+        compact = text.replace(",", "").replace("_", "").replace(" ", "")
+        match = _COUNT.match(compact)
+        if not match:
+            return text  # the spec says why it is not a number
+        scale = {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
+        return int(float(match.group(1)) * scale)
+    if kind == "gigabytes":
+        match = _GB.match(text)
+        return match.group(1) if match else text
+    if kind == "models":
+        return expand_models(text, state)
+    return text
+
+
+def _choice(text: str, choices: tuple[str, ...]) -> str:
+    by_lower = {choice.lower(): choice for choice in choices}
+    return by_lower.get(text.strip().lower(), text.strip())
+
+
+def families() -> dict[str, str]:
+    """Catalogued family names, lower-cased -> as written."""
+    from advisor.sources import catalog
+
+    found: dict[str, str] = {}
+    for repo_id in catalog.repo_ids():
+        facts = catalog.lookup(repo_id)
+        family = facts.get("family") if facts else None
+        if family:
+            found.setdefault(family.lower(), family)
+    return found
+
+
+def expand_models(text: str, state: State) -> list[str]:
+    """Families become the repos the default set would pick for them; repo ids stay as given."""
+    known = families()
+    spec = state.spec()
+    out: list[str] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        if "/" in item or item.startswith(("~", ".")):
+            out.append(item)
+            continue
+        family = known.get(item.lower())
+        if family is None:
+            hint = (
+                did_you_mean(item, known.values()) or "name a catalogued family or a repo org/name"
+            )
+            raise AnswerError(f"'{item}' is not a catalogued family — {hint}")
+        picked = default_candidates(spec, (family,))
+        if not picked:
+            raise AnswerError(
+                f"no catalogued {family} model fits within {_size_limit_text(spec)} — name a repo "
+                "(org/name) to compare a bigger one"
+            )
+        out += [repo for repo in picked if repo not in out]
+    return out
+
+
+def _size_limit_text(spec: TaskSpec) -> str:
+    limit = (
+        spec.constraints.max_params / 1e9 if spec.constraints.max_params else DEFAULT_MAX_PARAMS_B
+    )
+    gpu = spec.training.gpu_memory_gb
+    return f"{limit:g}B parameters" + (
+        f" and {gpu:g} GB with {spec.training.method}" if gpu else ""
+    )
+
+
+def set_answer(state: State, question: Question, value: Any) -> None:
+    """Put the value in the draft and validate the whole spec; undo and raise AnswerError if bad."""
+    section, name = question.id.split(".")
+    before = dict(state.draft[section])
+    if value is None:
+        state.draft[section].pop(name, None)
+    else:
+        state.draft[section][name] = value
+    try:
+        state.spec()
+    except ValidationError as exc:
+        state.draft[section] = before
+        raise AnswerError(spec_error(exc, None).one_line()) from None
+
+
+# --- the interview -------------------------------------------------------------------------
+
+
+@dataclass
+class Interview:
+    spec: TaskSpec
+    dataset: DatasetProfile | None
+
+
+def interview(
+    prompter: Prompter, rules: list[Rule], *, dataset: DatasetProfile | None = None
+) -> Interview:
+    """Ask every question whose `when` holds; return the spec the answers make."""
+    by_id = {rule.id: rule for rule in rules}
+    state = State(dataset=dataset, data_path_given=dataset is not None)
+    if dataset is not None:
+        _fill_from_dataset(state, dataset)
+    for question in QUESTIONS:
+        if not question.when(state):
+            continue
+        _ask(prompter, question, state, by_id)
+        if question.id == "task.description":
+            prompter.say(f"  understood: {describe_understanding(state.understanding)}")
+            if state.dataset is not None:
+                prompter.say(f"  data: {describe_dataset(state.dataset)}")
+    # The run uses the spec exactly as it will be saved, so `advisor recommend FILE` agrees.
+    spec = TaskSpec.model_validate(state.spec().to_yaml_dict())
+    return Interview(spec=spec, dataset=state.dataset)
+
+
+def _ask(prompter: Prompter, question: Question, state: State, rules: dict[str, Rule]) -> None:
+    default = question.default(state)
+    prompt = (
+        f"{question.prompt}{_choices_text(question)} [{_default_text(question, state, default)}]: "
+    )
+    while True:
+        text = prompter.line(prompt)
+        if text is None:
+            raise UserError(
+                f"input ended at the question '{question.id}' — nothing written",
+                hint="give one answer per line; an empty line takes the default",
+            )
+        text = text.strip()
+        if text == "?":
+            prompter.say(help_text(question, state, rules))
+            continue
+        try:
+            if question.answer == "file":
+                _read_file_answer(state, text)
+                if state.dataset is not None:
+                    prompter.say(f"  data: {describe_dataset(state.dataset)}")
+                return
+            if text == "" and default is None and question.answer == "text":
+                raise AnswerError("an answer is needed here")
+            value = default if text == "" else read_answer(question, text, state)
+            set_answer(state, question, value)
+        except AnswerError as exc:
+            prompter.say(f"  ! {exc} (? explains the question)")
+            continue
+        if question.id == "task.description":
+            state.understanding = understand(state.get("task.description"))
+        return
+
+
+def _read_file_answer(state: State, text: str) -> None:
+    if not text:
+        return
+    from advisor.dataset import profile_dataset
+
+    try:
+        profile = profile_dataset(str(Path(text).expanduser()))
+    except UserError as exc:
+        raise AnswerError(exc.one_line()) from None
+    state.dataset = profile
+    _fill_from_dataset(state, profile)
+
+
+def _fill_from_dataset(state: State, profile: DatasetProfile) -> None:
+    """A file's measurements become the answers (the saved spec then reproduces the result)."""
+    for name, value in (
+        ("format", profile.format),
+        ("examples", profile.rows),
+        ("max_tokens", profile.max_tokens),
+    ):
+        if value is not None:
+            state.draft["data"][name] = value
+
+
+def _choices_text(question: Question) -> str:
+    if question.answer in ("choice", "choices") and question.choices:
+        return f" ({', '.join(question.choices)})"
+    return ""
+
+
+def _default_text(question: Question, state: State, default: Any) -> str:
+    if question.default_text is not None:
+        return question.default_text(state)
+    if default is None:
+        return "unknown" if question.answer in ("count", "gigabytes") else "required"
+    if isinstance(default, bool):
+        return "yes" if default else "no"
+    if isinstance(default, list):
+        return ", ".join(default) or "none"
+    return str(default)
+
+
+def help_text(question: Question, state: State, rules: dict[str, Rule]) -> str:
+    """Why the question matters: its one line, then each rule's own explanation."""
+    lines = [f"  Why this matters: {question.why}"]
+    for rule_id in question.rules:
+        rule = rules.get(rule_id)
+        if rule is None:
+            continue
+        why = " ".join(str(rule.explain.get("why", "")).split())
+        lines.append(f"  {rule.id} — {rule.summary}")
+        lines.append(textwrap.fill(why, width=92, initial_indent="    ", subsequent_indent="    "))
+    if question.id == "models.candidates":
+        picked = default_candidates(state.spec())
+        lines.append(f"  The default set: per family ({', '.join(DEFAULT_FAMILIES)}) the largest")
+        lines.append(f"  catalogued model within {_size_limit_text(state.spec())}:")
+        lines.append(textwrap.fill(", ".join(picked) or "(none fits)", 92, initial_indent="    ",
+                                   subsequent_indent="    "))  # fmt: skip
+    return "\n".join(lines)
+
+
+def describe_understanding(found: Understanding | None) -> str:
+    if found is None:
+        return "nothing"
+    kind = f"kind: {found.kind} ({found.kind_source})" if found.kind else "kind: not recognised"
+    parts = [
+        kind,
+        f"domains: {', '.join(found.domains) or 'none'}",
+        f"style: {', '.join(found.style) or 'none'}",
+    ]
+    if found.signals:
+        parts.append(f"signals: {', '.join(found.signals)}")
+    return " · ".join(parts)
+
+
+def describe_dataset(profile: DatasetProfile) -> str:
+    longest = f"longest ~{profile.max_tokens:,} tokens" if profile.max_tokens else "length unknown"
+    text = (
+        f"{profile.path}: {profile.rows:,} rows, format {profile.format or 'undecided'}, "
+        f"{longest} ({profile.token_method})"
+    )
+    if profile.malformed_count:
+        text += f", {profile.malformed_count} malformed"
+    return text
+
+
+# --- saving --------------------------------------------------------------------------------
+
+
+def spec_yaml(spec: TaskSpec) -> str:
+    body = yaml.safe_dump(spec.to_yaml_dict(), sort_keys=False, allow_unicode=True, width=100)
+    return "# advisor task spec v1, written by `advisor ask`; run: advisor recommend FILE\n" + body
+
+
+def check_save_path(path: str) -> None:
+    """Fail before the questions, not after them, when the spec could not be written."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"{target}: folder {folder} does not exist", hint="create it first")
+    if target.is_dir():
+        raise UserError(f"{target} is a directory", hint="give a file name for the spec")
+
+
+def save_spec(path: str, spec: TaskSpec) -> None:
+    from advisor.output import write_atomic
+
+    write_atomic(path, spec_yaml(spec))
+
+
+def offer_to_save(prompter: Prompter, spec: TaskSpec) -> str | None:
+    """In a terminal: ask for a file name; empty or end of input saves nothing."""
+    while True:
+        text = prompter.line("Save these answers as a spec file? File name [don't save]: ")
+        if text is None or not text.strip():
+            return None
+        try:
+            check_save_path(text.strip())
+            save_spec(text.strip(), spec)
+        except UserError as exc:
+            prompter.say(f"  ! {exc.one_line()}")
+            continue
+        return text.strip()
