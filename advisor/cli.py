@@ -173,6 +173,49 @@ def _profile(path: str):
 
 
 @cli.command()
+@click.option(
+    "--data", "data_path", type=click.Path(), help="Training file to inspect instead of asking."
+)
+@click.option(
+    "--save-spec",
+    type=click.Path(dir_okay=False),
+    help="Write the answers as a spec FILE (atomically) that `advisor recommend FILE` reproduces.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
+)
+@click.option("--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1).")
+@_rules_option
+def ask(data_path, save_spec, fmt, source, offline, rule_dirs):
+    """Answer a few questions instead of writing a spec (? explains a question).
+
+    Questions go to stderr and the report to stdout. Answers may be piped, one per line; an
+    empty line takes the default. Input that ends early exits with code 2, Ctrl-C with 130;
+    either way nothing is written.
+    """
+    from advisor import questionnaire
+    from advisor.engine.loader import load_rules
+    from advisor.pipeline import run
+    from advisor.prompter import Prompter
+
+    if save_spec:
+        questionnaire.check_save_path(save_spec)
+    rules = load_rules(list(rule_dirs))
+    dataset = _profile(data_path) if data_path else None
+    prompter = Prompter.from_stdio()
+    answers = questionnaire.interview(prompter, rules, dataset=dataset)
+    rec = run(answers.spec, rules=rules, dataset=answers.dataset, source=source, offline=offline)
+    prompter.say()
+    click.echo(render_recommendation(rec, fmt), nl=False)
+    if save_spec:
+        questionnaire.save_spec(save_spec, answers.spec)
+        click.echo(f"advisor: wrote {save_spec}", err=True)
+    elif prompter.interactive and (saved := questionnaire.offer_to_save(prompter, answers.spec)):
+        click.echo(f"advisor: wrote {saved}", err=True)
+
+
+@cli.command()
 @click.argument("spec")
 def validate(spec: str) -> None:
     """Check a SPEC file; print OK or one line saying what is wrong and where."""
