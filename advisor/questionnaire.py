@@ -527,16 +527,25 @@ def help_text(question: Question, state: State, rules: dict[str, Rule]) -> str:
         rule = rules.get(rule_id)
         if rule is None:
             continue
-        why = " ".join(str(rule.explain.get("why", "")).split())
         lines.append(f"  {rule.id} — {rule.summary}")
-        lines.append(textwrap.fill(why, width=92, initial_indent="    ", subsequent_indent="    "))
+        lines.append(_indented(str(rule.explain.get("why", ""))))
     if question.id == "models.candidates":
         picked = default_candidates(state.spec())
         lines.append(f"  The default set: per family ({', '.join(DEFAULT_FAMILIES)}) the largest")
         lines.append(f"  catalogued model within {_size_limit_text(state.spec())}:")
-        lines.append(textwrap.fill(", ".join(picked) or "(none fits)", 92, initial_indent="    ",
-                                   subsequent_indent="    "))  # fmt: skip
+        lines.append(_indented(", ".join(picked) or "(none fits)"))
     return "\n".join(lines)
+
+
+def _indented(text: str) -> str:
+    # Repo ids carry hyphens: never split one across lines.
+    return textwrap.fill(
+        " ".join(text.split()),
+        width=92,
+        initial_indent="    ",
+        subsequent_indent="    ",
+        break_on_hyphens=False,
+    )
 
 
 def describe_understanding(found: Understanding | None) -> str:
