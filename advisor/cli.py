@@ -50,6 +50,39 @@ def _rules_option(func):
     )(func)
 
 
+def _run_options(func):
+    """Options shared by every command that runs a recommendation (recommend, report)."""
+    options = [
+        click.option(
+            "--data",
+            "data_path",
+            type=click.Path(),
+            help="Training file to inspect (JSONL, JSON, CSV, Parquet).",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False),
+            help="Write the report to FILE (atomically).",
+        ),
+        click.option(
+            "--source",
+            type=click.Choice(SOURCES),
+            default="auto",
+            show_default=True,
+            help=SOURCE_HELP,
+        ),
+        click.option(
+            "--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1)."
+        ),
+        click.option("--refresh", is_flag=True, help="Bypass the cache of Hub answers."),
+        _rules_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def _build_spec(
     spec_path: str | None, task: str | None, examples: int | None, data_format: str | None
 ):
@@ -119,23 +152,9 @@ def render_recommendation(rec, fmt: str, *, verbose: bool = False) -> str:
     type=click.Choice(["chat", "instruction", "raw-text", "completion", "preference"]),
     help="Format of the training data.",
 )
-@click.option(
-    "--data",
-    "data_path",
-    type=click.Path(),
-    help="Training file to inspect (JSONL, JSON, CSV, Parquet).",
-)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically)."
-)
-@click.option(
-    "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
-)
-@click.option("--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1).")
-@click.option("--refresh", is_flag=True, help="Bypass the cache of Hub answers.")
+@_run_options
 @click.option("-v", "--verbose", is_flag=True, help="Show passing checks' advice too.")
-@_rules_option
 def recommend(
     spec,
     task,
@@ -151,9 +170,34 @@ def recommend(
     rule_dirs,
 ):
     """Recommend base or instruct, and the repo, for SPEC (a YAML file, or - for stdin)."""
+    task_spec = _build_spec(spec, task, examples, data_format)
+    _recommend_and_emit(
+        task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs, verbose=verbose
+    )
+
+
+@cli.command()
+@click.argument("spec")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("markdown", "json", "html")),
+    default="markdown",
+    show_default=True,
+)
+@_run_options
+def report(spec, fmt, data_path, output, source, offline, refresh, rule_dirs):
+    """A model-selection report for SPEC (Markdown, JSON or one self-contained HTML file)."""
+    task_spec = _build_spec(spec, None, None, None)
+    _recommend_and_emit(task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs)
+
+
+def _recommend_and_emit(
+    task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs, *, verbose=False
+) -> None:
+    """The one code path behind `recommend` and `report`: spec -> recommendation -> FILE/stdout."""
     from advisor.pipeline import run
 
-    task_spec = _build_spec(spec, task, examples, data_format)
     dataset = _profile(data_path) if data_path else None
     rec = run(
         task_spec,

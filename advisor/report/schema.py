@@ -1,0 +1,194 @@
+"""JSON Schema (draft 2020-12) of the JSON report: the documented, versioned contract.
+
+schema_version 1. Adding a key is compatible (objects stay open); renaming or removing one, or
+changing a type, needs schema_version 2. tests/test_report_json.py validates real reports
+against this schema, so the two cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.decide import SCHEMA_VERSION
+
+STR = {"type": "string"}
+NUM = {"type": "number"}
+BOOL = {"type": "boolean"}
+STRS = {"type": "array", "items": STR}
+
+
+def _opt(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same schema, or null (unknown stays unknown)."""
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    return {**schema, "type": [*kinds, "null"]}
+
+
+def _obj(required: dict[str, Any], description: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "object", "required": list(required), "properties": required}
+    if description:
+        out["description"] = description
+    return out
+
+
+VOTE = _obj({"id": STR, "weight": NUM, "message": STR})
+CHECK = _obj(
+    {
+        "rule": STR,
+        "status": {"enum": ["pass", "warn", "fail", "unknown"]},
+        "message": STR,
+        "kind": STR,
+        "checked": {**BOOL, "description": "false: the user did not ask (e.g. no GPU given)"},
+    },
+    "one fit / pitfall rule applied to one candidate",
+)
+MEMORY_ENTRY = _obj(
+    {
+        "need_gb": NUM,
+        "formula": STR,
+        "fits_gpu": {**_opt(BOOL), "description": "null when no GPU budget was given"},
+    }
+)
+FACT = _obj({"value": {}, "source": STR}, "a fact and where it came from")
+CANDIDATE = _obj(
+    {
+        "repo_id": STR,
+        "variant": _opt(STR),
+        "family": _opt(STR),
+        "pair": STR,
+        "recommended": BOOL,
+        "why_not": _opt(STR),
+        "facts": {"type": "object", "additionalProperties": FACT},
+        "memory_gb": _opt({"type": "object", "additionalProperties": NUM}),
+        "memory": _opt({"type": "object", "additionalProperties": MEMORY_ENTRY}),
+        "licence": _obj(
+            {
+                "id": _opt(STR),
+                "name": _opt(STR),
+                "commercial_use": {"enum": ["yes", "no", "conditional", None]},
+                "allows": STR,
+                "conditions": STRS,
+                "source": _opt(STR),
+            },
+            "the licence and what it allows (from the licence table)",
+        ),
+        "sources": STRS,
+        "checks": {"type": "array", "items": CHECK},
+        "error": _opt(_obj({"kind": _opt(STR), "message": STR})),
+    }
+)
+TRACE_ENTRY = _obj(
+    {
+        "id": STR,
+        "kind": STR,
+        "status": {"enum": ["fired", "silent", "unknown"]},
+        "effect": STR,
+        "message": STR,
+        "clauses": {
+            "type": "array",
+            "items": _obj({"fact": STR, "op": STR, "expected": {}, "actual": {}, "passed": {}}),
+        },
+    },
+    "one rule's evaluation, clause by clause",
+)
+
+
+def report_schema() -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://advisor.invalid/schemas/report-v{SCHEMA_VERSION}.json",
+        "title": f"advisor report v{SCHEMA_VERSION}",
+        "description": (
+            "The JSON form of a base-vs-instruct recommendation; every other report format "
+            "(text, markdown, html) renders from it. Objects are open: new keys may appear "
+            "within a schema_version, removals and type changes bump it."
+        ),
+        **_obj(
+            {
+                "schema_version": {"const": SCHEMA_VERSION},
+                "advisor_version": STR,
+                "task": _obj(
+                    {
+                        "spec": {"type": "object", "description": "the task spec (advisor schema)"},
+                        "understanding": _obj(
+                            {
+                                "kind": _opt(STR),
+                                "kind_source": STR,
+                                "signals": STRS,
+                                "domains": STRS,
+                                "style": STRS,
+                            }
+                        ),
+                    }
+                ),
+                "dataset": _opt({"type": "object", "description": "profile of --data, if given"}),
+                "decision": _obj(
+                    {
+                        "variant": {"enum": ["base", "instruct"]},
+                        "summary": STR,
+                        "confidence": {"enum": ["high", "medium", "low"]},
+                        "score": NUM,
+                        "close_call": BOOL,
+                        "repo": _opt(STR),
+                        "exceptions": STRS,
+                        "exceptions_considered": {
+                            "type": "array",
+                            "items": _obj(
+                                {
+                                    "id": STR,
+                                    "status": {"enum": ["fired", "silent", "unknown"]},
+                                    "message": STR,
+                                    "summary": STR,
+                                    "facts": {"type": "object"},
+                                }
+                            ),
+                        },
+                        "alignment_tax": _obj(
+                            {
+                                "level": {"enum": ["low", "medium", "high"]},
+                                "points": NUM,
+                                "reasons": {
+                                    "type": "array",
+                                    "items": _obj({"rule": STR, "level": STR, "message": STR}),
+                                },
+                                "cost": STR,
+                            }
+                        ),
+                        "votes": _obj(
+                            {
+                                side: _obj(
+                                    {"total": NUM, "rules": {"type": "array", "items": VOTE}}
+                                )
+                                for side in ("base", "instruct")
+                            }
+                        ),
+                        "undecided": STRS,
+                    }
+                ),
+                "candidates": {"type": "array", "items": CANDIDATE},
+                "memory_model": _obj(
+                    {
+                        "method": {"enum": ["full", "lora", "qlora"]},
+                        "gpu_memory_gb": _opt(NUM),
+                        "formula": STR,
+                        "bytes_per_param": {"type": "object", "additionalProperties": NUM},
+                        "bytes_basis": {"type": "object", "additionalProperties": STR},
+                        "activation_share": NUM,
+                        "fixed_gb": NUM,
+                        "assumptions": STRS,
+                        "references": STRS,
+                    },
+                    "the memory estimate's formula, constants, assumptions and references",
+                ),
+                "rules": {
+                    "type": "object",
+                    "additionalProperties": _obj({"kind": STR, "name": STR, "summary": STR}),
+                },
+                "next_steps": STRS,
+                "trace": {"type": "array", "items": TRACE_ENTRY},
+                "missing_facts": {
+                    "type": "array",
+                    "items": _obj({"fact": STR, "candidate": _opt(STR), "rules": STRS}),
+                },
+            }
+        ),
+    }
