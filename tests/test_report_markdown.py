@@ -1,0 +1,56 @@
+"""The Markdown report: golden files, sections a reader needs, and metadata that cannot inject."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from report_cases import IMG, SCRIPT, SPECS, check_golden, hostile_recommendation, report_json
+
+from advisor.report import markdown
+from advisor.report.json_report import to_dict
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
+def test_markdown_report_matches_golden(spec):
+    check_golden(f"{spec.stem}.md", report_json(spec, "markdown"))
+
+
+def test_markdown_report_has_every_section_a_reviewer_needs():
+    text = report_json(SPECS[0], "markdown")
+    for heading in (
+        "## Decision",
+        "## The three exceptions",
+        "## Alignment tax",
+        "## Candidates",
+        "## Fit checks",
+        "## Memory",
+        "## Pitfalls and next steps",
+        "## Facts: missing, and where each came from",
+    ):
+        assert heading in text
+    for exception in ("`completion-task`", "`continued-pretraining`", "`own-alignment`"):
+        assert exception in text
+    assert "need_gb = params_b x bytes_per_param" in text
+
+
+def _table_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("| ")]
+
+
+def test_hostile_metadata_neither_breaks_tables_nor_injects_html():
+    text = markdown.render(to_dict(hostile_recommendation()))
+    assert "<script" not in text and "<img" not in text
+    assert "&lt;script&gt;" in text and "&lt;img src=x" in text
+    # Every row of a table has as many unescaped cell separators as its header.
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("| ") and i + 1 < len(lines) and lines[i + 1].startswith("| ---"):
+            width = len(re.findall(r"(?<!\\)\|", line))
+            j = i + 1
+            while j < len(lines) and lines[j].startswith("| "):
+                assert len(re.findall(r"(?<!\\)\|", lines[j])) == width, lines[j]
+                j += 1
+    # A backtick from metadata cannot open a code span.
+    assert "Model\\`\\|x" in text
+    assert SCRIPT not in text and IMG not in text
