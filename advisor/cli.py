@@ -366,6 +366,34 @@ def inspect_cmd(target: str, source: str, offline: bool, refresh: bool, fmt: str
         sys.exit(EXIT_BAD_INPUT if facts.error_kind == "not-found" else 1)
 
 
+@cli.group("catalog")
+def catalog_group() -> None:
+    """The embedded model catalog."""
+
+
+@catalog_group.command("refresh")
+@click.option("--repo", "repos", multiple=True, help="Refresh only this repo (repeatable).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the refreshed catalog here (default: in place; use with ADVISOR_CATALOG=FILE).",
+)
+@click.option("--offline", is_flag=True, help="Refuse (refresh needs the Hub).")
+def catalog_refresh(repos: tuple[str, ...], output: str | None, offline: bool) -> None:
+    """Re-read catalogued repos from the Hub, keeping each fact's provenance."""
+    from pathlib import Path
+
+    from advisor.catalog_refresh import refresh_catalog, summary
+
+    result = refresh_catalog(
+        list(repos) or None, output=Path(output) if output else None, offline=offline
+    )
+    click.echo(summary(result), nl=False)
+    if result.failed and not result.updated:
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="advisor")
 

@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from advisor.derive import complete
 from advisor.facts import SOURCE_CATALOG, ModelFacts
 
 
+def catalog_path() -> Path:
+    """The embedded catalog, or the file ADVISOR_CATALOG names (e.g. a refreshed copy)."""
+    override = os.environ.get("ADVISOR_CATALOG")
+    if override:
+        return Path(override)
+    return Path(str(resources.files("advisor.catalog").joinpath("models.json")))
+
+
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, dict[str, Any]]:
-    text = resources.files("advisor.catalog").joinpath("models.json").read_text("utf-8")
+    path = catalog_path()
+    try:
+        text = path.read_text("utf-8")
+        models = json.loads(text)["models"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        from advisor.errors import UserError
+
+        raise UserError(
+            f"{path}: not a readable advisor catalog ({exc.__class__.__name__})",
+            hint="unset ADVISOR_CATALOG or regenerate it with `advisor catalog refresh -o FILE`",
+        ) from None
     entries: dict[str, dict[str, Any]] = {}
-    for entry in json.loads(text)["models"]:
+    for entry in models:
         entries[entry["repo_id"].lower()] = entry
         for alias in entry.get("aliases") or []:
             entries.setdefault(alias.lower(), entry)
