@@ -54,3 +54,19 @@ def test_hostile_metadata_neither_breaks_tables_nor_injects_html():
     # A backtick from metadata cannot open a code span.
     assert "Model\\`\\|x" in text
     assert SCRIPT not in text and IMG not in text
+
+
+def test_report_command_writes_the_same_report_as_recommend(cli, tmp_path):
+    out = tmp_path / "report.md"
+    spec = str(SPECS[0])
+    written = cli("report", spec, "--source", "catalog", "-o", str(out))
+    assert written.returncode == 0, written.stderr
+    assert f"wrote {out}" in written.stderr
+    same = cli("recommend", spec, "--source", "catalog", "--format", "markdown")
+    assert out.read_text(encoding="utf-8") == same.stdout
+
+
+def test_report_of_a_missing_spec_is_one_line_and_exit_2(cli, tmp_path):
+    result = cli("report", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "nope.yaml" in result.stderr
