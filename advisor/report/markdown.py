@@ -283,7 +283,7 @@ def _facts(report: dict[str, Any]) -> list[str]:
     if missing:
         rows = [
             [
-                md(m["fact"]),
+                rule(m["fact"]),
                 md(m["candidate"] or "the task"),
                 ", ".join(rule(r) for r in m["rules"]),
             ]
@@ -298,7 +298,7 @@ def _facts(report: dict[str, Any]) -> list[str]:
     for c in report["candidates"]:
         lines += ["<details>", f"<summary>{md(c['repo_id'])}: facts and sources</summary>", ""]
         rows = [
-            [md(name), md(L.value(f["value"])), md(f["source"])] for name, f in c["facts"].items()
+            [rule(name), md(L.value(f["value"])), md(f["source"])] for name, f in c["facts"].items()
         ]
         lines += _table(["fact", "value", "source"], rows)
         if c.get("sources"):
