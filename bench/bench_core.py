@@ -92,7 +92,10 @@ def main() -> None:
         f"advisor recommend example {recommend * 1000:7.1f} ms   "
         f"{recommend / floor:5.1f}x floor (target <= 15x)"
     )
-    print(f"advisor --help            {helptext * 1000:7.1f} ms   {helptext / floor:5.1f}x floor (target <= 8x)")
+    print(
+        f"advisor --help            {helptext * 1000:7.1f} ms   "
+        f"{helptext / floor:5.1f}x floor (target <= 8x)"
+    )
     elapsed, dict_floor = rules_throughput(args.candidates)
     print(
         f"{args.candidates:,} candidates x every rule: {elapsed:.3f} s (target <= 1 s); "
