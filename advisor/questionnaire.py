@@ -583,12 +583,9 @@ def spec_yaml(spec: TaskSpec) -> str:
 
 def check_save_path(path: str) -> None:
     """Fail before the questions, not after them, when the spec could not be written."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"{target}: folder {folder} does not exist", hint="create it first")
-    if target.is_dir():
-        raise UserError(f"{target} is a directory", hint="give a file name for the spec")
+    from advisor.output import check_writable
+
+    check_writable(path)
 
 
 def save_spec(path: str, spec: TaskSpec) -> None:
