@@ -89,6 +89,11 @@ def candidate_context(
     else:
         not_asked.add("fit.required_context")
     params = facts.get("params_b")
+    limit = task.get("constraints.max_params_b")
+    if params is not None and limit:
+        ctx["fit.params_ratio"] = params / limit
+    elif not limit:
+        not_asked.add("fit.params_ratio")
     method = task.get("training.method")
     if params is not None and method:
         memory = estimate(params, method)
@@ -111,6 +116,22 @@ def candidate_context(
     if facts.get("variant") in ("base", "instruct"):
         ctx["fit.sibling_in_candidates"] = sibling is not None and sibling in candidate_ids
     return ctx, not_asked
+
+
+# What a user would have to give for a derived fact to exist (said in "not checked" messages).
+ASKED_AS = {
+    "fit.params_ratio": "constraints.max_params",
+    "constraints.max_params_b": "constraints.max_params",
+    "fit.memory_ratio": "training.gpu_memory_gb",
+    "fit.required_context": "data.max_tokens or constraints.min_context",
+    "fit.languages_missing": "constraints.languages",
+    "fit.languages_missing_count": "constraints.languages",
+    "constraints.non_english": "constraints.languages",
+}
+
+
+def asked_as(fact: str) -> str:
+    return ASKED_AS.get(fact, fact)
 
 
 def is_user_side(fact: str, not_asked: set[str]) -> bool:

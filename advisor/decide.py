@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.candidates import pair_key
-from advisor.context import candidate_context, data_disagreements, is_user_side, task_context
+from advisor.context import (
+    asked_as,
+    candidate_context,
+    data_disagreements,
+    is_user_side,
+    task_context,
+)
 from advisor.engine.evaluate import RuleResult, run_rule
 from advisor.engine.loader import Rule
 from advisor.facts import DatasetProfile, ModelFacts
@@ -224,7 +230,8 @@ def _fit_candidates(
                 not_given = [f for f in check.missing_facts if is_user_side(f, not_asked)]
                 if not_given:
                     check.not_applicable = True
-                    check.message = "not checked: " + ", ".join(not_given) + " not given"
+                    inputs = dict.fromkeys(asked_as(f) for f in not_given)
+                    check.message = "not checked: " + ", ".join(inputs) + " not given"
             in_pair.append(Candidate(facts, checks, pair))
         _choose_in_pair(in_pair, variant)
         candidates += in_pair

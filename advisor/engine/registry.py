@@ -59,6 +59,7 @@ STAGE_FACTS: dict[str, tuple[Any, str]] = {
     "fit.memory_needed_gb": ("float", "estimated GPU memory for training.method"),
     "fit.memory_ratio": ("float", "fit.memory_needed_gb / training.gpu_memory_gb"),
     "fit.memory_formula": ("str", "the memory formula with this candidate's numbers"),
+    "fit.params_ratio": ("float", "model.params_b / constraints.max_params_b"),
     "fit.languages_missing": ("list", "asked-for languages the model card does not declare"),
     "fit.languages_missing_count": ("int", "how many asked-for languages are not declared"),
     "fit.sibling_in_candidates": ("bool", "the other variant of this model is among candidates"),
