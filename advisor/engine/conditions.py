@@ -219,29 +219,12 @@ def _check_literal(fact: str, op: str, value: Any, path: str) -> None:
             raise ConditionError(f"{path}.value", f"bad regular expression: {exc}") from None
 
 
-def evaluate(condition: Condition, context: dict[str, Any], out: list[ClauseResult]) -> bool | None:
-    """True / False / None (unknown); every leaf is appended to `out`, none skipped."""
-    if isinstance(condition, Leaf):
-        return _evaluate_leaf(condition, context, out)
-    results = [evaluate(child, context, out) for child in condition.children]
-    kind = condition.kind
-    if kind == "not":
-        return None if results[0] is None else not results[0]
-    if kind == "all":
-        if False in results:
-            return False
-        return None if None in results else True
-    if True in results:
-        return True
-    return None if None in results else False
-
-
 Evaluator = Callable[[dict[str, Any], list[ClauseResult]], "bool | None"]
 
 
 def compile_evaluator(condition: Condition) -> Evaluator:
-    """The condition as nested closures: the same semantics as `evaluate`, without the
-    per-call dispatch (rules run once per candidate, so this is the hot path)."""
+    """The condition as nested closures, built once at load time (rules run once per
+    candidate, so this is the hot path). Kleene logic; every leaf runs and is recorded."""
     if isinstance(condition, Leaf):
         return _leaf_evaluator(condition)
     children = tuple(compile_evaluator(child) for child in condition.children)
@@ -270,6 +253,11 @@ def compile_evaluator(condition: Condition) -> Evaluator:
         return None if None in results else False
 
     return run_any
+
+
+def evaluate(condition: Condition, context: dict[str, Any], out: list[ClauseResult]) -> bool | None:
+    """True / False / None (unknown) for one context; every leaf is appended to `out`."""
+    return compile_evaluator(condition)(context, out)
 
 
 def _leaf_evaluator(leaf: Leaf) -> Evaluator:
@@ -303,29 +291,6 @@ def _leaf_evaluator(leaf: Leaf) -> Evaluator:
         return passed
 
     return run_leaf
-
-
-def _evaluate_leaf(leaf: Leaf, context: dict[str, Any], out: list[ClauseResult]) -> bool | None:
-    actual = context.get(leaf.fact)
-    if leaf.value_fact is not None:
-        expected = context.get(leaf.value_fact)
-        shown_expected: Any = {"fact": leaf.value_fact, "value": expected}
-    else:
-        expected = shown_expected = leaf.value
-    op = leaf.op
-    if op == "exists" or op == "absent":
-        passed: bool | None = (actual is not None) == (op == "exists")
-    elif actual is None or expected is None:
-        passed = None  # a missing fact is unknown, never false
-    else:
-        try:
-            passed = leaf.test(actual, expected)
-        except TypeError:
-            # A fact of the wrong type from a source (a string where a number belongs) is not
-            # evidence either way.
-            passed = None
-    out.append(ClauseResult(leaf.fact, op, shown_expected, actual, passed))
-    return passed
 
 
 def _contains_any(actual: Any, expected: Any) -> bool:
