@@ -20,14 +20,42 @@ SOURCE_HELP = (
 )
 
 
+# A bare `advisor` or `advisor rules` shows the help (click raises it as a usage error): keep it.
+_HELP_ERRORS: tuple[type[BaseException], ...] = tuple(
+    e for e in (getattr(click.exceptions, "NoArgsIsHelpError", None),) if e is not None
+)
+
+
+def _usage_line(exc: click.UsageError) -> str:
+    """click's usage error (a bad option, choice or path) as our one line, with the next step."""
+    command = exc.ctx.command_path if exc.ctx is not None else "advisor"
+    message = " ".join(exc.format_message().split())
+    return f"advisor: error: {message} — see '{command} --help'"
+
+
 class AdvisorGroup(click.Group):
-    """Turns UserError into one line on stderr and exit code 2, never a traceback."""
+    """Turns UserError and click's usage errors into one line on stderr and exit code 2, never
+    a traceback or click's four-line usage block (scripts read the first line of stderr)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:  # a bad option before the command name
+            if isinstance(exc, _HELP_ERRORS):
+                raise
+            click.echo(_usage_line(exc), err=True)
+            sys.exit(EXIT_BAD_INPUT)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except UserError as exc:
             click.echo(f"advisor: error: {exc.one_line()}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except click.UsageError as exc:
+            if isinstance(exc, _HELP_ERRORS):
+                raise
+            click.echo(_usage_line(exc), err=True)
             ctx.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             click.echo("advisor: interrupted", err=True)
@@ -115,7 +143,8 @@ def _build_spec(
 
 
 def _emit(text: str, output: str | None) -> None:
-    if output:
+    # `-o ""` is a mistake to report, not a request for stdout.
+    if output is not None:
         from advisor.output import write_atomic
 
         write_atomic(output, text)
