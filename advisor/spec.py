@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from advisor.errors import UserError, did_you_mean
+from advisor.repoid import is_hub_repo_id
 from advisor.yamlfile import LocatedYaml, decode_text, dotted_path, load_yaml, read_text
 
 SPEC_VERSION = 1
@@ -100,7 +101,8 @@ class Training(_Strict):
     )
     custom_chat_format: bool = Field(False, description="You want your own chat format / persona")
     method: Method = Method.lora
-    gpu_memory_gb: float | None = Field(None, gt=0, le=100_000)
+    # .nan / .inf are floats to YAML; refuse them by name rather than by a range message.
+    gpu_memory_gb: float | None = Field(None, gt=0, le=100_000, allow_inf_nan=False)
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMbBtT]?)\s*$")
@@ -151,19 +153,17 @@ class Constraints(_Strict):
         return values
 
 
-_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
-
-
 def check_repo_id(value: str) -> str:
     """A Hub repo id 'org/name' or a local folder path (the local source checks it exists)."""
     if not isinstance(value, str):
         raise ValueError("expected a repo id like Qwen/Qwen2.5-7B")
-    if _REPO_ID.match(value) and ".." not in value:
+    if is_hub_repo_id(value):
         return value
     if value.startswith(("./", "/", "~")) or value.startswith("../"):
         return value  # a local model folder; the local source validates it
+    shown = value if len(value) <= 80 else value[:77] + "..."  # keep the error one short line
     raise ValueError(
-        f"'{value}' is not a Hub repo id (org/name, letters, digits, '.', '_', '-') "
+        f"{shown!r} is not a Hub repo id (org/name, letters, digits, '.', '_', '-') "
         "nor a local path (start it with ./ or /)"
     )
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from advisor.errors import UserError
 from advisor.facts import ModelFacts
+from advisor.repoid import is_hub_repo_id
 from advisor.sources import catalog, hub, local, variant
 from advisor.sources.cache import AnswerCache
 
@@ -72,6 +73,13 @@ def fetch_one(
     )
     if source == "local" or (source == "auto" and _is_path(target)):
         return local.lookup(target)
+    if not is_hub_repo_id(target):
+        # Before any request: a URL, a path or spaces would be sent to the Hub as a repo name.
+        shown = target if len(target) <= 80 else target[:77] + "..."
+        raise UserError(
+            f"{shown!r} is not a Hub repo id",
+            hint="give org/name (e.g. Qwen/Qwen2.5-7B), or a model folder starting with ./ or /",
+        )
     if source == "catalog":
         return _catalog(target)
     if source == "auto" and not refresh and catalog.entry(target) is not None:
@@ -82,7 +90,16 @@ def fetch_one(
 
 
 def sibling_of(facts: ModelFacts) -> str | None:
-    """The other variant of a candidate: a base's instruct child, an instruct's base."""
+    """The other variant of a candidate: a base's instruct child, an instruct's base.
+
+    Only a well-formed Hub repo id: the name comes from untrusted metadata (a model card's
+    base_model), and a path there ('../../etc') must never be read as a local folder.
+    """
+    found = _sibling_of(facts)
+    return found if is_hub_repo_id(found) else None
+
+
+def _sibling_of(facts: ModelFacts) -> str | None:
     if facts.error_kind and not facts.facts:
         return None
     if catalog.entry(facts.repo_id) is not None and facts.get("repo_id") == facts.repo_id:
