@@ -74,7 +74,19 @@ def read_text(path: str | Path, *, what: str = "file") -> str:
     return decode_text(raw, str(p), what=what)
 
 
+def _is_utf16_yaml(raw: bytes) -> bool:
+    """A UTF-16 file (Windows editors save one) that decodes to YAML-looking text."""
+    if not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    try:
+        return ":" in raw.decode("utf-16")
+    except UnicodeDecodeError:
+        return False
+
+
 def decode_text(raw: bytes, origin: str, *, what: str = "file") -> str:
+    if _is_utf16_yaml(raw):  # text, but not in the encoding we read: say which, not "binary"
+        raise UserError(f"{origin}: UTF-16 text, not UTF-8", hint="save the file as UTF-8")
     if b"\x00" in raw[:8192]:
         raise UserError(f"{origin}: binary data, not a YAML {what}", hint="give a text file")
     try:
