@@ -156,7 +156,12 @@ def template_text(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        named = {t.get("name"): t.get("template") for t in value if isinstance(t, dict)}
+        # Names are untrusted JSON: only string names can key the lookup (a list would raise).
+        named = {
+            t.get("name"): t.get("template")
+            for t in value
+            if isinstance(t, dict) and isinstance(t.get("name"), str)
+        }
         chosen = named.get("default") or next(iter(named.values()), None)
         return chosen if isinstance(chosen, str) else None
     return None
