@@ -125,7 +125,7 @@ def _check_fact_name(name: Any, path: str) -> str:
 def _compile_leaf(data: dict, path: str) -> Leaf:
     fact = _check_fact_name(data["fact"], f"{path}.fact")
     op = data["op"]
-    if op not in OPERATORS:
+    if not isinstance(op, str) or op not in OPERATORS:  # a list would be unhashable
         hint = did_you_mean(str(op), OPERATORS)
         raise ConditionError(
             f"{path}.op",

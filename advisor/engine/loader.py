@@ -136,7 +136,8 @@ def load_rule_file(path: Path) -> Rule:
     if not isinstance(rule_id, str) or not _ID.match(rule_id):
         raise fail(("id",), "an id is a kebab-case slug, e.g. own-alignment")
     kind = data["kind"]
-    if kind not in KIND_EFFECT:
+    # isinstance first: a list or mapping here is unhashable and would raise on the lookup.
+    if not isinstance(kind, str) or kind not in KIND_EFFECT:
         hint = did_you_mean(str(kind), KIND_EFFECT)
         raise fail(("kind",), f"unknown kind '{kind}'" + (f" — {hint}" if hint else ""))
     effect = _check_effect(data["effect"], kind, lambda w, m: fail(("effect", *w), m))
