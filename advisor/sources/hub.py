@@ -308,7 +308,7 @@ def fetch(
     options = options or FetchOptions()
     cache = cache or AnswerCache()
     offline = options.offline or env_offline()
-    answer = None if options.refresh else cache.current(repo_id, allow_stale=offline)
+    answer = None if options.refresh else _cached(cache.current(repo_id, allow_stale=offline))
     if answer is not None and not offline and _needs_more(answer, options):
         answer = _complete_answer(repo_id, answer, options, cache)
     if answer is not None:
@@ -324,6 +324,15 @@ def fetch(
     finally:
         _budget.deadline = None
     return facts_from_answer(answer, cached=False)
+
+
+def _cached(answer: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A cached answer fit to use: about this repo, with its fields well typed (a cache file
+    may be damaged or edited by hand; a bad one costs a request, not the run)."""
+    # repo_id is the Hub's spelling (its case may differ from the request): only its type counts.
+    if answer is None or not all(isinstance(answer.get(k), str) for k in ("repo_id", "sha")):
+        return None
+    return well_typed(answer)
 
 
 def _needs_more(answer: dict[str, Any], options: FetchOptions) -> bool:
@@ -357,7 +366,7 @@ def _fetch_answer(repo_id: str, options: FetchOptions, cache: AnswerCache) -> di
     sha = info.sha
     if not isinstance(sha, str) or not sha:
         raise HubProblem("malformed", "no commit sha in the answer")
-    if not options.refresh and (known := cache.get(repo_id, sha)) is not None:
+    if not options.refresh and (known := _cached(cache.get(repo_id, sha))) is not None:
         cache.touch(repo_id, sha)  # same commit: reuse files and children fetched before
         return (
             _complete_answer(repo_id, known, options, cache)
@@ -396,7 +405,8 @@ def _wanted_files(answer: dict[str, Any], options: FetchOptions) -> set[str]:
     """Small files worth a download. The API's config already carries tokenizer_config
     (special tokens, chat template) for most repos, so a bulk run skips those files."""
     listed = set(answer.get("siblings") or [])
-    api_tok = (answer.get("config") or {}).get("tokenizer_config")
+    api_config = answer.get("config")
+    api_tok = api_config.get("tokenizer_config") if isinstance(api_config, dict) else None
     wanted = {CONFIG_FILE}
     if options.all_files or not isinstance(api_tok, dict):
         wanted |= {TOKENIZER_FILE, TEMPLATE_FILE}
@@ -465,20 +475,60 @@ def _children(repo_id: str) -> list[str]:
 
 # --- answer -> facts ---------------------------------------------------------------------------
 
+_ANSWER_TYPES: dict[str, tuple[type, ...]] = {
+    "sha": (str,),
+    "tags": (list,),
+    "siblings": (list,),
+    "sibling_sizes": (dict,),
+    "files": (dict,),
+    "config": (dict,),
+    "card_data": (dict,),
+    "safetensors": (dict,),
+    "base_models": (dict, list),
+    "children": (list,),
+    "file_errors": (dict,),
+}
+_ERROR_KINDS = ("not-found", "gated", "rate-limited", "timeout", "malformed", "network", "offline")
+
+
+def well_typed(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer with every field of the type the readers expect; a field of another type is
+    dropped. An answer comes from the Hub or from a cache file that may be old, damaged or
+    edited: one wrongly typed field must cost its own facts, never the candidate or the run."""
+    out = dict(answer)
+    for key, kinds in _ANSWER_TYPES.items():
+        if key in out and not isinstance(out[key], kinds):
+            del out[key]
+    for key in ("tags", "siblings", "children"):
+        if key in out:
+            out[key] = [item for item in out[key] if isinstance(item, str)]
+    if "file_errors" in out:
+        out["file_errors"] = {
+            str(name): kind if kind in _ERROR_KINDS else "malformed"
+            for name, kind in out["file_errors"].items()
+        }
+    return out
+
 
 def base_relation(answer: dict[str, Any]) -> tuple[str | None, str | None]:
     """(parent repo, relation) from baseModels, else from base_model:<relation>:<id> tags."""
     raw = answer.get("base_models")
     if isinstance(raw, dict):
-        models = [m.get("id") for m in raw.get("models") or [] if isinstance(m, dict)]
+        listed = raw.get("models")
+        models = (
+            [m.get("id") for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
+        )
+        relation = raw.get("relation")
         if len(models) == 1 and isinstance(models[0], str):
-            return models[0], raw.get("relation")
+            return models[0], relation if isinstance(relation, str) else None
     elif isinstance(raw, list) and len(raw) == 1:
         item = raw[0]
         parent = item.get("id") if isinstance(item, dict) else item
         if isinstance(parent, str):
             return parent, None
     for tag in answer.get("tags") or []:
+        if not isinstance(tag, str):
+            continue
         parts = tag.split(":", 2)
         if len(parts) == 3 and parts[0] == "base_model" and parts[1] != "base_model":
             return parts[2], parts[1]
@@ -497,6 +547,8 @@ def pick_instruct_child(repo_id: str, children: list[str]) -> str | None:
     best: tuple[int, int, int] | None = None
     chosen = None
     for index, child in enumerate(children):
+        if not isinstance(child, str):
+            continue
         child_author, _, child_name = child.partition("/")
         if child_author.lower() != author.lower() or child == repo_id:
             continue
@@ -511,6 +563,7 @@ def pick_instruct_child(repo_id: str, children: list[str]) -> str | None:
 
 
 def facts_from_answer(answer: dict[str, Any], *, cached: bool, siblings: bool = True) -> ModelFacts:
+    answer = well_typed(answer)
     repo_id = answer["repo_id"]
     sha = answer.get("sha") or ""
     at = f"{repo_id}@{sha[:10]}"
@@ -603,7 +656,12 @@ def _apply_params(
         return
     config = (answer.get("files") or {}).get(CONFIG_FILE) or answer.get("config")
     bits = modelfiles.quant_bits(config)
-    total, note = modelfiles.param_count({str(k): int(v) for k, v in counts.items()}, bits)
+    numbers = {
+        str(k): v
+        for k, v in counts.items()
+        if isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    }
+    total, note = modelfiles.param_count(numbers, bits)
     detail = "Hub API safetensors.parameters" + (f"; {note}" if note else "")
     packed = any(k in ("U8", "I32") for k in counts)
     parent_params = None
