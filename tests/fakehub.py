@@ -9,8 +9,9 @@ Errors carry X-Error-Code (RepoNotFound, EntryNotFound, GatedRepo) like the Hub.
 
 Payloads are built from tests/fixtures/hub (copies of shared/data: a real Qwen2.5-0.5B-Instruct
 config.json / tokenizer_config.json and real chat templates) and hub-metadata.yaml values.
-Faults per repo: latency, 404, gated (401 on files), 429 with Retry-After, 500, truncated
-JSON, and a response that never finishes (bounded by `hang_seconds` so tests end).
+Faults per repo: latency, 404, gated (401 on files), 403, 429 with Retry-After, 500, 503,
+truncated JSON, fields of the wrong type in model_info (`patch`), and a response that never
+finishes (bounded by `hang_seconds` so tests end).
 """
 
 from __future__ import annotations
@@ -52,9 +53,11 @@ class Repo:
 
 @dataclass
 class Fault:
-    kind: str  # 404 | gated | 429 | 500 | truncated | hang
+    kind: str  # 404 | gated | 403 | 429 | 500 | 503 | truncated | hang | patch
     times: int | None = None  # how many requests it affects (None: all)
     retry_after: int = 1
+    # kind "patch": model_info fields replaced by these values (e.g. {"safetensors": "x"})
+    patch: dict[str, Any] | None = None
 
 
 def _tokenizer(eos: str, template: str | None, pad: str | None = None) -> dict[str, Any]:
@@ -411,6 +414,15 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self._error(429, "RateLimited", head, {"Retry-After": str(fault.retry_after)})
             elif fault.kind == "500":
                 self._error(500, "InternalError", head)
+            elif fault.kind == "503":
+                self._error(503, "ServiceUnavailable", head)
+            elif fault.kind == "403":
+                self._error(403, "Forbidden", head)
+            elif fault.kind == "patch":
+                if not api:
+                    return False  # files are served as usual
+                info = {**hub.repos[repo_id].info, **(fault.patch or {})}
+                self._send(200, json.dumps(info).encode(), head=head)
             elif fault.kind == "truncated":
                 body = json.dumps(hub.repos[repo_id].info).encode()[:57]
                 self._send(200, body, head=head)
