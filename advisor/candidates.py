@@ -74,17 +74,3 @@ def with_siblings(repo_ids: list[str]) -> list[str]:
         if sibling and sibling not in out:
             out.append(sibling)
     return out
-
-
-def catalog_facts(repo_id: str) -> ModelFacts:
-    """Catalog facts, or an empty record that says the repo is not catalogued."""
-    facts = catalog.lookup(repo_id)
-    if facts is not None:
-        return facts
-    missing = ModelFacts(repo_id)
-    missing.error_kind = "not-in-catalog"
-    missing.error = (
-        f"{repo_id} is not in the embedded catalog; its facts are unknown "
-        "(use --source hub to look it up on the Hugging Face Hub)"
-    )
-    return missing

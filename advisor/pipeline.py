@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.candidates import catalog_facts, default_candidates, with_siblings
+from advisor.candidates import default_candidates, with_siblings
 from advisor.decide import Recommendation, recommend
 from advisor.engine.loader import Rule, load_rules
 from advisor.facts import DatasetProfile, ModelFacts
@@ -23,7 +23,7 @@ def fetch(
 
     all_catalogued = all(catalog.entry(repo_id) is not None for repo_id in ids)
     if source == "catalog" or (source == "auto" and all_catalogued and not refresh):
-        return [catalog_facts(repo_id) for repo_id in ids]
+        return [catalog.lookup_or_unknown(repo_id) for repo_id in ids]
     # Hub and local folders live behind one entry point, imported only when needed: the
     # catalog path must not pay for huggingface_hub's import.
     from advisor.sources.resolve import fetch_models

@@ -30,3 +30,19 @@ def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None, env: 
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A loopback fake Hub that the real huggingface_hub client talks to (HF_ENDPOINT), with
+    an isolated HF_HOME (the answer cache lives under it), no token and short time budgets."""
+    from fakehub import FakeHub
+
+    with FakeHub(hang_seconds=3.0) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+        for name in ("HF_HUB_CACHE", "HF_HUB_OFFLINE", "HF_TOKEN", "ADVISOR_CACHE_DIR"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("ADVISOR_HUB_TIMEOUT", "1")
+        monkeypatch.setenv("ADVISOR_HUB_BUDGET", "6")
+        yield fake

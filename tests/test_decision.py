@@ -111,7 +111,7 @@ def test_an_unknown_repo_is_unknown_not_false():
     )
     report = to_dict(run(spec, rules=RULES, source="catalog"))
     cand = report["candidates"][0]
-    assert cand["error"]["kind"] == "not-in-catalog"
+    assert cand["error"]["kind"] == "not-found"
     assert cand["recommended"] is False
     assert report["decision"]["repo"] is None
     assert any(c["status"] == "unknown" for c in cand["checks"])

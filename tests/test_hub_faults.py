@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,19 +21,6 @@ from advisor.sources.resolve import fetch_models
 TOKEN = "hf_plantedSECRETtoken9876543210zyxwvu"
 GOOD = "Qwen/Qwen2.5-0.5B-Instruct"
 VICTIM = "google/gemma-3-1b-it"
-
-
-@pytest.fixture
-def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    with FakeHub(hang_seconds=3.0) as fake:
-        monkeypatch.setenv("HF_ENDPOINT", fake.url)
-        monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-        monkeypatch.setenv("ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
-        for name in ("HF_HUB_CACHE", "HF_HUB_OFFLINE", "HF_TOKEN"):
-            monkeypatch.delenv(name, raising=False)
-        monkeypatch.setenv("ADVISOR_HUB_TIMEOUT", "1")
-        monkeypatch.setenv("ADVISOR_HUB_BUDGET", "6")
-        yield fake
 
 
 def _two(hub: FakeHub, fault: Fault):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fakehub import FakeHub, Fault
@@ -14,20 +12,6 @@ from advisor.inspect_view import render_json, render_text
 from advisor.sources.resolve import fetch_models, inspect_model
 
 TOKEN = "hf_PLANTEDsecretTOKEN0123456789abcdef"
-
-
-@pytest.fixture
-def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    with FakeHub(hang_seconds=3.0) as fake:
-        monkeypatch.setenv("HF_ENDPOINT", fake.url)
-        monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-        monkeypatch.delenv("HF_HUB_CACHE", raising=False)
-        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-        monkeypatch.delenv("ADVISOR_CACHE_DIR", raising=False)
-        monkeypatch.delenv("HF_TOKEN", raising=False)
-        monkeypatch.setenv("ADVISOR_HUB_TIMEOUT", "1")
-        monkeypatch.setenv("ADVISOR_HUB_BUDGET", "6")
-        yield fake
 
 
 def ids(results) -> list[str]:

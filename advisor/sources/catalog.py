@@ -71,6 +71,20 @@ def lookup(repo_id: str) -> ModelFacts | None:
     return complete(facts)
 
 
+def lookup_or_unknown(repo_id: str) -> ModelFacts:
+    """Catalog facts, or an empty record whose error says the repo is not catalogued."""
+    facts = lookup(repo_id)
+    if facts is not None:
+        return facts
+    missing = ModelFacts(repo_id)
+    missing.error_kind = "not-found"
+    missing.error = (
+        f"{repo_id}: not in the embedded catalog, so its facts are unknown "
+        "(use --source hub or auto to look it up on the Hugging Face Hub)"
+    )
+    return missing
+
+
 def sibling_id(facts: ModelFacts) -> str | None:
     """The other variant of the same model: a base repo's instruct child, or an instruct's base."""
     if facts.get("variant") == "base":

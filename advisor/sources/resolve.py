@@ -34,16 +34,6 @@ def _is_path(target: str) -> bool:
     return target.startswith(("./", "../", "/", "~", ".")) or Path(target).expanduser().exists()
 
 
-def _catalog(target: str) -> ModelFacts:
-    facts = catalog.lookup(target)
-    if facts is not None:
-        return facts
-    missing = ModelFacts(target)
-    missing.error_kind = "not-found"
-    missing.error = f"{target}: not in the embedded catalog — use --source hub (or auto)"
-    return missing
-
-
 def _offline_fallback(target: str, options: hub.FetchOptions, cache: AnswerCache) -> ModelFacts:
     facts = hub.fetch(target, options, cache)
     if facts.error_kind == "offline" and local.cached_repo_dir(target) is not None:
@@ -81,9 +71,9 @@ def fetch_one(
             hint="give org/name (e.g. Qwen/Qwen2.5-7B), or a model folder starting with ./ or /",
         )
     if source == "catalog":
-        return _catalog(target)
+        return catalog.lookup_or_unknown(target)
     if source == "auto" and not refresh and catalog.entry(target) is not None:
-        return _catalog(target)
+        return catalog.lookup_or_unknown(target)
     if source == "auto" and (offline or hub.env_offline()):
         return _offline_fallback(target, options, cache)
     return hub.fetch(target, options, cache)
@@ -138,20 +128,23 @@ def fetch_models(
     unique = list(dict.fromkeys(repo_ids))
     bar = _Progress(len(unique), progress)
 
-    def one(target: str) -> ModelFacts:
-        try:
-            return fetch_one(
-                target,
-                source=source,
-                offline=offline,
-                refresh=refresh,
-                children=include_siblings,
-                cache=cache,
-            )
-        finally:
-            bar.step(target)
+    def fetch_all(targets: list[str], source: str, children: bool) -> list[ModelFacts]:
+        def one(target: str) -> ModelFacts:
+            try:
+                return fetch_one(
+                    target,
+                    source=source,
+                    offline=offline,
+                    refresh=refresh,
+                    children=children,
+                    cache=cache,
+                )
+            finally:
+                bar.step(target)
 
-    results = _map(one, unique)
+        return _map(one, targets)
+
+    results = fetch_all(unique, source, include_siblings)
     if not include_siblings:
         bar.done()
         return results
@@ -165,21 +158,8 @@ def fetch_models(
     bar.grow(len(wanted))
     # A sibling may be uncatalogued even when its repo is catalogued: auto decides again.
     sibling_source = "auto" if source in ("auto", "local") else source
-
-    def sibling(target: str) -> ModelFacts:
-        try:
-            return fetch_one(
-                target,
-                source=sibling_source,
-                offline=offline,
-                refresh=refresh,
-                children=False,
-                cache=cache,
-            )
-        finally:
-            bar.step(target)
-
-    found = dict(zip([i for i, _ in wanted], _map(sibling, [s for _, s in wanted]), strict=True))
+    siblings = fetch_all([s for _, s in wanted], sibling_source, False)
+    found = dict(zip([i for i, _ in wanted], siblings, strict=True))
     bar.done()
     ordered: list[ModelFacts] = []
     for index, facts in enumerate(results):
