@@ -135,7 +135,7 @@ def inspect_bench() -> None:
         if python is None:
             return  # transformers not installed: no side-by-side line
         # AutoTokenizer needs real tokenizer files: a tiny byte-level BPE made with `tokenizers`.
-        subprocess.run([python, "-c", TINY_TOKENIZER, str(folder)], check=True)
+        subprocess.run([python, "-c", TINY_TOKENIZER, str(folder)], check=True, capture_output=True)
         code = (
             "import sys; from transformers import AutoConfig, AutoTokenizer; "
             "AutoConfig.from_pretrained(sys.argv[1]); AutoTokenizer.from_pretrained(sys.argv[1])"
