@@ -115,3 +115,22 @@ def test_an_unknown_repo_is_unknown_not_false():
     assert cand["recommended"] is False
     assert report["decision"]["repo"] is None
     assert any(c["status"] == "unknown" for c in cand["checks"])
+
+
+def test_a_tie_keeps_the_instruct_default_and_is_a_close_call(tmp_path):
+    (tmp_path / "team-leans-base.yaml").write_text(
+        "id: team-leans-base\nsummary: s\nkind: heuristic\neffect: {vote: base, weight: 2}\n"
+        "when: {fact: task.description, op: exists}\nmessage: m\n"
+        "explain: {what: w, why: y}\n"
+        "tests:\n  - {name: any, given: {task: {description: x}}, expect: fires}\n"
+        "  - {name: none, given: {}, expect: silent}\n"
+    )
+    rules = load_rules([tmp_path])
+    spec = parse_spec("task: {description: Classify tickets, kind: classification}\n", "s")
+    decision = to_dict(run(spec, rules=rules, source="catalog"))["decision"]
+    assert decision["votes"]["base"]["total"] == decision["votes"]["instruct"]["total"] == 2
+    assert (decision["variant"], decision["close_call"], decision["confidence"]) == (
+        "instruct",
+        True,
+        "low",
+    )
