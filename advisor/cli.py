@@ -10,9 +10,9 @@ import click
 
 from advisor import __version__
 from advisor.errors import EXIT_BAD_INPUT, UserError
+from advisor.sources import SOURCES
 
 FORMATS = ("text", "markdown", "json", "html")
-SOURCES = ("auto", "catalog", "hub", "local")
 SOURCE_HELP = (
     "Where model facts come from. auto: a path on disk is read as a local model folder, a repo "
     "in the embedded catalog uses the catalog, anything else is looked up on the Hub (unless "

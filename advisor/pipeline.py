@@ -8,8 +8,6 @@ from advisor.engine.loader import Rule, load_rules
 from advisor.facts import DatasetProfile, ModelFacts
 from advisor.spec import TaskSpec
 
-SOURCES = ("auto", "catalog", "hub", "local")
-
 
 def candidate_ids(spec: TaskSpec) -> list[str]:
     named = spec.models.candidates

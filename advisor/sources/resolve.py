@@ -23,11 +23,15 @@ from pathlib import Path
 from advisor.errors import UserError
 from advisor.facts import ModelFacts
 from advisor.repoid import is_hub_repo_id
-from advisor.sources import catalog, hub, local, variant
+from advisor.sources import SOURCES, catalog, hub, local, variant
 from advisor.sources.cache import AnswerCache
 
-SOURCES = ("auto", "catalog", "hub", "local")
 MAX_WORKERS = 32  # bounded; 3 requests per candidate, so 32 hide ~50 ms of latency each
+
+
+def _check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise UserError(f"unknown source '{source}'", hint=f"use one of {', '.join(SOURCES)}")
 
 
 def _is_path(target: str) -> bool:
@@ -55,8 +59,7 @@ def fetch_one(
     cache: AnswerCache | None = None,
 ) -> ModelFacts:
     """Facts of one candidate from the provider `source` selects (see the module doc)."""
-    if source not in SOURCES:
-        raise UserError(f"unknown source '{source}'", hint=f"use one of {', '.join(SOURCES)}")
+    _check_source(source)
     cache = cache or AnswerCache()
     options = hub.FetchOptions(
         offline=offline, refresh=refresh, children=children, all_files=all_files
@@ -122,8 +125,7 @@ def fetch_models(
     Fetched concurrently (a bounded thread pool); a progress bar goes to stderr when it is a
     terminal (progress=None) or when asked. Per-candidate problems are in error_kind / error.
     """
-    if source not in SOURCES:
-        raise UserError(f"unknown source '{source}'", hint=f"use one of {', '.join(SOURCES)}")
+    _check_source(source)
     cache = AnswerCache()
     unique = list(dict.fromkeys(repo_ids))
     bar = _Progress(len(unique), progress)
