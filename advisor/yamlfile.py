@@ -14,6 +14,10 @@ import yaml
 from advisor.errors import UserError
 
 MAX_YAML_BYTES = 2 * 1024 * 1024  # a spec or a rule is a few KB; refuse anything absurd
+# A spec or rule nests a handful of levels. Our own limit sits far below the parsers' (libyaml
+# stops at 1000 with its own wording, pure-Python PyYAML hits RecursionError near 500), so the
+# user gets the same line whichever PyYAML build is installed.
+MAX_YAML_DEPTH = 100
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -105,7 +109,7 @@ def load_yaml(text: str, origin: str) -> LocatedYaml:
         raise UserError(f"{origin}: too large ({len(text)} characters)")
     lines: dict[tuple, int] = {}
     try:
-        _refuse_aliases(text, origin)
+        _refuse_aliases_and_deep_nesting(text, origin)
         loader = _SafeLoader(text)
         try:
             node = loader.get_single_node()
@@ -137,16 +141,41 @@ def load_yaml(text: str, origin: str) -> LocatedYaml:
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
 
 
-def _refuse_aliases(text: str, origin: str) -> None:
-    # A scan is a cheap C pass; the alias is refused before anything is expanded.
-    if "&" not in text and "*" not in text:
-        return
-    for token in yaml.scan(text, Loader=_SafeLoader):
-        if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
-            raise UserError(
-                f"{origin}:{token.start_mark.line + 1}: YAML anchors and aliases are not allowed",
-                hint="write the value out in full",
-            )
+def _refuse_aliases_and_deep_nesting(text: str, origin: str) -> None:
+    """One lazy pass over the parser's events, stopped at the first alias or too deep a level.
+
+    The events are pulled one at a time, so a 100k-deep document is refused after ~100 of them,
+    before either the composer recurses or libyaml reaches its own limit.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise UserError(
+                    f"{origin}:{event.start_mark.line + 1}: "
+                    "YAML anchors and aliases are not allowed",
+                    hint="write the value out in full",
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    _too_deep(origin, event.start_mark.line + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # libyaml reads a flow collection ahead of the events it yields, so "[" x 100k meets its
+        # own 1000-level stop before our counter sees level 101: the same limit, our wording.
+        if "maximum nesting depth" in str(exc):
+            mark = exc.problem_mark or exc.context_mark
+            _too_deep(origin, mark.line + 1 if mark else 1)
+        raise
+
+
+def _too_deep(origin: str, line: int) -> None:
+    raise UserError(
+        f"{origin}:{line}: YAML nested too deeply (more than {MAX_YAML_DEPTH} levels)",
+        hint="a spec or rule needs only a few levels",
+    )
 
 
 def _construct(

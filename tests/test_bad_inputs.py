@@ -52,6 +52,8 @@ CASES: list[Case] = [
     spec("multi-document.yaml", ":3:", "another document"),
     spec("duplicate-key.yaml", ":3:", "duplicate key 'description'", "keep one"),
     spec("deep-nesting.yaml", "nested too deeply"),
+    # 150 block levels: under libyaml's and PyYAML's own limits, so only ours can refuse it
+    spec("deep-block-nesting.yaml", ":103:", "nested too deeply", "more than 100 levels"),
     # --- YAML that would build objects or explode ---
     spec("billion-laughs.yaml", ":1:", "anchors and aliases are not allowed"),
     spec("alias-merge-key.yaml", "anchors and aliases are not allowed", "write the value out"),
