@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from advisor.facts import SOURCE_DERIVED, ModelFacts
+from advisor.facts import SOURCE_CONFIG, SOURCE_CONFIG_DIMS, SOURCE_DERIVED, ModelFacts
 
 # The token that closes an assistant turn in each chat format; "eos" means the tokenizer's EOS.
 TEMPLATE_END_OF_TURN = {
@@ -83,4 +83,26 @@ def complete(facts: ModelFacts) -> ModelFacts:
         )
     if facts.get("variant") == "base":
         facts.set_default("family_has_base", True, SOURCE_DERIVED, "this repo is a base release")
+    _params_from_dimensions(facts)
     return facts
+
+
+def _params_from_dimensions(facts: ModelFacts) -> None:
+    """Parameters counted from the config dimensions when no safetensors header gave them."""
+    if facts.has("params_b"):
+        return
+    from advisor import dims  # only needed when the count is missing
+
+    shape = dims.from_facts(facts)
+    if shape is None:
+        return
+    read_from = facts.facts["hidden_size"].source
+    source = SOURCE_CONFIG_DIMS if read_from == SOURCE_CONFIG else SOURCE_DERIVED
+    notes = list(shape.assumptions)
+    architectures = facts.get("architectures") or []
+    if any("ConditionalGeneration" in a for a in architectures):
+        notes.append("text model only: a vision tower is not counted")
+    detail = f"{shape.formula()} (dimensions from {read_from})"
+    if notes:
+        detail += "; " + "; ".join(notes)
+    facts.set("params_b", round(shape.params() / 1e9, 3), source, detail)

@@ -18,6 +18,7 @@ SOURCE_CHAT_TEMPLATE = "chat_template"
 SOURCE_README = "README front matter"
 SOURCE_SAFETENSORS = "safetensors header"
 SOURCE_DERIVED = "derived"
+SOURCE_CONFIG_DIMS = "computed from config.json"
 
 # Every model fact the rules may name, as `model.<name>`, with its type and meaning.
 # Types: str, int, float, bool, list (of str), or an enum given as a tuple of allowed strings.
@@ -55,6 +56,16 @@ MODEL_FIELDS: dict[str, tuple[Any, str]] = {
     "model_type": ("str", "config.json model_type"),
     "architectures": ("list", "config.json architectures"),
     "tie_word_embeddings": ("bool", "input and output embeddings are shared"),
+    # Architecture dimensions, named as in HF config.json (text_config for multimodal models).
+    "hidden_size": ("int", "width of the residual stream (config.json hidden_size)"),
+    "intermediate_size": ("int", "MLP width of a dense layer (config.json intermediate_size)"),
+    "num_hidden_layers": ("int", "number of transformer layers"),
+    "num_attention_heads": ("int", "query heads per layer"),
+    "num_key_value_heads": ("int", "key/value heads per layer (fewer than query heads: GQA)"),
+    "head_dim": ("int", "width of one attention head, when the config sets it"),
+    "num_experts": ("int", "MoE: experts per layer (all resident in memory)"),
+    "num_experts_per_tok": ("int", "MoE: experts each token is routed to"),
+    "moe_intermediate_size": ("int", "MoE: MLP width of one expert"),
     "quantized": ("bool", "weights are stored quantised (GPTQ/AWQ/bnb 4-bit...)"),
 }
 

@@ -165,3 +165,10 @@ def test_token_is_sent_but_never_shown(hub: FakeHub, monkeypatch) -> None:
     shown = "".join(render_text(f) + render_json(f) + json.dumps(f.to_json()) for f in results)
     assert TOKEN not in shown
     assert TOKEN[3:20] not in shown
+
+
+def test_hub_config_json_dimensions_become_facts(hub: FakeHub) -> None:
+    [facts, *_] = fetch_models(["Qwen/Qwen2.5-0.5B-Instruct"], source="hub")
+    assert facts.get("hidden_size") == 896
+    assert facts.get("num_key_value_heads") == 2
+    assert facts.facts["num_hidden_layers"].source == "config.json"

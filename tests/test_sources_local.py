@@ -10,7 +10,7 @@ import pytest
 
 from advisor.errors import UserError
 from advisor.inspect_view import render_json, render_text
-from advisor.sources import local
+from advisor.sources import catalog, local
 from advisor.sources.resolve import inspect_model
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
@@ -89,11 +89,27 @@ def test_packed_4bit_weights_are_unpacked(tmp_path: Path) -> None:
     assert facts.get("quantized") is True
 
 
-def test_oversized_safetensors_header_leaves_params_unknown(tmp_path: Path) -> None:
+def test_oversized_safetensors_header_is_not_counted(tmp_path: Path) -> None:
     folder = qwen_folder(tmp_path)
     (folder / "model.safetensors").write_bytes(struct.pack("<Q", 2**60) + b"{}")
     facts = local.lookup(str(folder))
-    assert not facts.has("params_b")
+    # The damaged header gives no count; the config dimensions still do.
+    assert facts.facts["params_b"].source == "computed from config.json"
+
+
+def test_params_computed_from_config_dimensions_without_safetensors(tmp_path: Path) -> None:
+    folder = qwen_folder(tmp_path)
+    (folder / "model.safetensors").unlink()
+    facts = local.lookup(str(folder))
+    assert facts.get("hidden_size") == 896 and facts.get("num_key_value_heads") == 2
+    assert facts.facts["hidden_size"].source == "config.json"
+    fact = facts.facts["params_b"]
+    assert fact.source == "computed from config.json"
+    assert "896" in fact.detail  # the formula names the dimensions it used
+    # The Hub's safetensors count for Qwen2.5-0.5B-Instruct, as the catalog records it.
+    hub_count = catalog.lookup("Qwen/Qwen2.5-0.5B-Instruct").get("params_b")
+    assert abs(fact.value / hub_count - 1) <= 0.02
+    assert "computed from config.json" in render_text(facts)
 
 
 def test_gemma3_text_config_and_template_file(tmp_path: Path) -> None:
@@ -106,6 +122,8 @@ def test_gemma3_text_config_and_template_file(tmp_path: Path) -> None:
             "max_position_embeddings": 131072,
             "sliding_window": 1024,
             "vocab_size": 262208,
+            "hidden_size": 2560,
+            "num_hidden_layers": 34,
             "rope_scaling": {"rope_type": "linear", "factor": 8.0},
         },
         "eos_token_id": [1, 106],
@@ -122,6 +140,7 @@ def test_gemma3_text_config_and_template_file(tmp_path: Path) -> None:
     facts = local.lookup(str(folder))
     assert facts.get("context_length") == 131072
     assert facts.get("sliding_window") == 1024
+    assert facts.get("hidden_size") == 2560 and facts.get("num_hidden_layers") == 34
     assert facts.get("rope_scaling") == "linear"
     assert facts.get("chat_template_family") == "gemma"
     assert facts.facts["chat_template_family"].detail.startswith(

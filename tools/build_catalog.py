@@ -10,6 +10,7 @@ Nothing is filled in from memory: a null in the source stays absent here.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -143,6 +144,47 @@ def build_entry(entry: dict) -> dict:
     }
 
 
+# Architecture dimensions from arch-dims.yaml, HF config.json names (= fact names).
+DIMENSION_FIELDS = (
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "num_experts",
+    "num_experts_per_tok",
+    "moe_intermediate_size",
+)
+# Facts hub-metadata.yaml already has; arch-dims.yaml fills them only where that is null.
+DIMENSION_FILLS = ("vocab_size", "tie_word_embeddings")
+
+
+def citation(sources: list[str]) -> str:
+    """The checkable part of each source (repo path @commit, or URL), without the commentary."""
+    short = []
+    for source in sources:
+        text = source.split(" (", 1)[0].split(" - ", 1)[0].strip()
+        text = re.sub(r"@([0-9a-f]{12})[0-9a-f]+", r"@\1", text)  # 12 hex digits identify it
+        if text and text not in short:
+            short.append(text)
+    return "; ".join(short)
+
+
+def add_dimensions(entry: dict, dims: dict | None) -> None:
+    """Overlay one arch-dims.yaml record on a built catalog entry; a null stays absent."""
+    if not dims:
+        return
+    detail = f"arch-dims.yaml: {citation(dims['sources'])}"
+    facts = entry["facts"]
+    for name in DIMENSION_FIELDS:
+        if dims.get(name) is not None:
+            facts[name] = {"value": dims[name], "detail": detail}
+    for name in DIMENSION_FILLS:
+        if dims.get(name) is not None and name not in facts:
+            facts[name] = {"value": dims[name], "detail": detail}
+
+
 def build_licences(items: list[dict]) -> dict[str, dict]:
     out = {}
     for item in items:
@@ -166,9 +208,13 @@ def main() -> None:
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data"
     repos = yaml.safe_load((shared / "hub-metadata.yaml").read_text())
     licences = yaml.safe_load((shared / "licence-conditions.yaml").read_text())
+    dims = {d["repo_id"]: d for d in yaml.safe_load((shared / "arch-dims.yaml").read_text())}
+    built = [build_entry(e) for e in repos]
+    for entry in built:
+        add_dimensions(entry, dims.get(entry["repo_id"]))
     models = {
-        "generated_from": "shared/data/hub-metadata.yaml",
-        "models": [build_entry(e) for e in repos],
+        "generated_from": "shared/data/hub-metadata.yaml, shared/data/arch-dims.yaml",
+        "models": built,
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "models.json").write_text(json.dumps(models, indent=1, ensure_ascii=False) + "\n")

@@ -46,6 +46,26 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _positive(value: Any) -> int | None:
+    number = _int(value)
+    return number if number is not None and number > 0 else None
+
+
+# Architecture dimensions: fact name -> config.json keys that hold it, the HF name first.
+# Mixtral calls its expert count num_local_experts, DeepSeek-V2/V3 n_routed_experts.
+DIMENSION_KEYS = {
+    "hidden_size": ("hidden_size",),
+    "intermediate_size": ("intermediate_size",),
+    "num_hidden_layers": ("num_hidden_layers",),
+    "num_attention_heads": ("num_attention_heads",),
+    "num_key_value_heads": ("num_key_value_heads",),
+    "head_dim": ("head_dim",),
+    "num_experts": ("num_experts", "num_local_experts", "n_routed_experts"),
+    "num_experts_per_tok": ("num_experts_per_tok",),
+    "moe_intermediate_size": ("moe_intermediate_size",),
+}
+
+
 def _token_text(value: Any) -> str | None:
     """A special token as a string; older tokenizer_configs store an AddedToken dict."""
     if isinstance(value, str):
@@ -93,6 +113,11 @@ def apply_config(
             f"{detail} (factor {factor})" if factor else detail,
         )
     facts.set_default("vocab_size", _int(pick("vocab_size")), src, detail)
+    for name, keys in DIMENSION_KEYS.items():
+        found = next(((k, pick(k)) for k in keys if _positive(pick(k)) is not None), None)
+        if found:
+            note = "" if found[0] == name else f" ({found[0]})"
+            facts.set_default(name, found[1], src, detail + note)
     eos = pick("eos_token_id")
     if _int(eos) is not None:
         eos = [eos]
