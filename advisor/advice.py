@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from advisor.decide import Recommendation
+    from advisor.recommendation import Recommendation
 
 
 def next_steps(rec: Recommendation) -> list[str]:
     steps: list[str] = []
-    chosen = next((c for c in rec.candidates if c.repo_id == rec.repo), None)
+    chosen = rec.candidate(rec.repo)
     if rec.close_call:
         steps.append(
             "The call is close: fine-tune both variants on the same data and hyper-parameters, "
@@ -62,15 +62,9 @@ def next_steps(rec: Recommendation) -> list[str]:
             f"Accept the licence on https://huggingface.co/{repo} and set HF_TOKEN before the run."
         )
     method = rec.spec.training.method
+    need = chosen.memory[method].need_gb if chosen.memory and method in chosen.memory else None
     steps.append(
-        f"Memory for {method}: about {chosen_memory(chosen, method)} GB at batch size 1 "
-        "(see the candidate table for the formula); budget more for long sequences."
+        f"Memory for {method}: about {'unknown' if need is None else f'{need:g}'} GB at batch "
+        "size 1 (see the candidate table for the formula); budget more for long sequences."
     )
     return steps
-
-
-def chosen_memory(candidate, method: str) -> str:
-    from advisor.memory import estimate
-
-    params = candidate.facts.get("params_b")
-    return "unknown" if params is None else f"{estimate(params, method).need_gb:g}"

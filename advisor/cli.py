@@ -10,9 +10,10 @@ import click
 
 from advisor import __version__
 from advisor.errors import EXIT_BAD_INPUT, UserError
+from advisor.report import RENDERERS, REPORT_FORMATS
 from advisor.sources import SOURCES
 
-FORMATS = ("text", "markdown", "json", "html")
+FORMATS = tuple(RENDERERS)
 SOURCE_HELP = (
     "Where model facts come from. auto: a path on disk is read as a local model folder, a repo "
     "in the embedded catalog uses the catalog, anything else is looked up on the Hub (unless "
@@ -153,23 +154,16 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-def render_recommendation(rec, fmt: str, *, verbose: bool = False) -> str:
-    from advisor.report import json_report
+def render_recommendation(
+    rec, fmt: str, *, explain: bool = False, output: str | None = None
+) -> str:
+    import os
 
-    report = json_report.to_dict(rec)
-    if fmt == "json":
-        return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "text":
-        from advisor.report import text
+    from advisor.report import RenderOptions, render
 
-        return text.render(report, verbose=verbose)
-    if fmt == "markdown":
-        from advisor.report import markdown
-
-        return markdown.render(report)
-    from advisor.report import html
-
-    return html.render(report)
+    # Colour only for a person at a terminal, never into a file or with NO_COLOR set.
+    colour = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return render(rec, fmt, RenderOptions(explain=explain, colour=colour))
 
 
 @cli.command()
@@ -183,7 +177,14 @@ def render_recommendation(rec, fmt: str, *, verbose: bool = False) -> str:
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @_run_options
-@click.option("-v", "--verbose", is_flag=True, help="Show passing checks' advice too.")
+@click.option(
+    "--explain",
+    "-v",
+    "--verbose",
+    "explain",
+    is_flag=True,
+    help="Every rule, clause and fact (the full trace), not just the one-screen summary.",
+)
 def recommend(
     spec,
     task,
@@ -195,13 +196,13 @@ def recommend(
     source,
     offline,
     refresh,
-    verbose,
+    explain,
     rule_dirs,
 ):
     """Recommend base or instruct, and the repo, for SPEC (a YAML file, or - for stdin)."""
     task_spec = _build_spec(spec, task, examples, data_format)
     _recommend_and_emit(
-        task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs, verbose=verbose
+        task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs, explain=explain
     )
 
 
@@ -210,7 +211,7 @@ def recommend(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(("markdown", "json", "html")),
+    type=click.Choice(REPORT_FORMATS),
     default="markdown",
     show_default=True,
 )
@@ -222,7 +223,7 @@ def report(spec, fmt, data_path, output, source, offline, refresh, rule_dirs):
 
 
 def _recommend_and_emit(
-    task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs, *, verbose=False
+    task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs, *, explain=False
 ) -> None:
     """The one code path behind `recommend` and `report`: spec -> recommendation -> FILE/stdout."""
     from advisor.pipeline import run
@@ -236,7 +237,7 @@ def _recommend_and_emit(
         offline=offline,
         refresh=refresh,
     )
-    _emit(render_recommendation(rec, fmt, verbose=verbose), output)
+    _emit(render_recommendation(rec, fmt, explain=explain, output=output), output)
 
 
 def _profile(path: str):

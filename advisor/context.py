@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.facts import DatasetProfile, ModelFacts
-from advisor.memory import estimate
 from advisor.spec import TaskSpec
 from advisor.understand import Understanding
 
@@ -76,9 +75,16 @@ def data_disagreements(spec: TaskSpec, dataset: DatasetProfile | None) -> list[s
 
 
 def candidate_context(
-    task: dict[str, Any], facts: ModelFacts, candidate_ids: set[str], sibling: str | None
+    task: dict[str, Any],
+    facts: ModelFacts,
+    candidate_ids: set[str],
+    sibling: str | None,
+    memory: Any = None,
 ) -> tuple[dict[str, Any], set[str]]:
-    """The task facts plus model.* and fit.* for one candidate, and the facts not asked for."""
+    """The task facts plus model.* and fit.* for one candidate, and the facts not asked for.
+
+    memory: the candidate's estimate for the chosen method (need_gb, formula), or None.
+    """
     ctx = dict(task)
     not_asked: set[str] = set()
     ctx.update(facts.as_context())
@@ -94,9 +100,7 @@ def candidate_context(
         ctx["fit.params_ratio"] = params / limit
     elif not limit:
         not_asked.add("fit.params_ratio")
-    method = task.get("training.method")
-    if params is not None and method:
-        memory = estimate(params, method)
+    if memory is not None:
         ctx["fit.memory_needed_gb"] = memory.need_gb
         ctx["fit.memory_formula"] = memory.formula
         budget = task.get("training.gpu_memory_gb")

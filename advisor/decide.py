@@ -12,10 +12,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.candidates import pair_key
+from advisor import memory
+from advisor.advice import next_steps
 from advisor.context import (
     asked_as,
     candidate_context,
@@ -26,68 +26,37 @@ from advisor.context import (
 from advisor.engine.evaluate import RuleResult, run_rule
 from advisor.engine.loader import Rule
 from advisor.facts import DatasetProfile, ModelFacts
-from advisor.memory import estimate_all
+from advisor.facts.derive import licences
+from advisor.facts.family import pairs
+from advisor.recommendation import STATES, Candidate, Check, Licence, MethodMemory, Recommendation
 from advisor.spec import TaskSpec
-from advisor.understand import Understanding, understand
+from advisor.understand import understand
 
 TAX_POINTS = {"medium": 1, "high": 2}
 CLOSE_MARGIN = 1.0  # vote margin under which the call is close: fine-tune both and compare
 HIGH_MARGIN = 2.0
-SCHEMA_VERSION = 1
+SHORTLIST = 8  # candidates a one-screen page shows; the full report lists every one
+REASONS = 3  # the rules that carried a verdict, as the short page names them
 
-
-@dataclass
-class Candidate:
-    facts: ModelFacts
-    checks: list[RuleResult]
-    pair: str
-    recommended: bool = False
-    why_not: str = ""
-
-    @property
-    def repo_id(self) -> str:
-        return self.facts.repo_id
-
-    def count(self, status: str) -> int:
-        return sum(1 for c in self.checks if check_status(c) == status)
-
-
-def check_status(result: RuleResult) -> str:
-    """A fit/pitfall rule as a check: fired -> its status, silent -> pass, unknown -> unknown."""
-    if result.status == "fired":
-        return result.rule.effect["status"]
-    return "pass" if result.status == "silent" or result.not_applicable else "unknown"
-
-
-@dataclass
-class Recommendation:
-    spec: TaskSpec
-    understanding: Understanding
-    dataset: DatasetProfile | None
-    variant: str
-    confidence: str
-    score: float
-    close_call: bool
-    votes: dict[str, dict[str, Any]]
-    exceptions: list[str]
-    alignment_tax: dict[str, Any]
-    task_trace: list[RuleResult]
-    candidates: list[Candidate]
-    undecided: list[str] = field(default_factory=list)  # decision rules left unknown
-    repo: str | None = None
-    data_notes: list[str] = field(default_factory=list)  # spec vs training file disagreements
-
-    def missing_facts(self) -> list[dict[str, Any]]:
-        found: dict[tuple[str, str | None], set[str]] = {}
-        for result in self.task_trace + [c for cand in self.candidates for c in cand.checks]:
-            for fact in result.missing_facts:
-                found.setdefault((fact, result.subject), set()).add(result.rule.id)
-        return [
-            {"fact": fact, "candidate": subject, "rules": sorted(rules)}
-            for (fact, subject), rules in sorted(
-                found.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])
-            )
-        ]
+VERDICT_TEXT = {
+    "instruct": "Fine-tune the instruct variant.",
+    "base": "Fine-tune the base variant.",
+}
+# What each alignment-tax level costs the fine-tune, shown beside the level and its reasons.
+TAX_COST = {
+    "low": "Little or none: nothing in the task's domain or style fights the instruct model's "
+    "refusals, hedging or assistant voice.",
+    "medium": "Part of your data goes to un-teaching hedges, disclaimers and the assistant voice; "
+    "check evaluation outputs for them.",
+    "high": "Expect refusals, safety boilerplate or a narrowed output distribution until enough "
+    "data trains them away: budget examples for it and evaluate on the prompts it affects, or "
+    "start from base.",
+}
+ALLOWS = {
+    "yes": "commercial use allowed",
+    "conditional": "commercial use allowed under the licence's conditions",
+    "no": "non-commercial use only",
+}
 
 
 @contextmanager
@@ -179,18 +148,31 @@ def _recommend(
     score = round(max(base, instruct) / total, 2) if total else 0.5
     ctx["decision.variant"] = variant
 
-    candidates = _fit_candidates(ctx, by_kind, models, variant)
+    candidates = _fit_candidates(ctx, by_kind, models, variant, spec)
     trace = tax_results + vote_results
     rec = Recommendation(
         spec=spec,
         understanding=understanding,
         dataset=dataset,
         variant=variant,
+        summary=VERDICT_TEXT[variant],
         confidence=confidence,
         score=score,
         close_call=margin < CLOSE_MARGIN,
         votes=votes,
+        reasons=_reasons(votes[variant]["rules"], exceptions),
         exceptions=exceptions,
+        exceptions_considered=[
+            {
+                "id": r.rule.id,
+                "status": r.status,
+                "message": r.message,
+                "summary": r.rule.summary,
+                "facts": {c.fact: c.actual for c in r.clauses},
+            }
+            for r in trace
+            if r.rule.kind == "exception"
+        ],
         alignment_tax={
             "level": tax_level,
             "points": points,
@@ -199,32 +181,79 @@ def _recommend(
                 for r in tax_results
                 if r.status == "fired"
             ],
+            "cost": TAX_COST[tax_level],
         },
         task_trace=trace,
         candidates=candidates,
         undecided=undecided,
     )
-    rec.repo = _top_pick(candidates)
+    rec.repo = pick(candidates)
     rec.data_notes = data_disagreements(spec, dataset)
+    _summarise(rec)
     return rec
 
 
+def _reasons(fired: list[dict[str, Any]], exceptions: list[str]) -> list[str]:
+    """The rules that carried the verdict: exceptions first, then by weight (ties by id)."""
+    ranked = sorted(fired, key=lambda v: (v["id"] not in exceptions, -v["weight"], v["id"]))
+    return [v["id"] for v in ranked if v["weight"] > 0][:REASONS]
+
+
+def check_state(result: RuleResult) -> str:
+    """A fit/pitfall rule as a check: fired -> its status, silent -> pass, not asked, unknown."""
+    if result.status == "fired":
+        return result.rule.effect["status"]
+    if result.not_applicable:
+        return "not-asked"
+    return "pass" if result.status == "silent" else "unknown"
+
+
+def _memory(facts: ModelFacts, spec: TaskSpec) -> dict[str, MethodMemory] | None:
+    """The one memory estimate of a candidate, per method, against the GPU budget."""
+    params = facts.get("params_b")
+    if params is None:
+        return None
+    gpu = spec.training.gpu_memory_gb
+    return {
+        method: MethodMemory(est.need_gb, est.formula, None if not gpu else est.need_gb <= gpu)
+        for method, est in memory.estimate_all(params).items()
+    }
+
+
+def _licence(facts: ModelFacts) -> Licence:
+    licence_id = facts.get("license")
+    terms = licences().get(licence_id.lower()) if isinstance(licence_id, str) else None
+    commercial = facts.get("license_commercial")
+    return Licence(
+        id=licence_id,
+        name=facts.get("license_name_full"),
+        commercial_use=commercial,
+        allows=ALLOWS.get(commercial, "unknown: read the licence text before you ship"),
+        conditions=facts.get("license_conditions") or [],
+        source=terms["source"] if terms else None,
+    )
+
+
 def _fit_candidates(
-    task_ctx: dict[str, Any], by_kind: dict[str, list[Rule]], models: list[ModelFacts], variant: str
+    task_ctx: dict[str, Any],
+    by_kind: dict[str, list[Rule]],
+    models: list[ModelFacts],
+    variant: str,
+    spec: TaskSpec,
 ) -> list[Candidate]:
     check_rules = by_kind.get("fit", []) + by_kind.get("pitfall", [])
     ids = {m.repo_id for m in models}
-    pairs: dict[str, list[ModelFacts]] = {}
-    for facts in models:
-        pairs.setdefault(pair_key(facts), []).append(facts)
+    method = spec.training.method
     candidates: list[Candidate] = []
-    for pair, members in pairs.items():
+    for pair, members in pairs(models).items():
         in_pair: list[Candidate] = []
         for facts in members:
             sibling = next((m.repo_id for m in members if m is not facts), None)
-            ctx, not_asked = candidate_context(task_ctx, facts, ids, sibling)
-            checks = [run_rule(rule, ctx, subject=facts.repo_id) for rule in check_rules]
-            for check in checks:
+            estimate = _memory(facts, spec)
+            chosen = estimate.get(method) if estimate else None
+            ctx, not_asked = candidate_context(task_ctx, facts, ids, sibling, chosen)
+            results = [run_rule(rule, ctx, subject=facts.repo_id) for rule in check_rules]
+            for check in results:
                 # A check whose user-side input is absent does not apply (nobody asked), whatever
                 # the model facts: e.g. no GPU given, no memory check.
                 not_given = [f for f in check.missing_facts if is_user_side(f, not_asked)]
@@ -232,7 +261,9 @@ def _fit_candidates(
                     check.not_applicable = True
                     inputs = dict.fromkeys(asked_as(f) for f in not_given)
                     check.message = "not checked: " + ", ".join(inputs) + " not given"
-            in_pair.append(Candidate(facts, checks, pair))
+            checks = [Check(r, check_state(r)) for r in results]
+            counts = {state: sum(c.state == state for c in checks) for state in STATES}
+            in_pair.append(Candidate(facts, checks, pair, estimate, _licence(facts), counts=counts))
         _choose_in_pair(in_pair, variant)
         candidates += in_pair
     return candidates
@@ -250,24 +281,94 @@ def _choose_in_pair(members: list[Candidate], variant: str) -> None:
         elif cand not in matching:
             other = cand.facts.get("variant", "unknown")
             cand.why_not = f"the verdict is {variant}; this is the {other} variant"
-        elif cand.count("fail"):
-            failed = [c.rule.id for c in cand.checks if check_status(c) == "fail"]
+        elif cand.counts["fail"]:
+            failed = [c.rule_id for c in cand.checks if c.state == "fail"]
             cand.why_not = "fails " + ", ".join(failed)
         else:
             cand.recommended = True
 
 
-def _top_pick(candidates: list[Candidate]) -> str | None:
-    ranked = [c for c in candidates if c.recommended]
-    if not ranked:
-        return None
+def ranked(candidates: list[Candidate]) -> list[Candidate]:
+    """The recommended candidates, best first: fewest warnings, then fewest unknowns."""
     order = {c.repo_id: i for i, c in enumerate(candidates)}
-    ranked.sort(key=lambda c: (c.count("warn"), c.count("unknown"), order[c.repo_id]))
-    return ranked[0].repo_id
+    chosen = [c for c in candidates if c.recommended]
+    return sorted(chosen, key=lambda c: (c.counts["warn"], c.counts["unknown"], order[c.repo_id]))
 
 
-def memory_table(facts: ModelFacts) -> dict[str, float] | None:
-    params = facts.get("params_b")
-    if params is None:
-        return None
-    return {method: est.need_gb for method, est in estimate_all(params).items()}
+def pick(candidates: list[Candidate]) -> str | None:
+    """The one repo to start from (the facts helper may rank by more than counts)."""
+    best = ranked(candidates)
+    return best[0].repo_id if best else None
+
+
+def _summarise(rec: Recommendation) -> None:
+    """What every format shows beyond the verdict: computed here once, so formats agree."""
+    chosen = rec.candidate(rec.repo)
+    if chosen:
+        notes = [c for c in chosen.checks if c.result.rule.kind == "pitfall" and c.result.message]
+        notes += [
+            c
+            for c in chosen.checks
+            if c.result.rule.kind != "pitfall" and c.state in ("warn", "fail")
+        ]
+        rec.pick_notes = [{"rule": c.rule_id, "message": c.result.message} for c in notes]
+    best = [c.repo_id for c in ranked(rec.candidates)]
+    rest = [c.repo_id for c in rec.candidates if c.repo_id not in best]
+    rec.shortlist = (best + rest)[:SHORTLIST]
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for cand in rec.candidates:
+        for check in cand.checks:
+            if check.state in ("warn", "fail"):
+                entry = grouped.setdefault(
+                    (check.state, check.rule_id),
+                    {
+                        "rule": check.rule_id,
+                        "state": check.state,
+                        "summary": check.result.rule.summary,
+                        "candidates": [],
+                    },
+                )
+                entry["candidates"].append(cand.repo_id)
+    rank = {"fail": 0, "warn": 1}
+    rec.warnings = sorted(grouped.values(), key=lambda w: (rank[w["state"]], w["rule"]))
+    seen: dict[str, dict[str, Any]] = {}
+    for cand in rec.candidates:
+        licence = cand.licence
+        if licence and licence.conditions and licence.id not in seen:
+            seen[licence.id] = {
+                "id": licence.id,
+                "name": licence.name,
+                "conditions": licence.conditions,
+            }
+    rec.licences = list(seen.values())
+    rec.next_steps = next_steps(rec)
+    rec.missing_facts = _missing_facts(rec)
+    rec.memory_model = {
+        "method": rec.spec.training.method,
+        "gpu_memory_gb": rec.spec.training.gpu_memory_gb,
+        "formula": memory.FORMULA,
+        "bytes_per_param": dict(memory.BYTES_PER_PARAM),
+        "bytes_basis": dict(memory.BYTES_BASIS),
+        "activation_share": memory.ACTIVATION_SHARE,
+        "fixed_gb": memory.FIXED_GB,
+        "assumptions": list(memory.ASSUMPTIONS),
+        "references": list(memory.REFERENCES),
+    }
+    results = rec.task_trace + [ch.result for c in rec.candidates for ch in c.checks]
+    rec.rules = {
+        r.rule.id: {"kind": r.rule.kind, "name": r.rule.name, "summary": r.rule.summary}
+        for r in sorted(results, key=lambda r: r.rule.id)
+    }
+
+
+def _missing_facts(rec: Recommendation) -> list[dict[str, Any]]:
+    found: dict[tuple[str, str | None], set[str]] = {}
+    for result in rec.task_trace + [ch.result for c in rec.candidates for ch in c.checks]:
+        for fact in result.missing_facts:
+            found.setdefault((fact, result.subject), set()).add(result.rule.id)
+    return [
+        {"fact": fact, "candidate": subject, "rules": sorted(rules)}
+        for (fact, subject), rules in sorted(
+            found.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])
+        )
+    ]

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from advisor.facts import MODEL_FIELDS, ModelFacts
+from advisor.report.labels import terminal
 
 # Display order: what a practitioner looks at first.
 _ORDER = [
@@ -80,7 +81,8 @@ def render_text(facts: ModelFacts) -> str:
     missing = [n for n in facts.missing() if n != "repo_id"]
     if missing:
         lines.append(f"  unknown: {', '.join(missing)}")
-    return "\n".join(lines) + "\n"
+    # Metadata is untrusted: no control character reaches the terminal raw.
+    return "\n".join(terminal(line) for line in lines) + "\n"
 
 
 def render_json(facts: ModelFacts) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from advisor.decide import Recommendation, recommend
 from advisor.engine.loader import load_rules
 from advisor.facts import SOURCE_HUB_API, ModelFacts
+from advisor.facts.derive import complete
 from advisor.spec import TaskSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,3 +90,44 @@ def report_json(spec: Path, fmt: str = "json") -> str:
 
 def as_dict(spec: Path) -> dict:
     return json.loads(report_json(spec))
+
+
+def fixed_models() -> list[ModelFacts]:
+    """Two families written out here, not read from the catalog: a catalog edit must not
+    rewrite the text and HTML golden files."""
+    rows = [
+        ("acme/Widget-7B", "base", "apache-2.0", 7.24, 32768, None, False),
+        ("acme/Widget-7B-Instruct", "instruct", "apache-2.0", 7.24, 32768, "chatml", False),
+        ("corp/Gizmo-8B", "base", "llama3.1", 8.03, 131072, None, True),
+        ("corp/Gizmo-8B-Instruct", "instruct", "llama3.1", 8.03, 131072, "llama3", True),
+    ]
+    models = []
+    for repo, variant, licence, params, context, template, gated in rows:
+        facts = ModelFacts(repo)
+        facts.set("repo_id", repo, SOURCE_HUB_API)
+        facts.set("variant", variant, SOURCE_HUB_API)
+        facts.set("family", repo.split("/")[1].rsplit("-", 1)[0], SOURCE_HUB_API)
+        facts.set("license", licence, SOURCE_HUB_API)
+        facts.set("params_b", params, SOURCE_HUB_API)
+        facts.set("context_length", context, SOURCE_HUB_API)
+        facts.set("gated", gated, SOURCE_HUB_API)
+        facts.set("chat_template_present", template is not None, SOURCE_HUB_API)
+        facts.set("chat_template_family", template, SOURCE_HUB_API)
+        if variant == "base":
+            facts.set("instruct_sibling", f"{repo}-Instruct", SOURCE_HUB_API)
+        else:
+            facts.set("base_model", repo.removesuffix("-Instruct"), SOURCE_HUB_API)
+        models.append(complete(facts))
+    return models
+
+
+def fixed_recommendation() -> Recommendation:
+    spec = TaskSpec.model_validate(
+        {
+            "task": {"description": "Classify support tickets", "kind": "classification"},
+            "data": {"format": "instruction", "examples": 800, "max_tokens": 1024},
+            "training": {"method": "lora", "gpu_memory_gb": 24},
+            "constraints": {"commercial_use": True, "max_params": "8B"},
+        }
+    )
+    return recommend(spec, load_rules(), fixed_models())

@@ -11,7 +11,6 @@ from conftest import EXAMPLES
 from advisor.decide import recommend
 from advisor.engine.loader import load_rules
 from advisor.pipeline import candidate_ids, fetch, run
-from advisor.report.json_report import to_dict
 from advisor.spec import load_spec, parse_spec
 
 RULES = load_rules()
@@ -19,7 +18,7 @@ RULES = load_rules()
 
 def report_for(name: str) -> dict:
     rec = run(load_spec(str(EXAMPLES / name)), rules=RULES, source="catalog")
-    return to_dict(rec)
+    return rec.to_json()
 
 
 @pytest.mark.parametrize(
@@ -84,11 +83,11 @@ def test_votes_are_explicit_sums_of_the_rules_behind_them():
 def test_rule_order_never_changes_the_result():
     spec = load_spec(str(EXAMPLES / "security-high-tax.yaml"))
     models = fetch(candidate_ids(spec), source="catalog")
-    expected = json.dumps(to_dict(recommend(spec, RULES, models)), sort_keys=True)
+    expected = json.dumps(recommend(spec, RULES, models).to_json(), sort_keys=True)
     for seed in range(5):
         shuffled = RULES[:]
         random.Random(seed).shuffle(shuffled)
-        got = json.dumps(to_dict(recommend(spec, shuffled, models)), sort_keys=True)
+        got = json.dumps(recommend(spec, shuffled, models).to_json(), sort_keys=True)
         assert got == expected
 
 
@@ -109,7 +108,7 @@ def test_an_unknown_repo_is_unknown_not_false():
     spec = parse_spec(
         "task: {description: Classify tickets}\nmodels: {candidates: [acme/secret-7b]}\n", "s"
     )
-    report = to_dict(run(spec, rules=RULES, source="catalog"))
+    report = run(spec, rules=RULES, source="catalog").to_json()
     cand = report["candidates"][0]
     assert cand["error"]["kind"] == "not-found"
     assert cand["recommended"] is False
@@ -127,7 +126,7 @@ def test_a_tie_keeps_the_instruct_default_and_is_a_close_call(tmp_path):
     )
     rules = load_rules([tmp_path])
     spec = parse_spec("task: {description: Classify tickets, kind: classification}\n", "s")
-    decision = to_dict(run(spec, rules=rules, source="catalog"))["decision"]
+    decision = run(spec, rules=rules, source="catalog").to_json()["decision"]
     assert decision["votes"]["base"]["total"] == decision["votes"]["instruct"]["total"] == 2
     assert (decision["variant"], decision["close_call"], decision["confidence"]) == (
         "instruct",

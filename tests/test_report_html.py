@@ -13,7 +13,6 @@ import pytest
 from report_cases import ROOT, SPECS, hostile_recommendation, report_json
 
 from advisor.report import html
-from advisor.report.json_report import to_dict
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CSP = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>')
@@ -89,7 +88,7 @@ def test_page_is_self_contained():
 
 
 def test_hostile_metadata_does_not_run(tmp_path):
-    text = html.render(to_dict(hostile_recommendation()))
+    text = html.render(hostile_recommendation().to_json())
     # Drop the page's Content-Security-Policy so the browser *would* run an injected script:
     # this test checks the escaping, not the CSP safety net.
     page = tmp_path / "hostile.html"
@@ -104,7 +103,7 @@ def test_hostile_metadata_does_not_run(tmp_path):
 def test_the_browser_check_would_catch_an_injection(tmp_path):
     # Control: the same page with one unescaped value does change the title, so the test above
     # can fail.
-    text = CSP.sub("", html.render(to_dict(hostile_recommendation())))
+    text = CSP.sub("", html.render(hostile_recommendation().to_json()))
     page = tmp_path / "control.html"
     page.write_text(text.replace("</body>", "<script>document.title='pwned'</script></body>"))
     assert _title(_dom(page, tmp_path)) == "pwned"

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from report_cases import SPECS, check_golden, hostile_recommendation, report_json
 
-from advisor.report.json_report import to_dict
 from advisor.report.schema import report_schema
 
 TYPES = {
@@ -68,7 +67,7 @@ def test_real_reports_validate_against_the_published_schema(spec):
 
 
 def test_hostile_metadata_report_validates_too():
-    report = json.loads(json.dumps(to_dict(hostile_recommendation())))
+    report = json.loads(json.dumps(hostile_recommendation().to_json()))
     assert validate(report, report_schema()) == []
 
 

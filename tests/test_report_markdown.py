@@ -8,7 +8,6 @@ import pytest
 from report_cases import IMG, SCRIPT, SPECS, check_golden, hostile_recommendation, report_json
 
 from advisor.report import markdown
-from advisor.report.json_report import to_dict
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s.stem for s in SPECS])
@@ -39,7 +38,7 @@ def _table_rows(text: str) -> list[str]:
 
 
 def test_hostile_metadata_neither_breaks_tables_nor_injects_html():
-    text = markdown.render(to_dict(hostile_recommendation()))
+    text = markdown.render(hostile_recommendation().to_json())
     assert "<script" not in text and "<img" not in text
     assert "&lt;script&gt;" in text and "&lt;img src=x" in text
     # Every row of a table has as many unescaped cell separators as its header.

@@ -32,7 +32,8 @@ th { background: var(--bg-soft); }
 td.num { text-align: right; white-space: nowrap; }
 td.mark { text-align: center; white-space: nowrap; }
 .pass { color: var(--pass); } .warn { color: var(--warn); font-weight: 600; }
-.fail { color: var(--fail); font-weight: 700; } .unknown, .na, .muted { color: var(--muted); }
+.fail { color: var(--fail); font-weight: 700; }
+.unknown, .not-asked, .muted { color: var(--muted); }
 tr.pick td { background: #f0fff4; }
 code { background: var(--bg-soft); padding: 0 3px; border-radius: 3px; font-size: .92em; }
 .chart { overflow-x: auto; } .chart svg { max-width: 100%; height: auto; }
@@ -51,7 +52,7 @@ footer { margin-top: 2em; color: var(--muted); font-size: .85em; }
 
 
 def esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(L.no_controls(value), quote=True)
 
 
 def _code(value: Any) -> str:
@@ -76,7 +77,7 @@ def _table(head: list[str], rows: list[list[str]], row_classes: list[str] | None
     return "".join(out)
 
 
-def render(report: dict[str, Any]) -> str:
+def render(report: dict[str, Any], options: Any = None) -> str:
     d = report["decision"]
     title = f"Model-selection report: {d['variant']} - {d['repo'] or 'no repo passes'}"
     body = "\n".join(
@@ -211,7 +212,7 @@ def _candidates(report: dict[str, Any]) -> str:
         rows.append(
             [esc(i), _code(c["repo_id"])]
             + [esc(L.compared(c, name)) for name, _ in L.COMPARED_FACTS]
-            + [esc(licence.get("allows", "")), esc(L.check_counts(c["checks"])), outcome]
+            + [esc(licence.get("allows", "")), esc(L.check_counts(c["counts"])), outcome]
         )
         classes.append("pick" if pick else "")
     return "<h2>Candidates</h2>" + _table(head, rows, classes)
@@ -219,12 +220,7 @@ def _candidates(report: dict[str, Any]) -> str:
 
 def _licences(report: dict[str, Any]) -> str:
     out = ""
-    seen: dict[str, dict[str, Any]] = {}
-    for c in report["candidates"]:
-        licence = c.get("licence") or {}
-        if licence.get("conditions") and licence["id"] not in seen:
-            seen[licence["id"]] = licence
-    for licence in seen.values():
+    for licence in report["licences"]:
         conditions = "".join(f"<li>{esc(cond)}</li>" for cond in licence["conditions"])
         out += (
             f"<h3>Licence {_code(licence['id'])} ({esc(L.value(licence['name']))}): conditions</h3>"
@@ -282,7 +278,7 @@ def _checks(report: dict[str, Any]) -> str:
         cells: list[Any] = [_code(rule_id), esc((kinds.get(rule_id) or {}).get("kind", ""))]
         for checks in by_rule:
             state = L.check_state(checks[rule_id]) if rule_id in checks else ""
-            cells.append(("mark " + state.replace("/", ""), esc(L.CHECK_MARK.get(state, ""))))
+            cells.append(("mark " + state, esc(L.CHECK_MARK.get(state, ""))))
         rows.append(cells)
     head = ["check", "kind"] + [esc(i) for i in range(1, len(candidates) + 1)]
     flagged = []
@@ -304,19 +300,13 @@ def _checks(report: dict[str, Any]) -> str:
 
 
 def _advice(report: dict[str, Any]) -> str:
-    repo = report["decision"]["repo"]
-    chosen = next((c for c in report["candidates"] if c["repo_id"] == repo), None)
+    d = report["decision"]
+    repo = d["repo"]
     out = "<h2>Pitfalls and next steps</h2>"
-    if chosen:
-        notes = [ch for ch in chosen["checks"] if ch.get("kind") == "pitfall" and ch["message"]]
-        notes += [
-            ch
-            for ch in chosen["checks"]
-            if ch.get("kind") != "pitfall" and L.check_state(ch) in ("warn", "fail")
-        ]
-        items = [f"<li>{_code(ch['rule'])}: {esc(ch['message'])}</li>" for ch in notes]
+    if repo:
+        items = [f"<li>{_code(n['rule'])}: {esc(n['message'])}</li>" for n in d["pick_notes"]]
         listed = "".join(items) or "<li>none flagged</li>"
-        out += f"<p>For {_code(chosen['repo_id'])}:</p><ul>{listed}</ul>"
+        out += f"<p>For {_code(repo)}:</p><ul>{listed}</ul>"
     steps = "".join(f"<li>{esc(step)}</li>" for step in report["next_steps"])
     return out + f"<p>Next steps:</p><ol>{steps}</ol>"
 

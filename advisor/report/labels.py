@@ -1,11 +1,35 @@
-"""Words and number formats shared by the Markdown and HTML reports (formatting only, no decisions).
+"""The one value formatter and the words every format shares (formatting only, no decisions).
 
-Every function returns plain, unescaped text: each renderer escapes it for its own format.
+Every function returns plain, unescaped text: each renderer escapes it for its own format
+(`terminal()` here for text, md() for Markdown, esc() for HTML), so a number or a state reads
+the same in every format.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# Control characters (C0, DEL, C1) and the bidi overrides / isolates: from untrusted metadata
+# they could retitle a terminal, write the clipboard (OSC 52), fake a link or reorder a line.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NOT_SPACE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal(text: Any) -> str:
+    """Text for a terminal: every control character shown as an escape, never sent raw."""
+    return _CONTROL.sub(_visible, str(text))
+
+
+def no_controls(text: Any) -> str:
+    """The same for a document (Markdown, HTML): tabs and line breaks stay whitespace."""
+    return _CONTROL_NOT_SPACE.sub(_visible, str(text))
+
 
 METHODS = ("full", "lora", "qlora")
 METHOD_TITLE = {"full": "Full", "lora": "LoRA", "qlora": "QLoRA"}
@@ -14,8 +38,8 @@ EXCEPTION_STATUS = {
     "silent": "did not fire",
     "unknown": "undecided (facts missing)",
 }
-CHECK_MARK = {"pass": "pass", "warn": "warn", "fail": "FAIL", "unknown": "?", "n/a": "-"}
-CHECK_ORDER = ("fail", "warn", "unknown", "n/a", "pass")
+CHECK_MARK = {"pass": "pass", "warn": "warn", "fail": "FAIL", "unknown": "?", "not-asked": "-"}
+STATE_WORD = {"not-asked": "not asked"}
 COMPARED_FACTS = (
     ("variant", "variant"),
     ("license", "licence"),
@@ -50,16 +74,16 @@ def gb(v: float | None) -> str:
 
 
 def check_state(check: dict[str, Any]) -> str:
-    """pass / warn / fail / unknown, or n/a for a check the user did not ask for."""
-    return check["status"] if check.get("checked", True) else "n/a"
+    """pass / warn / fail / unknown / not-asked (the engine's state of one check)."""
+    return check["state"]
 
 
-def check_counts(checks: list[dict[str, Any]]) -> str:
-    counts = {state: 0 for state in CHECK_ORDER}
-    for check in checks:
-        counts[check_state(check)] += 1
-    names = {"n/a": "not asked", "unknown": "unknown"}
-    return ", ".join(f"{n} {names.get(s, s)}" for s, n in counts.items() if n) or "no checks"
+def check_counts(counts: dict[str, int]) -> str:
+    """A candidate's checks by state: pass, warn and fail always, unknown / not asked if any."""
+    shown = [f"{counts.get(s, 0)} {s}" for s in ("pass", "warn", "fail")]
+    shown += [f"{n} {STATE_WORD.get(s, s)}" for s, n in counts.items() if n and s not in
+              ("pass", "warn", "fail")]  # fmt: skip
+    return ", ".join(shown)
 
 
 def fits(entry: dict[str, Any] | None) -> str:

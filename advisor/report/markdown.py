@@ -20,7 +20,7 @@ _IDENT = re.compile(r"^[a-z][a-z0-9_.-]*$")
 
 def md(text: Any) -> str:
     """Escape one value for a Markdown paragraph or table cell (single line)."""
-    s = str(text)
+    s = L.no_controls(text)
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return " ".join(s.split())
@@ -39,7 +39,7 @@ def _table(head: list[str], rows: list[list[str]], align: str | None = None) -> 
     return lines + [""]
 
 
-def render(report: dict[str, Any]) -> str:
+def render(report: dict[str, Any], options: Any = None) -> str:
     lines: list[str] = []
     for section in (
         _header,
@@ -167,23 +167,13 @@ def _candidates(report: dict[str, Any]) -> list[str]:
         rows.append(
             [f"{i}{'*' if c['recommended'] else ''}", md(c["repo_id"])]
             + [md(L.compared(c, name)) for name, _ in L.COMPARED_FACTS]
-            + [md(licence.get("allows", "")), md(L.check_counts(c["checks"])), outcome]
+            + [md(licence.get("allows", "")), md(L.check_counts(c["counts"])), outcome]
         )
     lines += _table(head, rows, "ll" + "l" * len(L.COMPARED_FACTS) + "lll")
-    conditioned = [
-        (i, c)
-        for i, c in enumerate(report["candidates"], 1)
-        if (c.get("licence") or {}).get("conditions")
-    ]
-    seen: set[str] = set()
-    for _, c in conditioned:
-        licence = c["licence"]
-        if licence["id"] in seen:
-            continue
-        seen.add(licence["id"])
+    for licence in report["licences"]:
         lines.append(f"- Licence {md(licence['id'])} ({md(L.value(licence['name']))}) conditions:")
         lines += [f"  - {md(cond)}" for cond in licence["conditions"]]
-    return lines + ([""] if seen else [])
+    return lines + ([""] if report["licences"] else [])
 
 
 def _checks(report: dict[str, Any]) -> list[str]:
@@ -256,21 +246,12 @@ def _memory(report: dict[str, Any]) -> list[str]:
 
 
 def _advice(report: dict[str, Any]) -> list[str]:
-    chosen = next(
-        (c for c in report["candidates"] if c["repo_id"] == report["decision"]["repo"]), None
-    )
+    repo = report["decision"]["repo"]
     lines = ["## Pitfalls and next steps", ""]
-    if chosen:
-        notes = [ch for ch in chosen["checks"] if ch.get("kind") == "pitfall" and ch["message"]]
-        notes += [
-            ch for ch in chosen["checks"]
-            if ch.get("kind") != "pitfall" and L.check_state(ch) in ("warn", "fail")
-        ]  # fmt: skip
-        lines.append(f"For {md(chosen['repo_id'])}:")
-        lines.append("")
-        lines += [f"- {rule(ch['rule'])}: {md(ch['message'])}" for ch in notes] or [
-            "- none flagged"
-        ]
+    if repo:
+        notes = report["decision"]["pick_notes"]
+        lines += [f"For {md(repo)}:", ""]
+        lines += [f"- {rule(n['rule'])}: {md(n['message'])}" for n in notes] or ["- none flagged"]
         lines.append("")
     lines += ["Next steps:", ""]
     lines += [f"{i}. {md(step)}" for i, step in enumerate(report["next_steps"], 1)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.decide import SCHEMA_VERSION
+from advisor.recommendation import SCHEMA_VERSION
 
 STR = {"type": "string"}
 NUM = {"type": "number"}
@@ -38,6 +38,7 @@ CHECK = _obj(
         "message": STR,
         "kind": STR,
         "checked": {**BOOL, "description": "false: the user did not ask (e.g. no GPU given)"},
+        "state": {"enum": ["pass", "warn", "fail", "unknown", "not-asked"]},
     },
     "one fit / pitfall rule applied to one candidate",
 )
@@ -74,6 +75,10 @@ CANDIDATE = _obj(
         "sources": STRS,
         "checks": {"type": "array", "items": CHECK},
         "error": _opt(_obj({"kind": _opt(STR), "message": STR})),
+        "counts": {
+            **_obj({s: NUM for s in ("pass", "warn", "fail", "unknown", "not-asked")}),
+            "description": "the checks per state: every format prints these numbers",
+        },
     }
 )
 TRACE_ENTRY = _obj(
@@ -162,6 +167,12 @@ def report_schema() -> dict[str, Any]:
                             }
                         ),
                         "undecided": STRS,
+                        "reasons": {**STRS, "description": "the rules that carried the verdict"},
+                        "pick_notes": {
+                            "type": "array",
+                            "items": _obj({"rule": STR, "message": STR}),
+                            "description": "pitfalls and warn/fail checks of the pick",
+                        },
                     }
                 ),
                 "candidates": {"type": "array", "items": CANDIDATE},
@@ -188,6 +199,19 @@ def report_schema() -> dict[str, Any]:
                 "missing_facts": {
                     "type": "array",
                     "items": _obj({"fact": STR, "candidate": _opt(STR), "rules": STRS}),
+                },
+                "shortlist": {**STRS, "description": "the candidates a one-screen page shows"},
+                "warnings": {
+                    "type": "array",
+                    "items": _obj(
+                        {"rule": STR, "state": STR, "summary": STR, "candidates": STRS},
+                        "one distinct warn/fail check and the candidates it applies to",
+                    ),
+                },
+                "licences": {
+                    "type": "array",
+                    "items": _obj({"id": STR, "name": _opt(STR), "conditions": STRS}),
+                    "description": "each distinct licence with conditions, once",
                 },
             }
         ),

@@ -9,8 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from advisor.derive import complete
 from advisor.facts import SOURCE_CATALOG, ModelFacts
+from advisor.facts.derive import complete
 
 
 def catalog_path() -> Path:
@@ -66,6 +66,7 @@ def lookup(repo_id: str) -> ModelFacts | None:
     variant = found["facts"]["variant"]
     facts.variant_evidence.append(variant["detail"])
     facts.variant_confidence = "high"
+    facts.sources = list(found["sources"])
     if sibling_id(facts):
         facts.set_default("family_has_base", True, SOURCE_CATALOG, "a base sibling is catalogued")
     return complete(facts)
@@ -94,8 +95,3 @@ def sibling_id(facts: ModelFacts) -> str | None:
     if base and (e := entry(base)) and e["facts"]["variant"]["value"] == "base":
         return e["repo_id"]
     return None
-
-
-def sources_of(repo_id: str) -> list[str]:
-    found = entry(repo_id)
-    return list(found["sources"]) if found else []

@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.derive import complete
 from advisor.facts import (
     SOURCE_CATALOG,
     SOURCE_CHAT_TEMPLATE,
@@ -35,6 +34,7 @@ from advisor.facts import (
     SOURCE_TOKENIZER_CONFIG,
     ModelFacts,
 )
+from advisor.facts.derive import complete
 from advisor.sources import catalog, modelfiles, variant
 from advisor.sources.cache import AnswerCache
 from advisor.sources.local import hf_hub_cache

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from advisor.derive import complete
 from advisor.errors import UserError
 from advisor.facts import (
     SOURCE_CHAT_TEMPLATE,
@@ -19,6 +18,7 @@ from advisor.facts import (
     SOURCE_TOKENIZER_CONFIG,
     ModelFacts,
 )
+from advisor.facts.derive import complete
 from advisor.sources import modelfiles, variant
 
 _CACHE_PREFIX = "models--"

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from advisor.derive import TEMPLATE_END_OF_TURN
 from advisor.facts import SOURCE_DERIVED, ModelFacts
+from advisor.facts.derive import TEMPLATE_END_OF_TURN
 
 STRONG, MEDIUM, WEAK = 3, 2, 1
 

@@ -85,6 +85,7 @@ class ModelFacts:
     facts: dict[str, Fact] = field(default_factory=dict)
     variant_evidence: list[str] = field(default_factory=list)
     variant_confidence: str = "unknown"  # high | medium | low | unknown
+    sources: list[str] = field(default_factory=list)  # where a catalog entry's facts were read
     # A fetch problem for this candidate only (others proceed): kind and a one-line message.
     error_kind: str | None = None
     error: str | None = None
