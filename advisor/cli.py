@@ -185,6 +185,12 @@ def render_recommendation(
     is_flag=True,
     help="Every rule, clause and fact (the full trace), not just the one-screen summary.",
 )
+@click.option(
+    "--emit",
+    "emit_framework",
+    type=click.Choice(("trl", "axolotl", "llamafactory", "unsloth")),
+    help="Write a starting training config for this framework instead of the report.",
+)
 def recommend(
     spec,
     task,
@@ -198,9 +204,18 @@ def recommend(
     refresh,
     explain,
     rule_dirs,
+    emit_framework,
 ):
     """Recommend base or instruct, and the repo, for SPEC (a YAML file, or - for stdin)."""
     task_spec = _build_spec(spec, task, examples, data_format)
+    if emit_framework:
+        from advisor.emit.command import write_config
+
+        write_config(
+            task_spec, spec or "--task", emit_framework, None, output, data_path, source,
+            offline, refresh, rule_dirs,
+        )  # fmt: skip
+        return
     _recommend_and_emit(
         task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs, explain=explain
     )
@@ -244,6 +259,28 @@ def _profile(path: str):
     from advisor.dataset import profile_dataset
 
     return profile_dataset(path)
+
+
+@cli.command("config")
+@click.argument("spec", required=False)
+@click.option("--task", help="The task in a sentence, instead of a SPEC file.")
+@click.option(
+    "--framework",
+    type=click.Choice(("trl", "axolotl", "llamafactory", "unsloth")),
+    required=True,
+    help="trl / unsloth: a Python script; axolotl / llamafactory: their YAML.",
+)
+@click.option("--repo", help="Write the config for this repo instead of the recommended one.")
+@_run_options
+def config_cmd(spec, task, framework, repo, data_path, output, source, offline, refresh, rule_dirs):
+    """A starting training config for the recommended repo, every setting with its reason."""
+    from advisor.emit.command import write_config
+
+    task_spec = _build_spec(spec, task, None, None)
+    write_config(
+        task_spec, spec or "--task", framework, repo, output, data_path, source, offline,
+        refresh, rule_dirs,
+    )  # fmt: skip
 
 
 @cli.command()

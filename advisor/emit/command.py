@@ -1,0 +1,73 @@
+"""`advisor config` / `recommend --emit`: recommendation -> plan -> config file + warnings."""
+
+from __future__ import annotations
+
+import click
+
+from advisor.errors import UserError
+
+
+def write_config(
+    spec,
+    spec_name: str,
+    framework: str,
+    repo: str | None,
+    output: str | None,
+    data_path: str | None,
+    source: str,
+    offline: bool,
+    refresh: bool,
+    rule_dirs,
+) -> None:
+    from advisor.emit import build_plan, render_config
+    from advisor.emit.fields import CHECKS
+    from advisor.pipeline import fetch, run
+    from advisor.spec import check_repo_id
+
+    if output is not None:
+        from advisor.output import check_writable
+
+        check_writable(output)
+    if repo is not None:
+        try:
+            check_repo_id(repo)
+        except ValueError as exc:
+            raise UserError(f"--repo: {exc}") from None
+    dataset = None
+    if data_path:
+        from advisor.dataset import profile_dataset
+
+        dataset = profile_dataset(data_path)
+    rec = run(
+        spec,
+        rule_dirs=list(rule_dirs),
+        dataset=dataset,
+        source=source,
+        offline=offline,
+        refresh=refresh,
+    )
+    target = repo or rec.repo
+    if target is None:
+        raise UserError(
+            "no candidate passed the checks, so there is no repo to write a config for",
+            hint="run `advisor recommend` to see why, or name one with --repo",
+        )
+    model = next((c.facts for c in rec.candidates if c.repo_id == target), None)
+    if model is None:
+        model = fetch([target], source=source, offline=offline, refresh=refresh)[0]
+    if model.error:
+        raise UserError(f"--repo {target}: {model.error}")
+    plan = build_plan(rec, model, spec_name)
+    text, warnings = render_config(plan, framework)
+    problems = CHECKS[framework](text)
+    if problems:  # an emitter bug: never hand out a config the framework would reject
+        raise RuntimeError(f"{framework} config failed its field check: {problems[0]}")
+    if output is not None:
+        from advisor.output import write_atomic
+
+        write_atomic(output, text)
+        click.echo(f"advisor: wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    for warning in dict.fromkeys(warnings):
+        click.echo(f"advisor: warning: {warning}", err=True)

@@ -1,0 +1,93 @@
+"""Pieces every emitter shares: wrapped comments, YAML lines with their reasons, the header."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+from advisor.emit.plan import Plan
+
+WIDTH = 98
+
+
+def comment(text: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(
+        text, WIDTH - len(indent), initial_indent=f"{indent}# ", subsequent_indent=f"{indent}#   "
+    ) or [f"{indent}#"]
+
+
+def yaml_value(value: Any) -> str:
+    """A scalar or flow value as YAML (JSON is valid YAML and quotes every special token)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+class YamlLines:
+    """A YAML document written line by line, each setting under the comment that explains it."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def note(self, text: str, indent: str = "") -> None:
+        self.lines += comment(text, indent)
+
+    def set(self, key: str, value: Any, why: str | None = None, indent: str = "") -> None:
+        if why:
+            self.note(why, indent)
+        self.lines.append(f"{indent}{key}: {yaml_value(value)}")
+
+    def open(self, key: str, why: str | None = None, indent: str = "") -> None:
+        if why:
+            self.note(why, indent)
+        self.lines.append(f"{indent}{key}:")
+
+    def blank(self) -> None:
+        self.lines.append("")
+
+    def text(self) -> str:
+        return "\n".join(self.lines).rstrip() + "\n"
+
+
+def header(plan: Plan, framework: str, versions: str, run: list[str]) -> list[str]:
+    lines = [f"{framework} config for {plan.repo}"] + plan.header
+    lines.append(f"Checked against: {versions} (advisor/knowledge/framework_fields)")
+    out: list[str] = []
+    for line in lines:
+        out += comment(line)
+    out += comment("Run it:")
+    out += [f"#   {command}" for command in run]
+    for warning in plan.warnings:
+        out += comment(f"WARNING: {warning}")
+    return out
+
+
+def data_shape(plan: Plan) -> str:
+    """What the training file must hold, for the objective the rules chose."""
+    objective = plan.value("objective")
+    if objective == "pretrain":
+        return 'JSONL, one document per line: {"text": "..."}'
+    if objective == "fim":
+        fim = plan.fact("model.fim_tokens")
+        tokens = ", ".join(fim) if fim else "unknown here — check the tokenizer's FIM tokens"
+        return (
+            'JSONL, {"text": "..."} with each example already laid out as prefix / suffix / '
+            f"middle with the model's FIM tokens ({tokens})"
+        )
+    if objective == "completion":
+        return 'JSONL, one text to continue per line: {"text": "..."}'
+    return (
+        'JSONL, one conversation per line: {"messages": [{"role": "user", "content": "..."}, '
+        '{"role": "assistant", "content": "..."}]}'
+    )
+
+
+def special_tokens(plan: Plan) -> list[str]:
+    return list(plan.fact("fmt.special_tokens") or [])
+
+
+def method(plan: Plan) -> str:
+    return plan.fact("training.method") or "lora"

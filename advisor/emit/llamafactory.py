@@ -1,0 +1,130 @@
+"""LLaMA-Factory: its YAML config (llamafactory-cli train), plus the dataset_info.json entry."""
+
+from __future__ import annotations
+
+import json
+
+from advisor.emit.common import YamlLines, data_shape, header, method, special_tokens
+from advisor.emit.fields import framework_data, versions
+from advisor.emit.plan import Plan
+from advisor.emit.rules import chat_formats
+
+
+def _template(plan: Plan) -> tuple[str | None, str]:
+    c = plan.choices
+    if c["template"].value == "none":
+        return None, ""
+    if c["thinking"].value == "strip" and plan.fact("fmt.llamafactory_nothink"):
+        return plan.fact("fmt.llamafactory_nothink"), c["thinking"].comment()
+    if plan.fact("training.custom_chat_format"):
+        return "default", (
+            "your own chat format: LLaMA-Factory's maintainers advise `default` for a base model; "
+            "register your own template in data/template.py to replace it"
+        )
+    name = plan.fact("fmt.llamafactory")
+    why = c["template"].comment() if c["template"].value == "model" else c["chat_format"].comment()
+    return name, why
+
+
+def _dataset_entry(plan: Plan) -> dict:
+    if plan.value("objective") == "chat":
+        return {
+            "file_name": "train.jsonl",
+            "formatting": "sharegpt",
+            "columns": {"messages": "messages"},
+            "tags": {
+                "role_tag": "role",
+                "content_tag": "content",
+                "user_tag": "user",
+                "assistant_tag": "assistant",
+                "system_tag": "system",
+            },
+        }
+    return {"file_name": "train.jsonl", "columns": {"prompt": "text"}}
+
+
+def emit(plan: Plan) -> tuple[str, list[str]]:
+    limits: list[str] = []
+    c = plan.choices
+    doc = YamlLines()
+    doc.lines += header(
+        plan, "LLaMA-Factory", versions("llamafactory"), ["llamafactory-cli train config.yaml"]
+    )
+    doc.blank()
+    doc.set("model_name_or_path", plan.repo, "the repo the verdict picked")
+    stage = "sft" if c["objective"].value == "chat" else "pt"
+    doc.set("stage", stage, c["objective"].comment())
+    doc.set("do_train", True)
+    kind = method(plan)
+    doc.set("finetuning_type", "full" if kind == "full" else "lora", f"your spec's method: {kind}")
+    if kind == "qlora":
+        doc.set("quantization_bit", 4, "QLoRA: frozen weights in 4-bit")
+        doc.set("quantization_method", "bnb")
+    if kind != "full":
+        doc.set("lora_rank", c["lora_rank"].value, c["lora_rank"].comment())
+        doc.set("lora_alpha", 2 * c["lora_rank"].value, "alpha = 2 x rank")
+        doc.set("lora_dropout", 0.05)
+        targets = c["lora_targets"].value
+        doc.set(
+            "lora_target",
+            "all" if targets == "all-linear" else ",".join(targets),
+            c["lora_targets"].comment(),
+        )
+        if c["embeddings"].value != "none":
+            why = c["embeddings"].comment()
+            if c["embeddings"].value == "token_indices":
+                why = (
+                    "LLaMA-Factory has no per-token training: whole embed_tokens / lm_head; " + why
+                )
+            doc.set("additional_target", "embed_tokens,lm_head", why)
+    if c["new_tokens"].value == "add":
+        doc.set("add_special_tokens", ",".join(special_tokens(plan)), c["new_tokens"].comment())
+        doc.set("resize_vocab", True, "new tokens need new embedding rows")
+    doc.blank()
+    entry = _dataset_entry(plan)
+    doc.note(f"your training file: {data_shape(plan)}")
+    doc.note('add this entry to dataset_dir/dataset_info.json: "my_data": ' + json.dumps(entry))
+    doc.set("dataset", "my_data")
+    doc.set("dataset_dir", "data")
+    name, why = _template(plan)
+    if name:
+        info = framework_data("llamafactory")["templates"]["values"].get(name, {})
+        stops = info.get("stop_words") or []
+        if info.get("replace_eos") and stops:
+            why += f"; this template makes {stops[0]} the EOS (replace_eos)"
+        doc.set("template", name, why)
+        doc.note(chat_formats()["bos_handling"]["llamafactory"])
+    if c["thinking"].value == "strip":
+        doc.set("enable_thinking", False, c["thinking"].comment())
+    if c["max_length"].known:
+        doc.set("cutoff_len", c["max_length"].value, c["max_length"].comment())
+    doc.set("packing", c["packing"].value, c["packing"].comment())
+    if stage == "sft":
+        doc.set("train_on_prompt", False, c["loss_mask"].comment())
+    if (
+        c["pad"].known
+        and c["objective"].value == "chat"
+        and plan.fact("model.pad_token") != c["pad"].value
+    ):
+        doc.note(
+            f"LLaMA-Factory has no config key for the pad token: set pad_token to {c['pad'].value} "
+            "in the model's tokenizer_config.json if it pads with EOS (" + c["pad"].comment() + ")"
+        )
+        if plan.fact("model.pad_token") != c["pad"].value:
+            limits.append(
+                f"LLaMA-Factory: the pad token ({c['pad'].value}) cannot be set in the config"
+            )
+    doc.blank()
+    doc.set("output_dir", "outputs")
+    doc.set("per_device_train_batch_size", c["batch_size"].value, c["batch_size"].comment())
+    doc.set("gradient_accumulation_steps", 16, "effective batch 16 at batch size 1")
+    doc.set(
+        "disable_gradient_checkpointing",
+        not c["gradient_checkpointing"].value,
+        c["gradient_checkpointing"].comment(),
+    )
+    doc.set("learning_rate", c["learning_rate"].value, c["learning_rate"].comment())
+    doc.set("num_train_epochs", 1.0, "one pass to start: check the eval loss before more")
+    doc.set("bf16", True, "bf16 weights and compute, as the memory estimate assumes")
+    doc.set("logging_steps", 10)
+    return doc.text(), limits

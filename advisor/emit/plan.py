@@ -1,0 +1,229 @@
+"""From a Recommendation to a training plan: the one adapter between the advisor's objects and
+the config emitters, then every config decision run from the rules.
+
+`plan_facts` is the only place that reads the Recommendation, the spec and the model's facts;
+the emitters read only the Plan. Unknown facts stay out of the fact dict (the rules see them as
+unknown) and the emitters say so in a comment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor import __version__
+from advisor.emit.rules import Choice, chat_formats, decide, template_hashes
+from advisor.facts import ModelFacts
+
+# Decisions in the order they feed each other (decision.<name> facts).
+DECISIONS_BEFORE_FORMAT = ("objective", "template", "chat_format")
+DECISIONS_AFTER_FORMAT = (
+    "thinking",
+    "loss_mask",
+    "trl_loss",
+    "unsloth_loss",
+    "eos",
+    "pad",
+    "new_tokens",
+    "embeddings",
+    "tied_caveat",
+    "max_length",
+    "packing",
+    "lora_rank",
+    "lora_targets",
+    "gradient_checkpointing",
+    "batch_size",
+    "learning_rate",
+)
+# Spec fields other parts of the advisor may add (training.*); read when present.
+OPTIONAL_TRAINING_FIELDS = (
+    "lora_rank",
+    "lora_targets",
+    "batch_size",
+    "gradient_checkpointing",
+    "reasoning_data",
+)
+GRADIENT_ACCUMULATION = 16
+
+
+@dataclass
+class Plan:
+    """Everything an emitter writes, each setting with the rule that chose it."""
+
+    repo: str
+    choices: dict[str, Choice]
+    facts: dict[str, Any]
+    header: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    def value(self, name: str) -> Any:
+        return self.choices[name].value
+
+    def why(self, name: str) -> str:
+        return self.choices[name].comment()
+
+    def fact(self, name: str) -> Any:
+        return self.facts.get(name)
+
+
+def _model_format(facts: ModelFacts) -> str | None:
+    formats = chat_formats()
+    family = facts.get("family")
+    by_family = formats["by_family"]
+    if family in by_family:
+        return by_family[family]
+    return formats["by_template_family"].get(facts.get("chat_template_family"))
+
+
+def _trl_training_template(repo: str) -> str | None:
+    """The TRL template whose original is byte-identical to this repo's template, if known."""
+    from advisor.emit.fields import framework_data
+
+    known = template_hashes().get(repo)
+    if not known:
+        return None
+    for name, entry in framework_data("trl")["training_templates"]["templates"].items():
+        if entry["original_sha256"] == known["sha256"]:
+            return name
+    return None
+
+
+def plan_facts(rec: Any, model: ModelFacts) -> dict[str, Any]:
+    """The adapter: the flat facts the config rules read, from the recommendation and one model."""
+    from advisor.context import task_context
+
+    spec = rec.spec
+    facts: dict[str, Any] = dict(task_context(spec, rec.understanding, rec.dataset))
+    facts["task.fim"] = "fill-in-the-middle" in facts.get("task.signals", [])
+    for name in OPTIONAL_TRAINING_FIELDS:
+        value = getattr(spec.training, name, None)
+        if value is not None:
+            facts[f"training.{name}"] = value
+    for name in (
+        "variant",
+        "family",
+        "model_type",
+        "eos_token",
+        "pad_token",
+        "bos_token",
+        "pad_equals_eos",
+        "tie_word_embeddings",
+        "params_b",
+        "context_length",
+        "instruct_sibling",
+        "chat_template_family",
+    ):
+        value = model.get(name)
+        if value is not None:
+            facts[f"model.{name}"] = value
+    model_format = _model_format(model)
+    if model_format:
+        facts["model.format"] = model_format
+    trl_template = _trl_training_template(model.repo_id)
+    if trl_template:
+        facts["trl.training_template"] = trl_template
+    pad = chat_formats()["pad_tokens"].get(model.get("family"))
+    if pad:
+        facts["family.pad_token"] = pad["token"]
+        facts["family.pad_source"] = pad["source"]
+    _length_facts(facts, rec)
+    return facts
+
+
+def _length_facts(facts: dict[str, Any], rec: Any) -> None:
+    measured = rec.dataset.max_tokens if rec.dataset is not None else None
+    declared = rec.spec.data.max_tokens
+    if declared is not None:
+        length, source = declared, "spec data.max_tokens"
+    elif measured is not None:
+        length, source = measured, f"measured in {rec.dataset.path}, {rec.dataset.token_method}"
+    else:
+        return
+    context = facts.get("model.context_length")
+    if context is not None and length > context:
+        length, source = context, f"{source}, capped at the model's context {context}"
+    facts["data.length"] = length
+    facts["data.length_source"] = source
+
+
+def _format_facts(facts: dict[str, Any]) -> None:
+    entry = chat_formats()["formats"].get(facts.get("decision.chat_format"))
+    if not entry:
+        return
+    facts["fmt.eot"] = entry.get("eot")
+    facts["fmt.thinking"] = entry.get("thinking")
+    markers = entry.get("markers") or {}
+    for key, name in (("instruction", "instruction_marker"), ("response", "response_marker")):
+        if markers.get(key):
+            facts[f"fmt.{name}"] = markers[key]
+    for framework in ("axolotl", "llamafactory", "llamafactory_nothink", "unsloth"):
+        if entry.get(framework):
+            facts[f"fmt.{framework}"] = entry[framework]
+    facts["fmt.special_tokens"] = entry.get("special_tokens") or []
+    family = facts.get("model.family")
+    if family is not None:
+        facts["fmt.tokens_in_vocab"] = family in entry.get("families", []) or (
+            facts.get("model.format") == facts["decision.chat_format"]
+        )
+    facts["fmt.source"] = entry.get("source", "")
+
+
+def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
+    facts = plan_facts(rec, model)
+    choices: dict[str, Choice] = {}
+    for name in DECISIONS_BEFORE_FORMAT:
+        choices[name] = decide(name, facts)
+    _format_facts(facts)
+    for key in [k for k, v in facts.items() if v is None]:
+        del facts[key]
+    for name in DECISIONS_AFTER_FORMAT:
+        choices[name] = decide(name, facts)
+    plan = Plan(model.repo_id, choices, facts, _header(rec, model, spec_name))
+    plan.warnings = _warnings(plan)
+    return plan
+
+
+def _header(rec: Any, model: ModelFacts, spec_name: str) -> list[str]:
+    verdict = f"{rec.variant} (confidence {rec.confidence}"
+    verdict += ", close call: fine-tune both and compare)" if rec.close_call else ")"
+    picked = "recommended repo" if model.repo_id == rec.repo else "repo chosen with --repo"
+    lines = [
+        f"Written by advisor {__version__} (advisor config): a starting point, read every comment.",
+        f"Spec: {spec_name} — {_one_line(rec.spec.task.description)}",
+        f"Verdict: {verdict}; {picked}: {model.repo_id}",
+    ]
+    if rec.exceptions:
+        lines.append("Exceptions that chose base: " + ", ".join(rec.exceptions))
+    params = model.get("params_b")
+    method = rec.spec.training.method
+    if params is not None:
+        from advisor.memory import estimate
+
+        est = estimate(params, method)
+        gpu = rec.spec.training.gpu_memory_gb
+        fit = f" — of your {gpu:g} GB GPU" if gpu else " — no GPU size given"
+        lines.append(f"Memory ({method}, batch 1, checkpointing): {est.formula}{fit}")
+    else:
+        lines.append(f"Memory ({method}): unknown (parameter count not known)")
+    return lines
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 90 else flat[:87] + "..."
+
+
+def _warnings(plan: Plan) -> list[str]:
+    """Settings the rules could not decide: each becomes a comment in the config and a warning."""
+    notes = {
+        "template": "the chat template could not be chosen (variant unknown)",
+        "chat_format": "no known chat format for this family: write the template yourself",
+        "eos": "EOS token unknown: check tokenizer_config.json (turns / documents must end with it)",
+        "pad": "no pad token known that differs from EOS: add one, or EOS is masked",
+        "max_length": "longest example unknown: the framework's default length is kept",
+        "new_tokens": "unknown whether the format's tokens are in the tokenizer",
+    }
+    found = [notes[name] for name in notes if plan.choices[name].value == "unknown"]
+    if plan.value("tied_caveat") == "warn":
+        found.append("tied embeddings: training embed_tokens/lm_head can break the tie (peft#2777)")
+    return found

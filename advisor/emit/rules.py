@@ -1,0 +1,98 @@
+"""The config rules (advisor/knowledge/config_rules.yaml) and the small evaluator that runs them.
+
+A decision is an ordered list of rules; the first whose `when` holds sets the value. The
+evaluator knows five tests (equal, one of, known, not, ne) and nothing about training.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+UNKNOWN = "unknown"
+_REF = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One decided setting: its value, the rule that chose it and why (shown in the config)."""
+
+    decision: str
+    value: Any
+    rule: str
+    reason: str
+
+    @property
+    def known(self) -> bool:
+        return self.value != UNKNOWN
+
+    def comment(self) -> str:
+        return f"{self.rule}: {self.reason}"
+
+
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("advisor.knowledge").joinpath(name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def config_rules() -> dict[str, list[dict[str, Any]]]:
+    return _load("config_rules.yaml")["decisions"]
+
+
+@cache
+def chat_formats() -> dict[str, Any]:
+    return _load("chat_formats.yaml")
+
+
+@cache
+def template_hashes() -> dict[str, Any]:
+    return _load("chat_template_hashes.yaml")["templates"]
+
+
+def _holds(test: Any, value: Any, facts: dict[str, Any]) -> bool:
+    if isinstance(test, dict):
+        checks = {
+            "known": lambda want: (value is not None) == want,
+            "not": lambda other: value != other,  # unknown is "not x" too
+            "ne": lambda name: (
+                value is not None
+                and facts.get(name) not in (None, UNKNOWN)
+                and value != facts.get(name)
+            ),
+        }
+        return all(checks[op](arg) for op, arg in test.items())
+    if value is None:
+        return False
+    if isinstance(test, list):
+        return value in test
+    return value == test
+
+
+def matches(when: dict[str, Any], facts: dict[str, Any]) -> bool:
+    return all(_holds(test, facts.get(name), facts) for name, test in when.items())
+
+
+def _fill(template: Any, facts: dict[str, Any]) -> Any:
+    if not isinstance(template, str):
+        return template
+    whole = _REF.fullmatch(template)
+    if whole:  # "{fact}" alone keeps the fact's type (an int stays an int)
+        return facts.get(whole.group(1))
+    return _REF.sub(lambda m: str(facts.get(m.group(1), UNKNOWN)), template)
+
+
+def decide(name: str, facts: dict[str, Any]) -> Choice:
+    """Run one decision on the facts; records decision.<name> in them for later decisions."""
+    for rule in config_rules()[name]:
+        if matches(rule.get("when") or {}, facts):
+            value = _fill(rule["value"], facts)
+            choice = Choice(name, value, rule["id"], _fill(rule["reason"], facts))
+            facts[f"decision.{name}"] = value
+            return choice
+    raise KeyError(f"decision {name} has no rule for these facts")  # the last rule is when: {}

@@ -1,0 +1,128 @@
+"""Python training scripts (TRL and Unsloth share TRL's SFTConfig / SFTTrainer): calls written
+keyword by keyword, each under the comment that explains it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.emit.common import comment, data_shape
+from advisor.emit.plan import Plan
+
+
+class Code:
+    """A Python expression written verbatim (a name or a call), not as a literal."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __repr__(self) -> str:
+        return self.source
+
+
+Arg = tuple[str, Any, "str | None"]
+
+
+class PyLines:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def note(self, text: str, indent: str = "") -> None:
+        self.lines += comment(text, indent)
+
+    def add(self, *lines: str) -> None:
+        self.lines += lines
+
+    def call(self, target: str, name: str, args: list[Arg]) -> None:
+        self.lines.append(f"{target}{name}(")
+        for key, value, why in args:
+            if why:
+                self.note(why, "    ")
+            self.lines.append(f"    {key}={value!r},")
+        self.lines.append(")")
+
+    def text(self) -> str:
+        return "\n".join(self.lines).rstrip() + "\n"
+
+
+def dataset_lines(py: PyLines, plan: Plan, *, unsloth: bool) -> None:
+    """Load the training file and shape it for the loss the rules chose."""
+    py.add("", f"DATA = {'train.jsonl'!r}")
+    py.note(f"Your training file: {data_shape(plan)}")
+    py.add('dataset = load_dataset("json", data_files=DATA, split="train")')
+    if plan.value("thinking") == "strip":
+        py.add("")
+        py.note(plan.why("thinking"))
+        py.add(
+            'dataset = dataset.map(lambda example: {"chat_template_kwargs": '
+            '{"enable_thinking": False}})'
+        )
+    elif plan.value("thinking") == "keep":
+        py.add("")
+        py.note(plan.why("thinking"))
+    if plan.value("trl_loss") == "prompt_completion" and not (
+        unsloth and plan.value("unsloth_loss") == "responses_only"
+    ):
+        py.add("")
+        py.note(plan.why("trl_loss"))
+        py.add(
+            "def to_prompt_completion(example):",
+            '    messages = example["messages"]',
+            '    return {"prompt": messages[:-1], "completion": messages[-1:]}',
+            "",
+            'dataset = dataset.map(to_prompt_completion, remove_columns=["messages"])',
+        )
+
+
+def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
+    """SFTConfig keyword arguments, shared by the TRL and the Unsloth script."""
+    choices = plan.choices
+    args: list[Arg] = [("output_dir", "outputs", None)]
+    length = choices["max_length"]
+    if length.known:
+        args.append(("max_length", length.value, length.comment()))
+    if plan.value("objective") != "chat":
+        args.append(("dataset_text_field", "text", plan.why("objective")))
+    args.append(("packing", plan.value("packing"), plan.why("packing")))
+    trl_loss = plan.value("trl_loss")
+    if trl_loss == "assistant_only" and not unsloth:
+        args.append(("assistant_only_loss", True, plan.why("trl_loss")))
+    elif trl_loss == "prompt_completion" and not (
+        unsloth and plan.value("unsloth_loss") == "responses_only"
+    ):
+        args.append(
+            ("completion_only_loss", True, "prompt/completion data: loss on the completion only")
+        )
+    if plan.value("template") == "explicit" and not unsloth:
+        source = _template_source(plan)
+        args.append(("chat_template_path", source, plan.why("chat_format") + _template_note(plan)))
+    eos = choices["eos"]
+    if eos.known:
+        args.append(("eos_token", eos.value, eos.comment()))
+    pad = choices["pad"]
+    if pad.known:
+        args.append(("pad_token", pad.value, pad.comment()))
+    bs = choices["batch_size"]
+    args.append(("per_device_train_batch_size", bs.value, bs.comment()))
+    args.append(("gradient_accumulation_steps", 16, "effective batch 16 at batch size 1"))
+    if not unsloth:
+        gc = choices["gradient_checkpointing"]
+        args.append(("gradient_checkpointing", gc.value, gc.comment()))
+    lr = choices["learning_rate"]
+    args.append(("learning_rate", lr.value, lr.comment()))
+    args.append(("num_train_epochs", 1, "one pass to start: check the eval loss before more"))
+    args.append(("bf16", True, "bf16 weights and compute, as the memory estimate assumes"))
+    args.append(("logging_steps", 10, None))
+    return args
+
+
+def _template_source(plan: Plan) -> str:
+    sibling = plan.fact("model.instruct_sibling")
+    if sibling and plan.fact("decision.chat_format") == plan.fact("model.format"):
+        return sibling
+    return "chat_template.jinja"
+
+
+def _template_note(plan: Plan) -> str:
+    if _template_source(plan) == "chat_template.jinja":
+        return " — write your format's Jinja template to chat_template.jinja"
+    return " — the instruct sibling's tokenizer template (the family's own format)"

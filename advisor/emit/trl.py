@@ -1,0 +1,113 @@
+"""TRL: a runnable Python script (SFTConfig + PEFT LoraConfig + SFTTrainer)."""
+
+from __future__ import annotations
+
+from advisor.emit.common import header, method, special_tokens
+from advisor.emit.fields import versions
+from advisor.emit.plan import Plan
+from advisor.emit.rules import chat_formats
+from advisor.emit.script import Code, PyLines, dataset_lines, sft_args
+
+
+def lora_args(plan: Plan, *, alpha_note: str = "alpha = 2 x rank") -> list:
+    rank = plan.choices["lora_rank"]
+    targets = plan.choices["lora_targets"]
+    return [
+        ("r", rank.value, rank.comment()),
+        ("lora_alpha", 2 * rank.value, alpha_note),
+        ("lora_dropout", 0.05, None),
+        ("target_modules", targets.value, targets.comment()),
+    ]
+
+
+def embedding_lines(py: PyLines, plan: Plan) -> str | None:
+    """Token rows to train, as a variable the adapter config uses; None when there are none."""
+    choice = plan.choices["embeddings"]
+    if choice.value == "none":
+        return None
+    tokens = special_tokens(plan)
+    py.add("")
+    py.note(plan.why("new_tokens"))
+    py.add(f"FORMAT_TOKENS = {tokens!r}")
+    if plan.value("new_tokens") == "add":
+        py.add(
+            'tokenizer.add_special_tokens({"additional_special_tokens": FORMAT_TOKENS})',
+        )
+    return "FORMAT_TOKENS"
+
+
+def emit(plan: Plan) -> tuple[str, list[str]]:
+    py = PyLines()
+    for line in header(
+        plan,
+        "TRL",
+        versions("trl", "peft"),
+        ["accelerate launch train.py   (or: python train.py on one GPU)"],
+    ):
+        py.add(line)
+    qlora = method(plan) == "qlora"
+    peft = method(plan) != "full"
+    py.add("", "import torch", "from datasets import load_dataset")
+    if peft:
+        py.add("from peft import LoraConfig")
+    imports = ["AutoModelForCausalLM", "AutoTokenizer"] + (["BitsAndBytesConfig"] if qlora else [])
+    py.add(
+        f"from transformers import {', '.join(imports)}", "from trl import SFTConfig, SFTTrainer"
+    )
+    py.add("", f"MODEL = {plan.repo!r}", "tokenizer = AutoTokenizer.from_pretrained(MODEL)")
+    py.note(chat_formats()["bos_handling"]["trl"])
+    dataset_lines(py, plan, unsloth=False)
+    tokens_var = embedding_lines(py, plan)
+    py.add("")
+    model_args = [("dtype", Code("torch.bfloat16"), "bf16 weights, as the memory estimate assumes")]
+    if qlora:
+        py.call(
+            "quantization = ",
+            "BitsAndBytesConfig",
+            [
+                ("load_in_4bit", True, "QLoRA: frozen weights in 4-bit NF4 (your spec's method)"),
+                ("bnb_4bit_quant_type", "nf4", None),
+                ("bnb_4bit_compute_dtype", Code("torch.bfloat16"), None),
+                ("bnb_4bit_use_double_quant", True, "quantised quantisation constants (QLoRA)"),
+            ],
+        )
+        model_args.append(("quantization_config", Code("quantization"), None))
+    py.add(
+        "model = AutoModelForCausalLM.from_pretrained(MODEL, "
+        + ", ".join(f"{k}={v!r}" for k, v, _ in model_args)
+        + ")"
+    )
+    if plan.value("new_tokens") == "add":
+        py.add("model.resize_token_embeddings(len(tokenizer))")
+    if peft:
+        args = lora_args(plan)
+        args.append(("task_type", "CAUSAL_LM", None))
+        embeddings = plan.choices["embeddings"]
+        if embeddings.value == "token_indices":
+            args.append(
+                (
+                    "trainable_token_indices",
+                    Code(f"tokenizer.convert_tokens_to_ids({tokens_var})"),
+                    embeddings.comment(),
+                )
+            )
+        elif embeddings.value == "modules_to_save":
+            args.append(("modules_to_save", ["embed_tokens", "lm_head"], embeddings.comment()))
+        if plan.value("tied_caveat") == "warn":
+            args.append(("ensure_weight_tying", True, plan.why("tied_caveat")))
+        py.add("")
+        py.call("peft_config = ", "LoraConfig", args)
+    py.add("")
+    py.call("args = ", "SFTConfig", sft_args(plan, unsloth=False))
+    trainer_args = [
+        ("model", Code("model"), None),
+        ("args", Code("args"), None),
+        ("train_dataset", Code("dataset"), None),
+        ("processing_class", Code("tokenizer"), None),
+    ]
+    if peft:
+        trainer_args.append(("peft_config", Code("peft_config"), None))
+    py.add("")
+    py.call("trainer = ", "SFTTrainer", trainer_args)
+    py.add("trainer.train()", "trainer.save_model()")
+    return py.text(), []

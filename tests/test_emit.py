@@ -1,0 +1,208 @@
+"""Training configs: the config rules' own cases, six golden specs x four frameworks, every key
+and enum value checked against the fields extracted from the pinned frameworks' wheels."""
+
+from __future__ import annotations
+
+import os
+import py_compile
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from advisor.emit import FRAMEWORKS, SUFFIX, build_plan, render_config
+from advisor.emit.fields import CHECKS, framework_data
+from advisor.emit.rules import chat_formats, config_rules, decide
+from advisor.pipeline import run
+from advisor.spec import load_spec
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden" / "configs"
+UPDATE = os.environ.get("ADVISOR_UPDATE_GOLDEN") == "1"
+# The six golden specs: instruct LoRA, instruct QLoRA on a small GPU, base CPT, base + own chat
+# format with new tokens, FIM code completion, a Qwen3 thinking model.
+SPECS = {
+    "instruct-lora": "support-tickets.yaml",
+    "instruct-qlora-small-gpu": "small-gpu-qlora.yaml",
+    "base-cpt": "legal-cpt.yaml",
+    "base-own-format-new-tokens": "own-alignment.yaml",
+    "fim-code-completion": "fim-autocomplete.yaml",
+    "qwen3-thinking": "qwen3-thinking-chat.yaml",
+}
+
+
+def _config(spec_file: str, framework: str) -> tuple[str, list[str]]:
+    rec = run(load_spec(str(ROOT / "examples" / spec_file)))
+    model = next(c.facts for c in rec.candidates if c.repo_id == rec.repo)
+    return render_config(build_plan(rec, model, f"examples/{spec_file}"), framework)
+
+
+@pytest.fixture(scope="module")
+def configs() -> dict[tuple[str, str], tuple[str, list[str]]]:
+    return {(name, fw): _config(spec, fw) for name, spec in SPECS.items() for fw in FRAMEWORKS}
+
+
+# --- the rules' own cases -------------------------------------------------------------------
+
+
+CASES = [
+    (decision, rule["id"], case)
+    for decision, rules in config_rules().items()
+    for rule in rules
+    for case in rule["cases"]
+]
+
+
+@pytest.mark.parametrize(("decision", "rule_id", "case"), CASES, ids=lambda v: str(v)[:40])
+def test_config_rule_case(decision, rule_id, case):
+    choice = decide(decision, dict(case["facts"]))
+    assert (choice.rule, choice.value) == (rule_id, case["value"])
+
+
+def test_every_config_rule_has_a_case():
+    assert all(rule.get("cases") for rules in config_rules().values() for rule in rules)
+
+
+def test_chat_format_names_exist_in_the_frameworks():
+    axolotl = framework_data("axolotl")["chat_template"]["values"]
+    lf = framework_data("llamafactory")["templates"]["values"]
+    unsloth = framework_data("unsloth")["chat_templates"]["values"]
+    trl = framework_data("trl")["training_templates"]["templates"]
+    for name, fmt in chat_formats()["formats"].items():
+        assert fmt["axolotl"] in axolotl, name
+        assert fmt["llamafactory"] in lf, name
+        assert fmt.get("llamafactory_nothink", "qwen") in lf, name
+        assert fmt.get("unsloth", "chatml") in unsloth, name
+        assert fmt.get("trl_template", "qwen2_5") in trl, name
+
+
+# --- the configs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SPECS)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_config_matches_golden(configs, name, framework):
+    text, _ = configs[name, framework]
+    path = GOLDEN / f"{name}.{framework}{SUFFIX[framework]}"
+    text = re.sub(r"advisor \S+ \(advisor config\)", "advisor <version> (advisor config)", text)
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} missing: run with ADVISOR_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs from its golden file"
+
+
+@pytest.mark.parametrize("name", SPECS)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_every_key_and_enum_value_exists_in_the_pinned_framework(configs, name, framework):
+    text, _ = configs[name, framework]
+    assert CHECKS[framework](text) == []
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_scripts_compile_and_yaml_parses(configs, name, tmp_path):
+    for framework in ("trl", "unsloth"):
+        path = tmp_path / f"{framework}.py"
+        path.write_text(configs[name, framework][0], encoding="utf-8")
+        py_compile.compile(str(path), doraise=True)
+    for framework in ("axolotl", "llamafactory"):
+        assert isinstance(yaml.safe_load(configs[name, framework][0]), dict)
+
+
+def test_the_field_check_fails_on_a_field_the_framework_does_not_have(configs):
+    axolotl, _ = configs["instruct-lora", "axolotl"]
+    assert CHECKS["axolotl"](axolotl + "warmup_ratioo: 0.1\n") == [
+        "warmup_ratioo: not an Axolotl field"
+    ]
+    lf, _ = configs["instruct-lora", "llamafactory"]
+    assert CHECKS["llamafactory"](lf.replace('template: "qwen"', 'template: "qwen2.5"'))
+    trl, _ = configs["instruct-lora", "trl"]
+    # transformers 5 dropped warmup_ratio from TrainingArguments: the pinned data knows.
+    assert CHECKS["trl"](trl.replace("logging_steps=10,", "warmup_ratio=0.1,")) == [
+        "SFTConfig(warmup_ratio=...): not a parameter"
+    ]
+
+
+def test_instruct_trains_with_its_own_template_and_turn_end(configs):
+    axolotl = yaml.safe_load(configs["instruct-lora", "axolotl"][0])
+    assert axolotl["chat_template"] == "tokenizer_default"
+    assert axolotl["special_tokens"]["eos_token"] == "<|im_end|>"
+    assert axolotl["datasets"][0]["roles_to_train"] == ["assistant"]
+    assert yaml.safe_load(configs["instruct-lora", "llamafactory"][0])["template"] == "qwen"
+    # TRL ships a byte-identical Qwen2.5 training template, so assistant_only_loss is safe.
+    assert "assistant_only_loss=True" in configs["instruct-lora", "trl"][0]
+
+
+def test_llama_pads_with_its_reserved_token_and_masks_prompts_without_generation_markers(
+    configs,
+):
+    trl, _ = configs["instruct-qlora-small-gpu", "trl"]
+    assert "pad_token='<|finetune_right_pad_id|>'" in trl
+    assert "eos_token='<|eot_id|>'" in trl
+    # No byte-identical TRL template for this Llama 3.1 template: never assistant_only_loss.
+    assert "assistant_only_loss=True" not in trl
+    assert "completion_only_loss=True" in trl and "to_prompt_completion" in trl
+    assert "load_in_4bit=True" in trl
+    _, warnings = configs["instruct-qlora-small-gpu", "llamafactory"]
+    assert any("pad token" in w for w in warnings)
+
+
+def test_continued_pretraining_has_no_chat_template(configs):
+    lf = yaml.safe_load(configs["base-cpt", "llamafactory"][0])
+    assert lf["stage"] == "pt" and "template" not in lf and lf["packing"] is True
+    axolotl = yaml.safe_load(configs["base-cpt", "axolotl"][0])
+    assert axolotl["datasets"][0]["type"] == "completion" and "chat_template" not in axolotl
+    assert "dataset_text_field='text'" in configs["base-cpt", "trl"][0]
+
+
+def test_own_format_on_a_base_model_adds_and_trains_its_tokens(configs):
+    axolotl = yaml.safe_load(configs["base-own-format-new-tokens", "axolotl"][0])
+    assert axolotl["chat_template"] == "chatml"
+    assert axolotl["tokens"] == ["<|im_start|>", "<|im_end|>"]
+    lf = yaml.safe_load(configs["base-own-format-new-tokens", "llamafactory"][0])
+    assert lf["template"] == "default" and lf["resize_vocab"] is True
+    assert (
+        "model.resize_token_embeddings(len(tokenizer))"
+        in configs["base-own-format-new-tokens", "trl"][0]
+    )
+
+
+def test_qwen3_thinking_is_switched_off_deliberately(configs):
+    assert yaml.safe_load(configs["qwen3-thinking", "llamafactory"][0])["template"] == (
+        "qwen3_nothink"
+    )
+    axolotl = yaml.safe_load(configs["qwen3-thinking", "axolotl"][0])
+    assert axolotl["chat_template_kwargs"] == {"enable_thinking": False}
+    assert '"enable_thinking": False' in configs["qwen3-thinking", "trl"][0]
+
+
+def test_every_setting_comment_names_a_rule_that_exists(configs):
+    ids = {rule["id"] for rules in config_rules().values() for rule in rules}
+    for text, _ in configs.values():
+        named = set(re.findall(r"# ([a-z0-9]+(?:-[a-z0-9]+)+): ", text))
+        assert named <= ids | {"pad-not-eos"}, named - ids
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def test_config_command_writes_the_file_and_prints_the_frameworks_warnings(cli, tmp_path):
+    out = tmp_path / "cfg.yaml"
+    spec = str(ROOT / "examples" / "small-gpu-qlora.yaml")
+    result = cli("config", spec, "--framework", "llamafactory", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(out.read_text())["template"] == "llama3"
+    assert "advisor: warning: LLaMA-Factory: the pad token" in result.stderr
+    same = cli("recommend", spec, "--emit", "llamafactory")
+    assert same.returncode == 0 and same.stdout == out.read_text()
+
+
+def test_config_for_another_repo_and_a_bad_repo(cli):
+    spec = str(ROOT / "examples" / "support-tickets.yaml")
+    result = cli("config", spec, "--framework", "axolotl", "--repo", "google/gemma-2-2b-it")
+    assert result.returncode == 0, result.stderr
+    assert "repo chosen with --repo: google/gemma-2-2b-it" in result.stdout
+    assert yaml.safe_load(result.stdout)["special_tokens"]["eos_token"] == "<end_of_turn>"
+    bad = cli("config", spec, "--framework", "axolotl", "--repo", "not a repo")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--repo" in bad.stderr
