@@ -218,7 +218,7 @@ def _warnings(plan: Plan) -> list[str]:
     notes = {
         "template": "the chat template could not be chosen (variant unknown)",
         "chat_format": "no known chat format for this family: write the template yourself",
-        "eos": "EOS token unknown: check tokenizer_config.json (turns / documents must end with it)",
+        "eos": "EOS unknown: check tokenizer_config.json (every turn / document ends with it)",
         "pad": "no pad token known that differs from EOS: add one, or EOS is masked",
         "max_length": "longest example unknown: the framework's default length is kept",
         "new_tokens": "unknown whether the format's tokens are in the tokenizer",

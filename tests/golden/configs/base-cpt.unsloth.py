@@ -10,7 +10,7 @@
 #   (advisor/knowledge/framework_fields)
 # Run it:
 #   python train.py
-# WARNING: EOS token unknown: check tokenizer_config.json (turns / documents must end with it)
+# WARNING: EOS unknown: check tokenizer_config.json (every turn / document ends with it)
 # WARNING: no pad token known that differs from EOS: add one, or EOS is masked
 
 from unsloth import FastLanguageModel  # first: Unsloth patches transformers
