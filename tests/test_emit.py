@@ -206,3 +206,16 @@ def test_config_for_another_repo_and_a_bad_repo(cli):
     assert yaml.safe_load(result.stdout)["special_tokens"]["eos_token"] == "<end_of_turn>"
     bad = cli("config", spec, "--framework", "axolotl", "--repo", "not a repo")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--repo" in bad.stderr
+
+
+def test_a_config_that_does_not_fit_the_gpu_says_so(cli, tmp_path):
+    spec = tmp_path / "big.yaml"
+    spec.write_text(
+        "task: {description: Classify support tickets}\n"
+        "training: {method: full, gpu_memory_gb: 24}\n"
+        "models: {candidates: [Qwen/Qwen2.5-7B-Instruct]}\n"
+    )
+    result = cli("config", str(spec), "--framework", "trl", "--repo", "Qwen/Qwen2.5-7B-Instruct")
+    assert result.returncode == 0, result.stderr
+    assert "does NOT fit your 24 GB GPU" in result.stdout
+    assert "advisor: warning: the memory estimate" in result.stderr

@@ -180,6 +180,12 @@ def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
         choices[name] = decide(name, facts)
     plan = Plan(model.repo_id, choices, facts, _header(rec, model, spec_name))
     plan.warnings = _warnings(plan)
+    memory = _memory(rec, model, rec.spec.training.method)
+    if memory is not None and memory.fits_gpu is False:
+        plan.warnings.append(
+            f"the memory estimate ({memory.need_gb:g} GB) does not fit your "
+            f"{rec.spec.training.gpu_memory_gb:g} GB GPU: see `advisor recommend` for the fixes"
+        )
     return plan
 
 
@@ -194,18 +200,35 @@ def _header(rec: Any, model: ModelFacts, spec_name: str) -> list[str]:
     ]
     if rec.exceptions:
         lines.append("Exceptions that chose base: " + ", ".join(rec.exceptions))
-    params = model.get("params_b")
     method = rec.spec.training.method
-    if params is not None:
-        from advisor.memory import estimate
-
-        est = estimate(params, method)
-        gpu = rec.spec.training.gpu_memory_gb
-        fit = f" — of your {gpu:g} GB GPU" if gpu else " — no GPU size given"
-        lines.append(f"Memory ({method}, batch 1, checkpointing): {est.formula}{fit}")
-    else:
+    memory = _memory(rec, model, method)
+    if memory is None:
         lines.append(f"Memory ({method}): unknown (parameter count not known)")
+    else:
+        gpu = rec.spec.training.gpu_memory_gb
+        if memory.fits_gpu is None:
+            fit = " — no GPU size given"
+        else:
+            fit = f" — {'fits' if memory.fits_gpu else 'does NOT fit'} your {gpu:g} GB GPU"
+        lines.append(f"Memory ({method}, batch 1, checkpointing): {memory.formula}{fit}")
     return lines
+
+
+def _memory(rec: Any, model: ModelFacts, method: str) -> Any:
+    """The recommendation's own memory figure for this repo (one estimate, shared with the
+    report); a --repo outside the candidates gets the same estimate computed here."""
+    candidate = next((c for c in rec.candidates if c.facts is model), None)
+    if candidate is not None:
+        return (candidate.memory or {}).get(method)
+    params = model.get("params_b")
+    if params is None:
+        return None
+    from advisor.memory import estimate
+    from advisor.recommendation import MethodMemory
+
+    est = estimate(params, method)
+    gpu = rec.spec.training.gpu_memory_gb
+    return MethodMemory(est.need_gb, est.formula, None if gpu is None else est.need_gb <= gpu)
 
 
 def _one_line(text: str) -> str:

@@ -5,7 +5,7 @@
 # Verdict: base (confidence high); recommended repo: allenai/OLMo-2-1124-7B
 # Exceptions that chose base: own-alignment
 # Memory (full, batch 1, checkpointing): 7.30B params x 16 bytes (full) = 116.8 GB x 1.1
-#   activations + 1 GB CUDA = 129.4 GB — of your 640 GB GPU
+#   activations + 1 GB CUDA = 129.4 GB — fits your 640 GB GPU
 # Checked against: trl-1.16.0, transformers-5.24.0, peft-0.21.2
 #   (advisor/knowledge/framework_fields)
 # Run it:

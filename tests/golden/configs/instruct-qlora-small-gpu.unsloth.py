@@ -3,7 +3,7 @@
 # Spec: examples/small-gpu-qlora.yaml — Reply to customer emails in our support team's tone
 # Verdict: instruct (confidence high); recommended repo: meta-llama/Llama-3.1-8B-Instruct
 # Memory (qlora, batch 1, checkpointing): 8.03B params x 0.64 bytes (qlora) = 5.1 GB x 1.1
-#   activations + 1 GB CUDA = 6.7 GB — of your 12 GB GPU
+#   activations + 1 GB CUDA = 6.7 GB — fits your 12 GB GPU
 # Checked against: unsloth-2026.10.9, unsloth_zoo-2026.10.9, trl-1.16.0, transformers-5.24.0
 #   (advisor/knowledge/framework_fields)
 # Run it:

@@ -4,7 +4,7 @@
 #   friendly chat
 # Verdict: instruct (confidence high); recommended repo: Qwen/Qwen3-8B
 # Memory (lora, batch 1, checkpointing): 8.19B params x 2.08 bytes (lora) = 17.0 GB x 1.1
-#   activations + 1 GB CUDA = 19.7 GB — of your 24 GB GPU
+#   activations + 1 GB CUDA = 19.7 GB — fits your 24 GB GPU
 # Checked against: unsloth-2026.10.9, unsloth_zoo-2026.10.9, trl-1.16.0, transformers-5.24.0
 #   (advisor/knowledge/framework_fields)
 # Run it:
