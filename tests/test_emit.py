@@ -219,3 +219,12 @@ def test_a_config_that_does_not_fit_the_gpu_says_so(cli, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "does NOT fit your 24 GB GPU" in result.stdout
     assert "advisor: warning: the memory estimate" in result.stderr
+
+
+def test_the_field_check_fails_on_a_value_outside_a_literal_type(configs):
+    axolotl, _ = configs["instruct-lora", "axolotl"]
+    assert CHECKS["axolotl"](axolotl.replace('train_on_eos: "turn"', 'train_on_eos: "turns"'))
+    lf, _ = configs["base-cpt", "llamafactory"]
+    assert CHECKS["llamafactory"](lf.replace('stage: "pt"', 'stage: "cpt"')) == [
+        "stage 'cpt' is not one of ['pt', 'sft', 'rm', 'ppo', 'dpo', 'kto']"
+    ]

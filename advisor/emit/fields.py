@@ -36,10 +36,6 @@ def _keys(section: dict[str, Any]) -> set[str]:
     return set(section["fields"])
 
 
-def _literal(section: dict[str, Any], field: str) -> list[str] | None:
-    return section["fields"].get(field, {}).get("literal")
-
-
 def script_calls() -> dict[str, set[str]]:
     """Which keyword arguments each call in a TRL / Unsloth script may use."""
     trl, peft, tf, unsloth = (framework_data(n) for n in ("trl", "peft", "transformers", "unsloth"))
@@ -82,10 +78,21 @@ def check_script(text: str) -> list[str]:
     return problems
 
 
+def _literal_problems(fields: dict[str, Any], data: dict[str, Any], where: str) -> list[str]:
+    """A string written to a field whose type is a Literal[...] must be one of its values."""
+    return [
+        f"{where}{key} {value!r} is not one of {fields[key]['literal']}"
+        for key, value in data.items()
+        if isinstance(value, str) and key in fields and "literal" in fields[key]
+        if value not in fields[key]["literal"]
+    ]
+
+
 def check_axolotl(text: str) -> list[str]:
     data = yaml.safe_load(text)
     ax = framework_data("axolotl")
     problems = [f"{k}: not an Axolotl field" for k in data if k not in _keys(ax["config"])]
+    problems += _literal_problems(ax["config"]["fields"], data, "")
     if "chat_template" in data and data["chat_template"] not in ax["chat_template"]["values"]:
         problems.append(f"chat_template {data['chat_template']!r} is not an Axolotl choice")
     for special in data.get("special_tokens") or {}:
@@ -97,11 +104,9 @@ def check_axolotl(text: str) -> list[str]:
             for k in dataset
             if k not in _keys(ax["dataset"])
         ]
+        problems += _literal_problems(ax["dataset"]["fields"], dataset, "datasets.")
         if dataset.get("type") not in ax["dataset_type"]["values"]:
             problems.append(f"datasets.type {dataset.get('type')!r} is not an Axolotl strategy")
-        eos = dataset.get("train_on_eos")
-        if eos is not None and eos not in _literal(ax["dataset"], "train_on_eos"):
-            problems.append(f"datasets.train_on_eos {eos!r} is not allowed")
     return problems
 
 

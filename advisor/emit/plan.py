@@ -112,6 +112,10 @@ def plan_facts(rec: Any, model: ModelFacts) -> dict[str, Any]:
         "context_length",
         "instruct_sibling",
         "chat_template_family",
+        # facts other parts of the advisor may add; absent ones stay unknown
+        "thinking",
+        "fim_tokens",
+        "fim_format",
     ):
         value = model.get(name)
         if value is not None:
