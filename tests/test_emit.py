@@ -161,7 +161,7 @@ def test_own_format_on_a_base_model_adds_and_trains_its_tokens(configs):
     assert axolotl["chat_template"] == "chatml"
     assert axolotl["tokens"] == ["<|im_start|>", "<|im_end|>"]
     lf = yaml.safe_load(configs["base-own-format-new-tokens", "llamafactory"][0])
-    assert lf["template"] == "default" and lf["resize_vocab"] is True
+    assert lf["template"] == "chatml" and lf["resize_vocab"] is True
     assert (
         "model.resize_token_embeddings(len(tokenizer))"
         in configs["base-own-format-new-tokens", "trl"][0]

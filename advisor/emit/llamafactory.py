@@ -16,14 +16,14 @@ def _template(plan: Plan) -> tuple[str | None, str]:
         return None, ""
     if c["thinking"].value == "strip" and plan.fact("fmt.llamafactory_nothink"):
         return plan.fact("fmt.llamafactory_nothink"), c["thinking"].comment()
-    if plan.fact("training.custom_chat_format"):
-        return "default", (
-            "your own chat format: LLaMA-Factory's maintainers advise `default` for a base model; "
-            "register your own template in data/template.py to replace it"
-        )
     name = plan.fact("fmt.llamafactory")
-    why = c["template"].comment() if c["template"].value == "model" else c["chat_format"].comment()
-    return name, why
+    if c["template"].value == "model":
+        return name, c["template"].comment()
+    return name, (
+        c["chat_format"].comment() + "; LLaMA-Factory's maintainers advise `default` for a base "
+        "model (no new tokens, the tokenizer's EOS) — this config keeps the format every "
+        "framework here trains, so the run is the same whichever you use"
+    )
 
 
 def _dataset_entry(plan: Plan) -> dict:

@@ -38,6 +38,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     )
     if full:
         args.append(("full_finetuning", True, "your spec's method: full fine-tuning"))
+        gc = plan.choices["gradient_checkpointing"]
+        args.append(("use_gradient_checkpointing", "unsloth" if gc.value else False, gc.comment()))
     py.call("model, tokenizer = ", "FastLanguageModel.from_pretrained", args)
     py.note(chat_formats()["bos_handling"]["unsloth"])
     if plan.value("template") == "explicit":

@@ -28,6 +28,9 @@ model, tokenizer = FastLanguageModel.from_pretrained(
     load_in_4bit=False,
     # your spec's method: full fine-tuning
     full_finetuning=True,
+    # checkpointing-on: the memory estimate assumes gradient checkpointing on (activations
+    #   recomputed, not stored)
+    use_gradient_checkpointing='unsloth',
 )
 # Unsloth trains through TRL's SFTTrainer (add_special_tokens=False after the template); never
 #   pre-render the text yourself with a BOS in it
