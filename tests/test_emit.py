@@ -228,3 +228,46 @@ def test_the_field_check_fails_on_a_value_outside_a_literal_type(configs):
     assert CHECKS["llamafactory"](lf.replace('stage: "pt"', 'stage: "cpt"')) == [
         "stage 'cpt' is not one of ['pt', 'sft', 'rm', 'ppo', 'dpo', 'kto']"
     ]
+
+
+def test_base_chat_training_trains_the_untrained_template_rows_and_keeps_tied_weights_tied(
+    cli, tmp_path
+):
+    spec = tmp_path / "base-chat.yaml"
+    spec.write_text(
+        "task: {description: Our own SFT and DPO post-training for a support assistant}\n"
+        "data: {format: chat, examples: 50000, max_tokens: 2048}\n"
+        "training: {own_alignment: true, method: lora, gpu_memory_gb: 24}\n"
+        "models: {candidates: [Qwen/Qwen2.5-3B]}\n"
+    )
+    result = cli("config", str(spec), "--framework", "trl", "--repo", "Qwen/Qwen2.5-3B")
+    assert result.returncode == 0, result.stderr
+    script = result.stdout
+    assert "MODEL = 'Qwen/Qwen2.5-3B'" in script
+    # The base ships ChatML's tokens but never trained them: their rows, not new tokens.
+    assert "trainable_token_indices=tokenizer.convert_tokens_to_ids(FORMAT_TOKENS)" in script
+    assert "tokenizer.add_special_tokens" not in script
+    assert "chat_template_path='Qwen/Qwen2.5-3B-Instruct'" in script
+    assert "ensure_weight_tying=True" in script  # Qwen2.5-3B ties embed_tokens and lm_head
+    assert "advisor: warning: tied embeddings" in result.stderr
+    assert CHECKS["trl"](script) == []
+
+
+def test_length_comes_from_the_measured_training_file(cli, tmp_path):
+    data = tmp_path / "train.jsonl"
+    row = '{"messages": [{"role": "user", "content": "%s"}, {"role": "assistant", "content": "a"}]}'
+    data.write_text("\n".join(row % ("word " * n) for n in (10, 400, 40)) + "\n")
+    result = cli(
+        "config", "--task", "Classify support tickets", "--data", str(data),
+        "--framework", "axolotl",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    assert 400 < config["sequence_len"] < 1000
+    assert "(measured in" in result.stdout
+
+
+def test_config_without_a_framework_is_one_line_and_exit_2(cli):
+    result = cli("config", str(ROOT / "examples" / "support-tickets.yaml"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "--framework" in result.stderr

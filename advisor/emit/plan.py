@@ -112,6 +112,7 @@ def plan_facts(rec: Any, model: ModelFacts) -> dict[str, Any]:
         "context_length",
         "instruct_sibling",
         "chat_template_family",
+        "chat_template_eot",
         # facts other parts of the advisor may add; absent ones stay unknown
         "thinking",
         "fim_tokens",
@@ -184,6 +185,11 @@ def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
         choices[name] = decide(name, facts)
     plan = Plan(model.repo_id, choices, facts, _header(rec, model, spec_name))
     plan.warnings = _warnings(plan)
+    variant = model.get("variant")
+    if model.repo_id != rec.repo and variant in ("base", "instruct") and variant != rec.variant:
+        plan.warnings.append(
+            f"{model.repo_id} is the {variant} variant, but the verdict is {rec.variant}"
+        )
     memory = _memory(rec, model, rec.spec.training.method)
     if memory is not None and memory.fits_gpu is False:
         plan.warnings.append(
