@@ -1,8 +1,8 @@
-"""Which repos to compare: the user's candidates with their siblings, or a sensible default set."""
+"""Which repos to compare when the user names none: a sensible default set from the catalog."""
 
 from __future__ import annotations
 
-from advisor.facts import ModelFacts
+from advisor.facts.family import pair_key
 from advisor.memory import estimate
 from advisor.sources import catalog
 from advisor.spec import TaskSpec
@@ -28,6 +28,7 @@ def default_candidates(spec: TaskSpec, families: tuple[str, ...] = DEFAULT_FAMIL
     limit = _size_limit(spec)
     budget = spec.training.gpu_memory_gb
     method = spec.training.method
+    known = {repo_id.lower(): repo_id for repo_id in catalog.repo_ids()}
     by_group: dict[tuple[str, str], list[str]] = {}
     sizes: dict[tuple[str, str], float] = {}
     for repo_id in catalog.repo_ids():
@@ -36,7 +37,7 @@ def default_candidates(spec: TaskSpec, families: tuple[str, ...] = DEFAULT_FAMIL
         family = facts.get("family")
         if family not in families:
             continue
-        group = pair_key(facts)
+        group = pair_key(facts, known)
         by_group.setdefault((family, group), []).append(repo_id)
         params = facts.get("params_b")
         if params is not None:
@@ -52,25 +53,4 @@ def default_candidates(spec: TaskSpec, families: tuple[str, ...] = DEFAULT_FAMIL
     for family in families:
         if family in chosen:
             out += sorted(by_group[chosen[family][1]], key=lambda r: ("instruct" in r.lower(), r))
-    return out
-
-
-def pair_key(facts: ModelFacts) -> str:
-    """The base repo id that a base/instruct pair shares (or the repo itself when it has none)."""
-    if facts.get("variant") == "base":
-        return facts.repo_id
-    sibling = catalog.sibling_id(facts) if facts.get("variant") == "instruct" else None
-    return sibling or facts.get("base_model") or facts.repo_id
-
-
-def with_siblings(repo_ids: list[str]) -> list[str]:
-    """Each named repo followed by its catalogued sibling, so the other variant can be chosen."""
-    out: list[str] = []
-    for repo_id in repo_ids:
-        if repo_id not in out:
-            out.append(repo_id)
-        facts = catalog.lookup(repo_id)
-        sibling = catalog.sibling_id(facts) if facts else None
-        if sibling and sibling not in out:
-            out.append(sibling)
     return out

@@ -10,7 +10,8 @@ from conftest import EXAMPLES
 
 from advisor.decide import recommend
 from advisor.engine.loader import load_rules
-from advisor.pipeline import candidate_ids, fetch, run
+from advisor.pipeline import candidate_ids, run
+from advisor.sources.resolve import fetch_models
 from advisor.spec import load_spec, parse_spec
 
 RULES = load_rules()
@@ -82,7 +83,7 @@ def test_votes_are_explicit_sums_of_the_rules_behind_them():
 
 def test_rule_order_never_changes_the_result():
     spec = load_spec(str(EXAMPLES / "security-high-tax.yaml"))
-    models = fetch(candidate_ids(spec), source="catalog")
+    models = fetch_models(candidate_ids(spec), source="catalog")
     expected = json.dumps(recommend(spec, RULES, models).to_json(), sort_keys=True)
     for seed in range(5):
         shuffled = RULES[:]

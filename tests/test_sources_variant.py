@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from advisor.facts import SOURCE_CHAT_TEMPLATE, SOURCE_TOKENIZER_CONFIG, ModelFacts
+from advisor.facts.variant import classify
 from advisor.sources.chat_template import detect_family, render_sample
-from advisor.sources.variant import classify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
 

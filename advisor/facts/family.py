@@ -9,22 +9,50 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from advisor.facts import ModelFacts
+from advisor.facts import ModelFacts, variant
 
 
-def sibling_id(facts: ModelFacts, base_variant: str | None = None) -> str | None:
+def sibling_id(
+    facts: ModelFacts, parent_variant: str | None, *, known_base_only: bool = False
+) -> str | None:
     """The other variant of the same model: a base repo's instruct child, an instruct's base.
 
-    base_variant: what is known about the variant of facts.base_model (a distill's or a
-    fine-tune-of-a-fine-tune's parent is not its base sibling).
+    parent_variant: what is known of the variant of facts.base_model. known_base_only (the
+    catalog's rule): only a parent known to be a base counts; otherwise any parent not known to
+    be instruct does (a distill's or a fine-tune-of-a-fine-tune's parent is not a sibling).
     """
     kind = facts.get("variant")
     if kind == "base":
         return facts.get("instruct_sibling")
     base = facts.get("base_model")
-    if kind == "instruct" and isinstance(base, str) and base_variant == "base":
-        return base
-    return None
+    if not isinstance(base, str):
+        return None
+    if known_base_only:
+        return base if parent_variant == "base" else None
+    return base if kind == "instruct" and parent_variant != "instruct" else None
+
+
+def pick_instruct_child(repo_id: str, children: list[str]) -> str | None:
+    """The official instruct sibling of a base repo among its fine-tunes: same author only,
+    preferring names that extend the base name and read as instruct."""
+    author, _, name = repo_id.partition("/")
+    stem = variant.strip_base_suffix(name).lower()
+    best: tuple[int, int, int] | None = None
+    chosen = None
+    for index, child in enumerate(children):
+        if not isinstance(child, str):
+            continue
+        child_author, _, child_name = child.partition("/")
+        if child_author.lower() != author.lower() or child == repo_id:
+            continue
+        score = (
+            int(child_name.lower().startswith(stem)),
+            int(variant.name_verdict(child) == "instruct"),
+            -index,
+        )
+        if best is None or score > best:
+            best, chosen = score, child
+    return chosen
 
 
 def pair_key(facts: ModelFacts, known: dict[str, str] | None = None) -> str:

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from advisor.facts import SOURCE_CATALOG, ModelFacts
+from advisor.facts import SOURCE_CATALOG, ModelFacts, family
 from advisor.facts.derive import complete
 
 
@@ -67,7 +67,7 @@ def lookup(repo_id: str) -> ModelFacts | None:
     facts.variant_evidence.append(variant["detail"])
     facts.variant_confidence = "high"
     facts.sources = list(found["sources"])
-    if sibling_id(facts):
+    if sibling(facts):
         facts.set_default("family_has_base", True, SOURCE_CATALOG, "a base sibling is catalogued")
     return complete(facts)
 
@@ -86,12 +86,37 @@ def lookup_or_unknown(repo_id: str) -> ModelFacts:
     return missing
 
 
-def sibling_id(facts: ModelFacts) -> str | None:
-    """The other variant of the same model: a base repo's instruct child, or an instruct's base."""
-    if facts.get("variant") == "base":
-        return facts.get("instruct_sibling")
-    base = facts.get("base_model")
-    # Only a catalogued base counts as the sibling (a distill's base is another family).
-    if base and (e := entry(base)) and e["facts"]["variant"]["value"] == "base":
-        return e["repo_id"]
-    return None
+def variant_of(repo_id: str | None) -> str | None:
+    """The catalogued variant of a repo, or None when it is not catalogued."""
+    found = entry(repo_id) if isinstance(repo_id, str) else None
+    return found["facts"]["variant"]["value"] if found else None
+
+
+def canonical(repo_id: str) -> str:
+    """The catalog's spelling of a repo id (renamed ids too), or the id itself."""
+    found = entry(repo_id)
+    return found["repo_id"] if found else repo_id
+
+
+def sibling(facts: ModelFacts) -> str | None:
+    """The catalogued sibling: only a catalogued base counts for an instruct repo."""
+    found = family.sibling_id(facts, variant_of(facts.get("base_model")), known_base_only=True)
+    return canonical(found) if found else None
+
+
+def summary(family: str | None = None) -> list[dict[str, Any]]:
+    """One row per catalogued repo (in catalog order), optionally of one family."""
+    rows = []
+    for repo_id in repo_ids():
+        facts = _entries()[repo_id.lower()]["facts"]
+        value = {name: (facts.get(name) or {}).get("value") for name in SUMMARY_FIELDS}
+        if family is None or str(value["family"]).lower() == family.lower():
+            rows.append({"repo_id": repo_id, **value})
+    return rows
+
+
+SUMMARY_FIELDS = ("family", "variant", "params_b", "context_length", "license", "gated")
+
+
+def families() -> list[str]:
+    return sorted({str(row["family"]) for row in summary() if row["family"]})

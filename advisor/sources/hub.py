@@ -33,9 +33,11 @@ from advisor.facts import (
     SOURCE_HUB_API,
     SOURCE_TOKENIZER_CONFIG,
     ModelFacts,
+    family,
+    variant,
 )
 from advisor.facts.derive import complete
-from advisor.sources import catalog, modelfiles, variant
+from advisor.sources import catalog, modelfiles
 from advisor.sources.cache import AnswerCache
 from advisor.sources.local import hf_hub_cache
 
@@ -539,29 +541,6 @@ def _is_base(answer: dict[str, Any]) -> bool:
     return facts_from_answer(answer, cached=True, siblings=False).get("variant") == "base"
 
 
-def pick_instruct_child(repo_id: str, children: list[str]) -> str | None:
-    """The official instruct sibling of a base repo among its fine-tunes: same author only,
-    preferring names that extend the base name and read as instruct."""
-    author, _, name = repo_id.partition("/")
-    stem = variant._BASE_SUFFIX.sub("", name).lower()
-    best: tuple[int, int, int] | None = None
-    chosen = None
-    for index, child in enumerate(children):
-        if not isinstance(child, str):
-            continue
-        child_author, _, child_name = child.partition("/")
-        if child_author.lower() != author.lower() or child == repo_id:
-            continue
-        score = (
-            int(child_name.lower().startswith(stem)),
-            int(variant.name_verdict(child) == "instruct"),
-            -index,
-        )
-        if best is None or score > best:
-            best, chosen = score, child
-    return chosen
-
-
 def facts_from_answer(answer: dict[str, Any], *, cached: bool, siblings: bool = True) -> ModelFacts:
     answer = well_typed(answer)
     repo_id = answer["repo_id"]
@@ -627,7 +606,7 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool, siblings: bool = 
         special_token_ids=modelfiles.special_tokens(tok_file),
     )
     if siblings and facts.get("variant") == "base" and answer.get("children") is not None:
-        child = pick_instruct_child(repo_id, answer["children"])
+        child = family.pick_instruct_child(repo_id, answer["children"])
         if child:
             facts.set(
                 "instruct_sibling",

@@ -17,9 +17,10 @@ from advisor.facts import (
     SOURCE_SAFETENSORS,
     SOURCE_TOKENIZER_CONFIG,
     ModelFacts,
+    variant,
 )
 from advisor.facts.derive import complete
-from advisor.sources import modelfiles, variant
+from advisor.sources import modelfiles
 
 _CACHE_PREFIX = "models--"
 

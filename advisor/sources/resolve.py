@@ -21,9 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from advisor.errors import UserError
-from advisor.facts import ModelFacts
+from advisor.facts import ModelFacts, family, variant
 from advisor.repoid import is_hub_repo_id
-from advisor.sources import SOURCES, catalog, hub, local, variant
+from advisor.sources import SOURCES, catalog, hub, local
 from advisor.sources.cache import AnswerCache
 
 MAX_WORKERS = 32  # bounded; 3 requests per candidate, so 32 hide ~50 ms of latency each
@@ -96,19 +96,10 @@ def _sibling_of(facts: ModelFacts) -> str | None:
     if facts.error_kind and not facts.facts:
         return None
     if catalog.entry(facts.repo_id) is not None and facts.get("repo_id") == facts.repo_id:
-        found = catalog.sibling_id(facts)
-        if found:
-            return found
-    kind = facts.get("variant")
-    if kind == "base":
-        return facts.get("instruct_sibling")
+        return catalog.sibling(facts)
     base = facts.get("base_model")
-    if kind == "instruct" and isinstance(base, str):
-        entry = catalog.entry(base)
-        parent = entry["facts"]["variant"]["value"] if entry else variant.name_verdict(base)
-        if parent != "instruct":
-            return base
-    return None
+    known = catalog.variant_of(base) if isinstance(base, str) else None
+    return family.sibling_id(facts, known or (variant.name_verdict(base) if base else None))
 
 
 def fetch_models(
