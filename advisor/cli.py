@@ -10,15 +10,13 @@ import click
 
 from advisor import __version__
 from advisor.errors import EXIT_BAD_INPUT, UserError
+from advisor.facts import DATA_FORMATS
 from advisor.report import RENDERERS, REPORT_FORMATS
-from advisor.sources import SOURCES
+from advisor.sources import SOURCE_HELP, SOURCES
 
 FORMATS = tuple(RENDERERS)
-SOURCE_HELP = (
-    "Where model facts come from. auto: a path on disk is read as a local model folder, a repo "
-    "in the embedded catalog uses the catalog, anything else is looked up on the Hub (unless "
-    "offline). catalog: embedded facts only. hub: always ask the Hub. local: folders / HF cache."
-)
+TEXT_OR_JSON = ("text", "json")
+FRAMEWORKS = ("trl", "axolotl", "llamafactory", "unsloth")
 
 
 # A bare `advisor` or `advisor rules` shows the help (click raises it as a usage error): keep it.
@@ -69,78 +67,57 @@ def cli() -> None:
     """Base or instruct? Where to start a fine-tune, with the reasons."""
 
 
-def _rules_option(func):
+def _options(*options):
+    """Apply click options in the order listed (one declaration, used by every command)."""
+
+    def apply(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
+
+
+RULES = click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Add a folder of your own rule files (repeatable).",
+)
+FETCH = _options(
+    click.option(
+        "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
+    ),
+    click.option(
+        "--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1)."
+    ),
+    click.option("--refresh", is_flag=True, help="Bypass the cache of Hub answers."),
+)
+DATA = click.option(
+    "--data",
+    "data_path",
+    type=click.Path(),
+    help="Training file to inspect (JSONL, JSON, CSV, Parquet).",
+)
+OUTPUT = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically)."
+)
+# What a spec can take from the command line (spec.from_inputs merges them into the spec).
+SPEC_INPUTS = _options(
+    click.argument("spec", required=False),
+    click.option("--task", help="The task in a sentence, instead of a SPEC file."),
+    click.option("--examples", type=click.IntRange(min=0), help="Number of training examples."),
+    click.option(
+        "--data-format", type=click.Choice(DATA_FORMATS), help="Format of the training data."
+    ),
+)
+
+
+def format_option(choices: tuple[str, ...], default: str):
     return click.option(
-        "--rules",
-        "rule_dirs",
-        multiple=True,
-        type=click.Path(file_okay=False),
-        help="Add a folder of your own rule files (repeatable).",
-    )(func)
-
-
-def _run_options(func):
-    """Options shared by every command that runs a recommendation (recommend, report)."""
-    options = [
-        click.option(
-            "--data",
-            "data_path",
-            type=click.Path(),
-            help="Training file to inspect (JSONL, JSON, CSV, Parquet).",
-        ),
-        click.option(
-            "-o",
-            "--output",
-            type=click.Path(dir_okay=False),
-            help="Write the report to FILE (atomically).",
-        ),
-        click.option(
-            "--source",
-            type=click.Choice(SOURCES),
-            default="auto",
-            show_default=True,
-            help=SOURCE_HELP,
-        ),
-        click.option(
-            "--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1)."
-        ),
-        click.option("--refresh", is_flag=True, help="Bypass the cache of Hub answers."),
-        _rules_option,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _build_spec(
-    spec_path: str | None, task: str | None, examples: int | None, data_format: str | None
-):
-    from advisor.spec import TaskSpec, load_spec, spec_error
-
-    if spec_path and task:
-        raise UserError("give a SPEC file or --task, not both")
-    if not spec_path and not task:
-        raise UserError(
-            "nothing to recommend for", hint="give a SPEC file, '-' for stdin, or --task \"...\""
-        )
-    if spec_path:
-        spec = load_spec(spec_path)
-        data = spec.data.model_dump()
-    else:
-        data = {}
-        spec = None
-    if examples is not None:
-        data["examples"] = examples
-    if data_format is not None:
-        data["format"] = data_format
-    from pydantic import ValidationError
-
-    try:
-        if spec is None:
-            return TaskSpec.model_validate({"task": {"description": task}, "data": data})
-        return spec.model_copy(update={"data": type(spec.data).model_validate(data)})
-    except ValidationError as exc:
-        raise spec_error(exc, None) from None
+        "--format", "fmt", type=click.Choice(choices), default=default, show_default=True
+    )
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -167,16 +144,12 @@ def render_recommendation(
 
 
 @cli.command()
-@click.argument("spec", required=False)
-@click.option("--task", help="The task in a sentence, instead of a SPEC file.")
-@click.option("--examples", type=click.IntRange(min=0), help="Number of training examples.")
-@click.option(
-    "--data-format",
-    type=click.Choice(["chat", "instruction", "raw-text", "completion", "preference"]),
-    help="Format of the training data.",
-)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@_run_options
+@SPEC_INPUTS
+@format_option(FORMATS, "text")
+@DATA
+@OUTPUT
+@FETCH
+@RULES
 @click.option(
     "--explain",
     "-v",
@@ -188,70 +161,39 @@ def render_recommendation(
 @click.option(
     "--emit",
     "emit_framework",
-    type=click.Choice(("trl", "axolotl", "llamafactory", "unsloth")),
+    type=click.Choice(FRAMEWORKS),
     help="Write a starting training config for this framework instead of the report.",
 )
-def recommend(
-    spec,
-    task,
-    examples,
-    data_format,
-    data_path,
-    fmt,
-    output,
-    source,
-    offline,
-    refresh,
-    explain,
-    rule_dirs,
-    emit_framework,
-):
+def recommend(fmt, output, explain, emit_framework, **inputs):
     """Recommend base or instruct, and the repo, for SPEC (a YAML file, or - for stdin)."""
-    task_spec = _build_spec(spec, task, examples, data_format)
     if emit_framework:
-        from advisor.emit.command import write_config
-
-        write_config(
-            task_spec, spec or "--task", emit_framework, None, output, data_path, source,
-            offline, refresh, rule_dirs,
-        )  # fmt: skip
+        _write_config(emit_framework, None, output, **inputs)
         return
-    _recommend_and_emit(
-        task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs, explain=explain
-    )
+    _recommend_and_emit(fmt, output, explain=explain, **inputs)
 
 
 @cli.command()
-@click.argument("spec")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(REPORT_FORMATS),
-    default="markdown",
-    show_default=True,
-)
-@_run_options
-def report(spec, fmt, data_path, output, source, offline, refresh, rule_dirs):
-    """A model-selection report for SPEC (Markdown, JSON or one self-contained HTML file)."""
-    task_spec = _build_spec(spec, None, None, None)
-    _recommend_and_emit(task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs)
+@SPEC_INPUTS
+@format_option(REPORT_FORMATS, "markdown")
+@DATA
+@OUTPUT
+@FETCH
+@RULES
+def report(fmt, output, **inputs):
+    """A model-selection report for SPEC or --task (Markdown, JSON or one self-contained HTML)."""
+    _recommend_and_emit(fmt, output, **inputs)
 
 
 def _recommend_and_emit(
-    task_spec, fmt, output, data_path, source, offline, refresh, rule_dirs, *, explain=False
+    fmt, output, *, spec, task, examples, data_format, data_path, rule_dirs, explain=False, **fetch
 ) -> None:
     """The one code path behind `recommend` and `report`: spec -> recommendation -> FILE/stdout."""
     from advisor.pipeline import run
+    from advisor.spec import from_inputs
 
+    task_spec = from_inputs(spec, task, {"data.examples": examples, "data.format": data_format})
     dataset = _profile(data_path) if data_path else None
-    rec = run(
-        task_spec,
-        rule_dirs=list(rule_dirs),
-        dataset=dataset,
-        source=source,
-        offline=offline,
-        refresh=refresh,
-    )
+    rec = run(task_spec, rule_dirs=list(rule_dirs), dataset=dataset, **fetch)
     _emit(render_recommendation(rec, fmt, explain=explain, output=output), output)
 
 
@@ -262,24 +204,33 @@ def _profile(path: str):
 
 
 @cli.command("config")
-@click.argument("spec", required=False)
-@click.option("--task", help="The task in a sentence, instead of a SPEC file.")
+@SPEC_INPUTS
 @click.option(
     "--framework",
-    type=click.Choice(("trl", "axolotl", "llamafactory", "unsloth")),
+    type=click.Choice(FRAMEWORKS),
     required=True,
     help="trl / unsloth: a Python script; axolotl / llamafactory: their YAML.",
 )
 @click.option("--repo", help="Write the config for this repo instead of the recommended one.")
-@_run_options
-def config_cmd(spec, task, framework, repo, data_path, output, source, offline, refresh, rule_dirs):
+@DATA
+@OUTPUT
+@FETCH
+@RULES
+def config_cmd(framework, repo, output, **inputs):
     """A starting training config for the recommended repo, every setting with its reason."""
-    from advisor.emit.command import write_config
+    _write_config(framework, repo, output, **inputs)
 
-    task_spec = _build_spec(spec, task, None, None)
+
+def _write_config(
+    framework, repo, output, *, spec, task, examples, data_format, data_path, rule_dirs, **fetch
+) -> None:
+    from advisor.emit.command import write_config
+    from advisor.spec import from_inputs
+
+    task_spec = from_inputs(spec, task, {"data.examples": examples, "data.format": data_format})
     write_config(
-        task_spec, spec or "--task", framework, repo, output, data_path, source, offline,
-        refresh, rule_dirs,
+        task_spec, spec or "--task", framework, repo, output, data_path, fetch["source"],
+        fetch["offline"], fetch["refresh"], rule_dirs,
     )  # fmt: skip
 
 
@@ -292,13 +243,10 @@ def config_cmd(spec, task, framework, repo, data_path, output, source, offline, 
     type=click.Path(dir_okay=False),
     help="Write the answers as a spec FILE (atomically) that `advisor recommend FILE` reproduces.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option(
-    "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
-)
-@click.option("--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1).")
-@_rules_option
-def ask(data_path, save_spec, fmt, source, offline, rule_dirs):
+@format_option(FORMATS, "text")
+@FETCH
+@RULES
+def ask(data_path, save_spec, fmt, rule_dirs, **fetch):
     """Answer a few questions instead of writing a spec (? explains a question).
 
     Questions go to stderr and the report to stdout. Answers may be piped, one per line; an
@@ -316,7 +264,7 @@ def ask(data_path, save_spec, fmt, source, offline, rule_dirs):
     dataset = _profile(data_path) if data_path else None
     prompter = Prompter.from_stdio()
     answers = questionnaire.interview(prompter, rules, dataset=dataset)
-    rec = run(answers.spec, rules=rules, dataset=answers.dataset, source=source, offline=offline)
+    rec = run(answers.spec, rules=rules, dataset=answers.dataset, **fetch)
     prompter.say()
     click.echo(render_recommendation(rec, fmt), nl=False)
     if save_spec:
@@ -356,10 +304,8 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-@_rules_option
+@format_option(TEXT_OR_JSON, "text")
+@RULES
 def rules_list(fmt: str, rule_dirs) -> None:
     """Every rule: id, kind, effect and summary."""
     from advisor.engine.loader import load_rules
@@ -378,10 +324,8 @@ def rules_list(fmt: str, rule_dirs) -> None:
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-@_rules_option
+@format_option(TEXT_OR_JSON, "text")
+@RULES
 def rules_show(rule_id: str, fmt: str, rule_dirs) -> None:
     """One rule's documentation and its test cases."""
     from advisor.engine.docs import find_rule, rule_json, rule_text
@@ -413,20 +357,14 @@ def rules_doc(output: str | None) -> None:
 
 @cli.command("inspect")
 @click.argument("target", metavar="REPO_OR_PATH")
-@click.option(
-    "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
-)
-@click.option("--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1).")
-@click.option("--refresh", is_flag=True, help="Bypass the cache of Hub answers.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-def inspect_cmd(target: str, source: str, offline: bool, refresh: bool, fmt: str) -> None:
+@FETCH
+@format_option(TEXT_OR_JSON, "text")
+def inspect_cmd(target: str, fmt: str, **fetch) -> None:
     """The normalised facts of one model, each with where it came from."""
     from advisor.inspect_view import render
     from advisor.sources.resolve import inspect_model
 
-    facts = inspect_model(target, source=source, offline=offline, refresh=refresh)
+    facts = inspect_model(target, **fetch)
     click.echo(render(facts, fmt), nl=False)
     if facts.error_kind:
         # A misspelt repo is the user's input; a network or access problem is not.
@@ -436,6 +374,36 @@ def inspect_cmd(target: str, source: str, offline: bool, refresh: bool, fmt: str
 @cli.group("catalog")
 def catalog_group() -> None:
     """The embedded model catalog."""
+
+
+@catalog_group.command("list")
+@click.option("--family", help="Only this family (e.g. Qwen2.5, Llama-3.1).")
+@format_option(TEXT_OR_JSON, "text")
+def catalog_list(family: str | None, fmt: str) -> None:
+    """What the embedded catalog holds: repo, family, variant, parameters, context, licence."""
+    from advisor.sources.catalog import summary
+
+    rows = summary(family)
+    if family and not rows:
+        from advisor.errors import did_you_mean
+        from advisor.sources.catalog import families
+
+        hint = did_you_mean(family, families()) or f"families: {', '.join(families())}"
+        raise UserError(f"no family '{family}' in the catalog", hint=hint)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from advisor.report.labels import terminal, value
+
+    click.echo(f"{'repo':<44} {'family':<18} {'variant':<8} {'params':>7} {'context':>9}  licence")
+    for row in rows:
+        params = value(row["params_b"], "B") if row["params_b"] is not None else "unknown"
+        click.echo(
+            terminal(
+                f"{row['repo_id']:<44} {value(row['family']):<18} {value(row['variant']):<8} "
+                f"{params:>7} {value(row['context_length']):>9}  {value(row['license'])}"
+            )
+        )
 
 
 @catalog_group.command("refresh")
@@ -463,6 +431,11 @@ def catalog_refresh(repos: tuple[str, ...], output: str | None, offline: bool) -
 
 def main() -> None:
     cli(prog_name="advisor")
+
+
+def hf_main() -> None:
+    """`hf-advisor`: the Hugging Face CLI runs it as `hf advisor ...` (hf extensions)."""
+    cli(prog_name="hf advisor")
 
 
 if __name__ == "__main__":

@@ -211,6 +211,30 @@ def load_spec(source: str) -> TaskSpec:
     return parse_spec(read_text(source, what="spec"), str(Path(source)))
 
 
+def from_inputs(
+    spec_path: str | None, task: str | None, overrides: dict[str, Any] | None = None
+) -> TaskSpec:
+    """The spec a command line describes: a SPEC file or --task, with flags such as
+    --examples given as dotted fields ({"data.examples": 800}); a flag left out (None) keeps
+    the spec's value."""
+    if spec_path and task:
+        raise UserError("give a SPEC file or --task, not both")
+    if not spec_path and not task:
+        raise UserError(
+            "nothing to recommend for", hint="give a SPEC file, '-' for stdin, or --task \"...\""
+        )
+    spec = load_spec(spec_path) if spec_path else None
+    data = spec.model_dump(exclude_unset=True) if spec else {"task": {"description": task}}
+    for dotted, value in (overrides or {}).items():
+        if value is not None:
+            section, name = dotted.split(".")
+            data.setdefault(section, {})[name] = value
+    try:
+        return TaskSpec.model_validate(data)
+    except ValidationError as exc:
+        raise spec_error(exc, None) from None
+
+
 def parse_spec(text: str, origin: str) -> TaskSpec:
     located = load_yaml(text, origin)
     if located.data is None:

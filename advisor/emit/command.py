@@ -21,7 +21,8 @@ def write_config(
 ) -> None:
     from advisor.emit import build_plan, render_config
     from advisor.emit.fields import CHECKS
-    from advisor.pipeline import fetch, run
+    from advisor.pipeline import run
+    from advisor.sources.resolve import fetch_models
     from advisor.spec import check_repo_id
 
     if output is not None:
@@ -54,7 +55,9 @@ def write_config(
         )
     model = next((c.facts for c in rec.candidates if c.repo_id == target), None)
     if model is None:
-        model = fetch([target], source=source, offline=offline, refresh=refresh)[0]
+        model = fetch_models(
+            [target], source=source, offline=offline, refresh=refresh, include_siblings=False
+        )[0]
     if model.error:
         raise UserError(f"--repo {target}: {model.error}")
     plan = build_plan(rec, model, spec_name)
