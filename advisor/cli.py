@@ -14,9 +14,10 @@ from advisor.facts import DATA_FORMATS
 from advisor.report import RENDERERS, REPORT_FORMATS
 from advisor.sources import SOURCE_HELP, SOURCES
 
+# advisor.emit.FRAMEWORKS, spelled out so `advisor --help` does not import the emitters.
+CONFIG_FRAMEWORKS = ("trl", "trl-cli", "axolotl", "llamafactory", "unsloth")
 FORMATS = tuple(RENDERERS)
 TEXT_OR_JSON = ("text", "json")
-FRAMEWORKS = ("trl", "axolotl", "llamafactory", "unsloth")
 
 
 # A bare `advisor` or `advisor rules` shows the help (click raises it as a usage error): keep it.
@@ -161,7 +162,7 @@ def render_recommendation(
 @click.option(
     "--emit",
     "emit_framework",
-    type=click.Choice(FRAMEWORKS),
+    type=click.Choice(CONFIG_FRAMEWORKS),
     help="Write a starting training config for this framework instead of the report.",
 )
 def recommend(fmt, output, explain, emit_framework, **inputs):
@@ -207,9 +208,10 @@ def _profile(path: str):
 @SPEC_INPUTS
 @click.option(
     "--framework",
-    type=click.Choice(FRAMEWORKS),
+    type=click.Choice(CONFIG_FRAMEWORKS),
     required=True,
-    help="trl / unsloth: a Python script; axolotl / llamafactory: their YAML.",
+    help="trl / unsloth: a Python script; trl-cli: a `trl sft --config` YAML; axolotl / "
+    "llamafactory: their YAML.",
 )
 @click.option("--repo", help="Write the config for this repo instead of the recommended one.")
 @DATA

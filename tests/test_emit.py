@@ -106,7 +106,7 @@ def test_scripts_compile_and_yaml_parses(configs, name, tmp_path):
         path = tmp_path / f"{framework}.py"
         path.write_text(configs[name, framework][0], encoding="utf-8")
         py_compile.compile(str(path), doraise=True)
-    for framework in ("axolotl", "llamafactory"):
+    for framework in ("trl-cli", "axolotl", "llamafactory"):
         assert isinstance(yaml.safe_load(configs[name, framework][0]), dict)
 
 
@@ -271,3 +271,21 @@ def test_config_without_a_framework_is_one_line_and_exit_2(cli):
     result = cli("config", str(ROOT / "examples" / "support-tickets.yaml"))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "--framework" in result.stderr
+
+
+def test_the_command_offers_every_emitter():
+    from advisor.cli import CONFIG_FRAMEWORKS
+
+    assert CONFIG_FRAMEWORKS == FRAMEWORKS
+
+
+def test_trl_cli_says_what_it_cannot_do(configs):
+    text, warnings = configs["base-own-format-new-tokens", "trl-cli"]
+    assert "WARNING: the TRL CLI cannot add tokens" in text
+    assert any(w.startswith("TRL CLI: new tokens") for w in warnings)
+    cli_yaml = yaml.safe_load(configs["instruct-qlora-small-gpu", "trl-cli"][0])
+    assert cli_yaml["load_in_4bit"] is True and cli_yaml["completion_only_loss"] is True
+    assert cli_yaml["datasets"] == [{"path": "json", "data_files": "train.jsonl", "split": "train"}]
+    assert CHECKS["trl-cli"](yaml.safe_dump(cli_yaml | {"lora_rank": 8})) == [
+        "lora_rank: not a `trl sft` argument"
+    ]

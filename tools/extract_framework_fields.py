@@ -300,6 +300,16 @@ def extract_trl(w: Wheel, transformers: Wheel) -> dict:
             "source": "trl/trainer/sft_trainer.py",
             "params": function_params(w.tree("trl/trainer/sft_trainer.py"), "SFTTrainer.__init__"),
         },
+        "cli": {
+            "source": "trl/scripts/sft.py (ScriptArguments, SFTConfig, ModelConfig, "
+            "DatasetMixtureConfig): the keys of a `trl sft --config FILE` YAML",
+            "ModelConfig": class_fields([w.tree("trl/trainer/model_config.py")], "ModelConfig"),
+            "ScriptArguments": class_fields([w.tree("trl/scripts/utils.py")], "ScriptArguments"),
+            "DatasetMixtureConfig": class_fields(
+                [w.tree("trl/scripts/utils.py")], "DatasetMixtureConfig"
+            ),
+            "DatasetConfig": class_fields([w.tree("trl/scripts/utils.py")], "DatasetConfig"),
+        },
         "training_templates": {
             "source": "trl/chat_template_utils.py get_training_chat_template + trl/chat_templates/",
             "note": "SFTTrainer swaps in the training template when the tokenizer's chat "

@@ -1,4 +1,5 @@
-"""Training configs as renderers of a recommendation: TRL, Axolotl, LLaMA-Factory, Unsloth.
+"""Training configs as renderers of a recommendation: TRL (script or CLI YAML), Axolotl,
+LLaMA-Factory, Unsloth.
 
 plan.py turns the recommendation into decided settings (rules in
 advisor/knowledge/config_rules.yaml); each emitter writes them in its framework's own format;
@@ -11,15 +12,22 @@ from collections.abc import Callable
 
 from advisor.emit.plan import Plan, build_plan
 
-FRAMEWORKS = ("trl", "axolotl", "llamafactory", "unsloth")
-SUFFIX = {"trl": ".py", "unsloth": ".py", "axolotl": ".yml", "llamafactory": ".yaml"}
+FRAMEWORKS = ("trl", "trl-cli", "axolotl", "llamafactory", "unsloth")
+SUFFIX = {
+    "trl": ".py",
+    "trl-cli": ".yaml",
+    "unsloth": ".py",
+    "axolotl": ".yml",
+    "llamafactory": ".yaml",
+}
 
 
 def _emitter(framework: str) -> Callable[[Plan], tuple[str, list[str]]]:
-    from advisor.emit import axolotl, llamafactory, trl, unsloth
+    from advisor.emit import axolotl, llamafactory, trl, trl_cli, unsloth
 
     return {
         "trl": trl.emit,
+        "trl-cli": trl_cli.emit,
         "axolotl": axolotl.emit,
         "llamafactory": llamafactory.emit,
         "unsloth": unsloth.emit,

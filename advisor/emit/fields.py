@@ -128,8 +128,26 @@ def check_llamafactory(text: str) -> list[str]:
     return problems
 
 
+def check_trl_cli(text: str) -> list[str]:
+    data = yaml.safe_load(text)
+    trl = framework_data("trl")
+    cli = trl["cli"]
+    fields = set(trl["SFTConfig"]["fields"]).union(
+        cli["ModelConfig"], cli["ScriptArguments"], cli["DatasetMixtureConfig"]
+    )
+    problems = [f"{k}: not a `trl sft` argument" for k in data if k not in fields]
+    for dataset in data.get("datasets") or []:
+        problems += [
+            f"datasets.{k}: not a TRL DatasetConfig field"
+            for k in dataset
+            if k not in cli["DatasetConfig"]
+        ]
+    return problems
+
+
 CHECKS = {
     "trl": check_script,
+    "trl-cli": check_trl_cli,
     "unsloth": check_script,
     "axolotl": check_axolotl,
     "llamafactory": check_llamafactory,
