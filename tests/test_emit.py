@@ -289,3 +289,17 @@ def test_trl_cli_says_what_it_cannot_do(configs):
     assert CHECKS["trl-cli"](yaml.safe_dump(cli_yaml | {"lora_rank": 8})) == [
         "lora_rank: not a `trl sft` argument"
     ]
+
+
+def test_an_instruct_model_of_an_unknown_format_keeps_its_template_and_says_what_is_missing(cli):
+    spec = str(ROOT / "examples" / "support-tickets.yaml")
+    repo = ["--repo", "allenai/OLMo-2-1124-7B-Instruct"]
+    lf = cli("config", spec, "--framework", "llamafactory", *repo)
+    assert lf.returncode == 0, lf.stderr
+    assert "template" not in yaml.safe_load(lf.stdout)
+    assert "warning: LLaMA-Factory: no known template name" in lf.stderr
+    assert "no known chat format" not in lf.stderr  # its own tokenizer template is used
+    unsloth = cli("config", spec, "--framework", "unsloth", *repo)
+    # No turn markers known: TRL's prompt/completion mask instead of train_on_responses_only.
+    assert "completion_only_loss=True" in unsloth.stdout
+    assert "train_on_responses_only(" not in unsloth.stdout

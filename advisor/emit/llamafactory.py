@@ -94,6 +94,12 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             why += f"; this template makes {stops[0]} the EOS (replace_eos)"
         doc.set("template", name, why)
         doc.note(chat_formats()["bos_handling"]["llamafactory"])
+    elif stage == "sft":
+        doc.note(
+            "WARNING: no registered LLaMA-Factory template is known for this model: set "
+            "`template:` to the one matching its chat format (llamafactory/data/template.py)"
+        )
+        limits.append("LLaMA-Factory: no known template name for this model's chat format")
     if c["thinking"].value == "strip":
         doc.set("enable_thinking", False, c["thinking"].comment())
     if c["max_length"].known:

@@ -256,7 +256,13 @@ def _warnings(plan: Plan) -> list[str]:
         "max_length": "longest example unknown: the framework's default length is kept",
         "new_tokens": "unknown whether the format's tokens are in the tokenizer",
     }
-    found = [notes[name] for name in notes if plan.choices[name].value == "unknown"]
+    found = [
+        notes[name]
+        for name in notes
+        if plan.choices[name].value == "unknown"
+        # an instruct model trains with its tokenizer's own template, known or not
+        and not (name == "chat_format" and plan.value("template") == "model")
+    ]
     if plan.value("tied_caveat") == "warn":
         found.append("tied embeddings: training embed_tokens/lm_head can break the tie (peft#2777)")
     return found

@@ -83,12 +83,12 @@ def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
     if plan.value("objective") != "chat":
         args.append(("dataset_text_field", "text", plan.why("objective")))
     args.append(("packing", plan.value("packing"), plan.why("packing")))
+    # Unsloth masks by turn markers when they are known; otherwise both scripts use TRL's mask.
+    responses_only = unsloth and plan.value("unsloth_loss") == "responses_only"
     trl_loss = plan.value("trl_loss")
-    if trl_loss == "assistant_only" and not unsloth:
+    if trl_loss == "assistant_only" and not responses_only:
         args.append(("assistant_only_loss", True, plan.why("trl_loss")))
-    elif trl_loss == "prompt_completion" and not (
-        unsloth and plan.value("unsloth_loss") == "responses_only"
-    ):
+    elif trl_loss == "prompt_completion" and not responses_only:
         args.append(
             ("completion_only_loss", True, "prompt/completion data: loss on the completion only")
         )

@@ -109,8 +109,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             ],
         )
     elif loss == "unsupported":
-        py.note("WARNING: " + plan.why("unsloth_loss") + " — the loss covers prompts too")
-        limits.append("Unsloth: responses-only loss not set (turn markers unknown)")
+        py.note(plan.why("unsloth_loss"))
     py.add(
         "trainer.train()",
         'model.save_pretrained("outputs")',
