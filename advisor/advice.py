@@ -61,10 +61,23 @@ def next_steps(rec: Recommendation) -> list[str]:
         steps.append(
             f"Accept the licence on https://huggingface.co/{repo} and set HF_TOKEN before the run."
         )
-    method = rec.spec.training.method
-    need = chosen.memory[method].need_gb if chosen.memory and method in chosen.memory else None
-    steps.append(
-        f"Memory for {method}: about {'unknown' if need is None else f'{need:g}'} GB at batch "
-        "size 1 (see the candidate table for the formula); budget more for long sequences."
-    )
+    steps.append(memory_step(chosen.memory, rec.spec.training.method))
     return steps
+
+
+def memory_step(memory: dict | None, method: str) -> str:
+    """The chosen method's memory in one line: the number, its settings and any fix."""
+    entry = (memory or {}).get(method)
+    if entry is None:
+        return f"Memory for {method}: unknown (no architecture dimensions or parameter count)."
+    s = entry.settings
+    text = (
+        f"Memory for {method}: about {entry.need_gb:g} GB per GPU at {s['seq_len']:,} tokens, "
+        f"micro-batch {s['batch_size']}"
+        + (", gradient checkpointing" if s["gradient_checkpointing"] else "")
+        + (" (a lower bound: dimensions unknown)" if entry.partial else "")
+        + " (see the memory section for each term)."
+    )
+    if entry.fix:
+        text += f" It does not fit your GPU; {entry.fix}."
+    return text

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from advisor.context import training_facts
+from advisor.facts import ModelFacts
 from advisor.facts.family import pair_key
-from advisor.memory import estimate
 from advisor.sources import catalog
 from advisor.spec import TaskSpec
 
@@ -31,6 +32,7 @@ def default_candidates(spec: TaskSpec, families: tuple[str, ...] = DEFAULT_FAMIL
     known = {repo_id.lower(): repo_id for repo_id in catalog.repo_ids()}
     by_group: dict[tuple[str, str], list[str]] = {}
     sizes: dict[tuple[str, str], float] = {}
+    largest: dict[tuple[str, str], ModelFacts] = {}
     for repo_id in catalog.repo_ids():
         facts = catalog.lookup(repo_id)
         assert facts is not None
@@ -40,11 +42,13 @@ def default_candidates(spec: TaskSpec, families: tuple[str, ...] = DEFAULT_FAMIL
         group = pair_key(facts, known)
         by_group.setdefault((family, group), []).append(repo_id)
         params = facts.get("params_b")
-        if params is not None:
-            sizes[(family, group)] = max(sizes.get((family, group), 0.0), params)
+        if params is not None and params > sizes.get((family, group), 0.0):
+            sizes[(family, group)] = params
+            largest[(family, group)] = facts
     chosen: dict[str, tuple[float, tuple[str, str]]] = {}
+    task = {**training_facts(spec), "data.max_tokens": spec.data.max_tokens}
     for key, size in sizes.items():
-        if size > limit or (budget and estimate(size, method).need_gb > budget):
+        if size > limit or (budget and _need_gb(largest[key], task, method) > budget):
             continue
         family = key[0]
         if family not in chosen or size > chosen[family][0]:
@@ -54,3 +58,10 @@ def default_candidates(spec: TaskSpec, families: tuple[str, ...] = DEFAULT_FAMIL
         if family in chosen:
             out += sorted(by_group[chosen[family][1]], key=lambda r: ("instruct" in r.lower(), r))
     return out
+
+
+def _need_gb(facts: ModelFacts, task: dict, method: str) -> float:
+    from advisor.memory.candidate import need_gb
+
+    need = need_gb(facts, task, method)
+    return 0.0 if need is None else need

@@ -16,6 +16,16 @@ from advisor.sources import SOURCE_HELP, SOURCES
 
 # advisor.emit.FRAMEWORKS, spelled out so `advisor --help` does not import the emitters.
 CONFIG_FRAMEWORKS = ("trl", "trl-cli", "axolotl", "llamafactory", "unsloth")
+OPTIMIZER_NAMES = (
+    "adamw",
+    "adamw-bf16",
+    "adamw-8bit",
+    "paged-adamw-8bit",
+    "paged-adamw",
+    "sgd",
+    "adafactor",
+)  # fmt: skip  (advisor.memory.settings.OPTIMIZERS; a test keeps them equal)
+
 FORMATS = tuple(RENDERERS)
 TEXT_OR_JSON = ("text", "json")
 
@@ -371,6 +381,62 @@ def inspect_cmd(target: str, fmt: str, **fetch) -> None:
     if facts.error_kind:
         # A misspelt repo is the user's input; a network or access problem is not.
         sys.exit(EXIT_BAD_INPUT if facts.error_kind == "not-found" else 1)
+
+
+@cli.command("memory")
+@click.argument("target", metavar="MODEL")
+@click.option(
+    "--method", type=click.Choice(["full", "lora", "qlora"]), default="lora", show_default=True
+)
+@click.option("--seq-len", type=click.IntRange(1, 100_000_000), help="Tokens per sequence [1024].")
+@click.option("--batch-size", type=click.IntRange(1, 4096), help="Micro-batch per GPU [1].")
+@click.option("--gradient-checkpointing/--no-gradient-checkpointing", default=None, help="[on]")
+@click.option("--optimizer", type=click.Choice(list(OPTIMIZER_NAMES)), help="[adamw]")
+@click.option("--lora-rank", type=click.IntRange(1, 4096), help="[16]")
+@click.option("--lora-targets", help="all-linear, attention, mlp or e.g. q,v [all-linear].")
+@click.option("--gpus", type=click.IntRange(1, 4096), help="[1]")
+@click.option("--sharding", type=click.Choice(["ddp", "zero2", "zero3", "fsdp"]), help="[fsdp]")
+@click.option(
+    "--gpu-memory-gb",
+    type=click.FloatRange(min=0, min_open=True, max=100_000),
+    help="Your GPU: say whether it fits, the longest sequence that does, and fixes.",
+)
+@click.option(
+    "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
+)
+@click.option("--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def memory_cmd(target: str, method: str, seq_len, batch_size, gradient_checkpointing, optimizer,
+               lora_rank, lora_targets, gpus, sharding, gpu_memory_gb, source, offline,
+               fmt) -> None:  # fmt: skip
+    """GPU memory of one training step for MODEL (repo id, catalog entry or local folder)."""
+    from advisor.memory.report import build, render
+    from advisor.memory.settings import from_task, parse_targets
+    from advisor.sources.resolve import fetch_one
+
+    if lora_targets is not None:
+        try:
+            parse_targets(lora_targets)
+        except ValueError as exc:
+            raise UserError(f"--lora-targets: {exc}") from None
+    task = {
+        "data.max_tokens": seq_len,
+        "data.max_tokens_from": "--seq-len",
+        "training.batch_size": batch_size,
+        "training.gradient_checkpointing": gradient_checkpointing,
+        "training.optimizer": optimizer,
+        "training.lora_rank": lora_rank,
+        "training.lora_targets": lora_targets,
+        "training.gpus": gpus,
+        "training.sharding": sharding,
+    }
+    setup = from_task({k: v for k, v in task.items() if v is not None}, method)
+    facts = fetch_one(target, source=source, offline=offline, children=False)
+    if facts.error and not facts.has("hidden_size") and not facts.has("params_b"):
+        raise UserError(facts.error)
+    click.echo(render(build(facts, setup, gpu_memory_gb), fmt), nl=False)
 
 
 @cli.group("catalog")

@@ -9,6 +9,22 @@ from advisor.spec import TaskSpec
 from advisor.understand import Understanding
 
 
+def training_facts(spec: TaskSpec) -> dict[str, Any]:
+    """training.* as named facts (the memory estimate's settings among them)."""
+    training = spec.training
+    return {
+        "training.method": training.method,
+        "training.gpu_memory_gb": training.gpu_memory_gb,
+        "training.batch_size": training.batch_size,
+        "training.gradient_checkpointing": training.gradient_checkpointing,
+        "training.optimizer": training.optimizer,
+        "training.lora_rank": training.lora_rank,
+        "training.lora_targets": training.lora_targets,
+        "training.gpus": training.gpus,
+        "training.sharding": training.sharding,
+    }
+
+
 def task_context(
     spec: TaskSpec, understanding: Understanding, dataset: DatasetProfile | None = None
 ) -> dict[str, Any]:
@@ -25,8 +41,7 @@ def task_context(
         "data.max_tokens": spec.data.max_tokens,
         "training.own_alignment": spec.training.own_alignment,
         "training.custom_chat_format": spec.training.custom_chat_format,
-        "training.method": spec.training.method,
-        "training.gpu_memory_gb": spec.training.gpu_memory_gb,
+        **training_facts(spec),
         "constraints.commercial_use": spec.constraints.commercial_use,
         "constraints.licenses": spec.constraints.licenses,
         "constraints.max_params_b": (
@@ -48,6 +63,11 @@ def task_context(
         ):
             if ctx[key] is None and value is not None:
                 ctx[key] = value
+                if key == "data.max_tokens":
+                    ctx["data.max_tokens_from"] = (
+                        f"the longest example {dataset.path} shows (100th percentile, "
+                        f"{dataset.token_method})"
+                    )
     return {key: value for key, value in ctx.items() if value is not None}
 
 
@@ -83,7 +103,7 @@ def candidate_context(
 ) -> tuple[dict[str, Any], set[str]]:
     """The task facts plus model.* and fit.* for one candidate, and the facts not asked for.
 
-    memory: the candidate's estimate for the chosen method (need_gb, formula), or None.
+    memory: the candidate's estimate for the chosen method (recommendation.MethodMemory), or None.
     """
     ctx = dict(task)
     not_asked: set[str] = set()
@@ -104,8 +124,13 @@ def candidate_context(
         ctx["fit.memory_needed_gb"] = memory.need_gb
         ctx["fit.memory_formula"] = memory.formula
         budget = task.get("training.gpu_memory_gb")
-        if budget:
+        # A lower bound (dimensions unknown) under the budget decides nothing: left unknown.
+        if budget and not (memory.partial and memory.need_gb <= budget):
             ctx["fit.memory_ratio"] = memory.need_gb / budget
+        if memory.fix:
+            ctx["fit.memory_fix"] = memory.fix
+        if memory.largest_seq_len:
+            ctx["fit.memory_largest_seq_len"] = memory.largest_seq_len
     if not task.get("training.gpu_memory_gb"):
         not_asked.add("fit.memory_ratio")
     wanted = task.get("constraints.languages")

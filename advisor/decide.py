@@ -189,7 +189,7 @@ def _recommend(
     )
     rec.repo = pick(candidates)
     rec.data_notes = data_disagreements(spec, dataset)
-    _summarise(rec)
+    _summarise(rec, ctx)
     return rec
 
 
@@ -208,16 +208,27 @@ def check_state(result: RuleResult) -> str:
     return "pass" if result.status == "silent" else "unknown"
 
 
-def _memory(facts: ModelFacts, spec: TaskSpec) -> dict[str, MethodMemory] | None:
+def candidate_memory(facts: ModelFacts, task: dict[str, Any]) -> dict[str, MethodMemory] | None:
     """The one memory estimate of a candidate, per method, against the GPU budget."""
-    params = facts.get("params_b")
-    if params is None:
-        return None
-    gpu = spec.training.gpu_memory_gb
-    return {
-        method: MethodMemory(est.need_gb, est.formula, None if not gpu else est.need_gb <= gpu)
-        for method, est in memory.estimate_all(params).items()
-    }
+    found = memory.for_candidate(facts, task)
+    out = {}
+    for method, entry in found.items():
+        est, fit = entry.estimate, entry.fit
+        if est is None:
+            continue
+        out[method] = MethodMemory(
+            need_gb=est.per_gpu_gb,
+            formula=est.formula(),
+            fits_gpu=None if fit is None else fit.verdict != "does not fit",
+            verdict=fit.verdict if fit else None,
+            components={c.name: round(c.gb, 2) for c in est.components},
+            total_gb=est.total_gb,
+            partial=est.partial,
+            largest_seq_len=fit.largest_seq_len if fit else None,
+            fix=(fit.fix_text() or None) if fit else None,
+            settings=entry.setup.settings(),
+        )
+    return out or None
 
 
 def _licence(facts: ModelFacts) -> Licence:
@@ -249,7 +260,7 @@ def _fit_candidates(
         in_pair: list[Candidate] = []
         for facts in members:
             sibling = next((m.repo_id for m in members if m is not facts), None)
-            estimate = _memory(facts, spec)
+            estimate = candidate_memory(facts, task_ctx)
             chosen = estimate.get(method) if estimate else None
             ctx, not_asked = candidate_context(task_ctx, facts, ids, sibling, chosen)
             results = [run_rule(rule, ctx, subject=facts.repo_id) for rule in check_rules]
@@ -301,7 +312,7 @@ def pick(candidates: list[Candidate]) -> str | None:
     return best[0].repo_id if best else None
 
 
-def _summarise(rec: Recommendation) -> None:
+def _summarise(rec: Recommendation, task_ctx: dict[str, Any]) -> None:
     """What every format shows beyond the verdict: computed here once, so formats agree."""
     chosen = rec.candidate(rec.repo)
     if chosen:
@@ -343,17 +354,7 @@ def _summarise(rec: Recommendation) -> None:
     rec.licences = list(seen.values())
     rec.next_steps = next_steps(rec)
     rec.missing_facts = _missing_facts(rec)
-    rec.memory_model = {
-        "method": rec.spec.training.method,
-        "gpu_memory_gb": rec.spec.training.gpu_memory_gb,
-        "formula": memory.FORMULA,
-        "bytes_per_param": dict(memory.BYTES_PER_PARAM),
-        "bytes_basis": dict(memory.BYTES_BASIS),
-        "activation_share": memory.ACTIVATION_SHARE,
-        "fixed_gb": memory.FIXED_GB,
-        "assumptions": list(memory.ASSUMPTIONS),
-        "references": list(memory.REFERENCES),
-    }
+    rec.memory_model = memory.memory_model(task_ctx, rec.spec.training.method)
     results = rec.task_trace + [ch.result for c in rec.candidates for ch in c.checks]
     rec.rules = {
         r.rule.id: {"kind": r.rule.kind, "name": r.rule.name, "summary": r.rule.summary}

@@ -49,14 +49,32 @@ class Check:
 
 @dataclass(frozen=True)
 class MethodMemory:
-    """The memory one training method needs for one candidate (the one estimate of a run)."""
+    """The memory one training method needs for one candidate (the one estimate of a run):
+    per GPU, term by term (advisor.memory), and how it fits the GPU budget."""
 
-    need_gb: float
-    formula: str
+    need_gb: float  # per GPU
+    formula: str  # the terms with this candidate's numbers
     fits_gpu: bool | None  # None when no GPU budget was given
+    verdict: str | None = None  # fits | tight | does not fit; None without a budget
+    components: dict[str, float] = field(default_factory=dict)  # GB per GPU per term
+    total_gb: float | None = None  # over all GPUs
+    partial: bool = False  # dimensions unknown: a lower bound
+    largest_seq_len: int | None = None
+    fix: str | None = None  # what would fit when this method does not
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"need_gb": self.need_gb, "formula": self.formula, "fits_gpu": self.fits_gpu}
+        return {
+            "need_gb": self.need_gb,
+            "formula": self.formula,
+            "fits_gpu": self.fits_gpu,
+            "verdict": self.verdict,
+            "components": dict(self.components),
+            "total_gb": self.total_gb,
+            "partial": self.partial,
+            "largest_seq_len": self.largest_seq_len,
+            "fix": self.fix,
+        }
 
 
 @dataclass(frozen=True)

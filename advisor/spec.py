@@ -95,6 +95,23 @@ class Data(_Strict):
     )
 
 
+class Optimizer(str, Enum):
+    adamw = "adamw"
+    adamw_bf16 = "adamw-bf16"
+    adamw_8bit = "adamw-8bit"
+    paged_adamw_8bit = "paged-adamw-8bit"
+    paged_adamw = "paged-adamw"
+    sgd = "sgd"
+    adafactor = "adafactor"
+
+
+class Sharding(str, Enum):
+    ddp = "ddp"
+    zero2 = "zero2"
+    zero3 = "zero3"
+    fsdp = "fsdp"
+
+
 class Training(_Strict):
     own_alignment: bool = Field(
         False, description="You will run your own full post-training (SFT + preference tuning)"
@@ -103,6 +120,25 @@ class Training(_Strict):
     method: Method = Method.lora
     # .nan / .inf are floats to YAML; refuse them by name rather than by a range message.
     gpu_memory_gb: float | None = Field(None, gt=0, le=100_000, allow_inf_nan=False)
+    # Settings of the memory estimate (advisor/memory); each one left out is an assumption.
+    batch_size: int | None = Field(None, ge=1, le=4096, description="Micro-batch per GPU")
+    gradient_checkpointing: bool | None = Field(None, description="Default on (TRL SFTConfig)")
+    optimizer: Optimizer | None = None
+    lora_rank: int | None = Field(None, ge=1, le=4096)
+    lora_targets: str | None = Field(
+        None, description="all-linear, attention, mlp or a comma list like q,v"
+    )
+    gpus: int | None = Field(None, ge=1, le=4096)
+    sharding: Sharding | None = Field(None, description="With several GPUs (default fsdp)")
+
+    @field_validator("lora_targets")
+    @classmethod
+    def _targets(cls, value: str | None) -> str | None:
+        if value is not None:
+            from advisor.memory.settings import parse_targets
+
+            parse_targets(value)
+        return value
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMbBtT]?)\s*$")

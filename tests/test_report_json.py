@@ -75,11 +75,11 @@ def test_the_validator_catches_a_broken_report():
     report = json.loads(report_json(SPECS[0]))
     report["decision"]["variant"] = "chat"
     del report["candidates"][0]["memory"]
-    report["memory_model"]["fixed_gb"] = "1"
+    report["memory_model"]["terms"] = "1"
     errors = validate(report, report_schema())
     assert any("decision.variant" in e for e in errors)
     assert any("candidates[0].memory: required" in e for e in errors)
-    assert any("memory_model.fixed_gb" in e for e in errors)
+    assert any("memory_model.terms" in e for e in errors)
 
 
 def test_schema_is_versioned_draft_2020_12_and_documented(cli):
@@ -94,8 +94,11 @@ def test_schema_is_versioned_draft_2020_12_and_documented(cli):
 def test_report_carries_what_renderers_need_without_computing():
     report = json.loads(report_json(SPECS[0]))
     model = report["memory_model"]
-    assert model["formula"].startswith("need_gb = params_b x bytes_per_param")
+    assert model["formula"].startswith("per GPU = weights + gradients")
     assert model["assumptions"] and model["references"]
+    assert set(model["terms"]) == {
+        "weights", "gradients", "optimizer", "activations", "logits", "overhead"
+    }  # fmt: skip
     cand = report["candidates"][0]
     assert set(cand["memory"]) == {"full", "lora", "qlora"}
     assert cand["memory_gb"] == {m: e["need_gb"] for m, e in cand["memory"].items()}

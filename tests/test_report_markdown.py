@@ -30,7 +30,8 @@ def test_markdown_report_has_every_section_a_reviewer_needs():
         assert heading in text
     for exception in ("`completion-task`", "`continued-pretraining`", "`own-alignment`"):
         assert exception in text
-    assert "need_gb = params_b x bytes_per_param" in text
+    assert "per GPU = weights + gradients + optimizer states + activations" in text
+    assert "arXiv:2205.05198" in text  # the activation formula's reference
 
 
 def _table_rows(text: str) -> list[str]:

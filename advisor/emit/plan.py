@@ -194,7 +194,8 @@ def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
     if memory is not None and memory.fits_gpu is False:
         plan.warnings.append(
             f"the memory estimate ({memory.need_gb:g} GB) does not fit your "
-            f"{rec.spec.training.gpu_memory_gb:g} GB GPU: see `advisor recommend` for the fixes"
+            f"{rec.spec.training.gpu_memory_gb:g} GB GPU: "
+            + (memory.fix or "see `advisor recommend` for the fixes")
         )
     return plan
 
@@ -220,7 +221,7 @@ def _header(rec: Any, model: ModelFacts, spec_name: str) -> list[str]:
             fit = " — no GPU size given"
         else:
             fit = f" — {'fits' if memory.fits_gpu else 'does NOT fit'} your {gpu:g} GB GPU"
-        lines.append(f"Memory ({method}, batch 1, checkpointing): {memory.formula}{fit}")
+        lines.append(f"Memory ({method}): {memory.formula}{fit}")
     return lines
 
 
@@ -230,15 +231,11 @@ def _memory(rec: Any, model: ModelFacts, method: str) -> Any:
     candidate = next((c for c in rec.candidates if c.facts is model), None)
     if candidate is not None:
         return (candidate.memory or {}).get(method)
-    params = model.get("params_b")
-    if params is None:
-        return None
-    from advisor.memory import estimate
-    from advisor.recommendation import MethodMemory
+    from advisor.context import task_context
+    from advisor.decide import candidate_memory
 
-    est = estimate(params, method)
-    gpu = rec.spec.training.gpu_memory_gb
-    return MethodMemory(est.need_gb, est.formula, None if gpu is None else est.need_gb <= gpu)
+    task = task_context(rec.spec, rec.understanding, rec.dataset)
+    return (candidate_memory(model, task) or {}).get(method)
 
 
 def _one_line(text: str) -> str:

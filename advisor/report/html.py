@@ -253,10 +253,7 @@ def _memory(report: dict[str, Any]) -> str:
     out = "<h2>Memory per method</h2>" + _table(head, rows)
     if model:
         basis = "".join(
-            f"<li>{esc(L.METHOD_TITLE[m])}: {model['bytes_per_param'][m]:g} bytes/param "
-            f"({esc(model['bytes_basis'][m])})</li>"
-            for m in L.METHODS
-            if m in model["bytes_per_param"]
+            f"<li>{esc(name)}: {esc(text)}</li>" for name, text in model["terms"].items()
         )
         out += (
             f"<p>Formula: {_code(model['formula'])}</p><ul>{basis}</ul>"

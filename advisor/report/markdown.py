@@ -234,15 +234,27 @@ def _memory(report: dict[str, Any]) -> list[str]:
     lines += _table(head, rows, "lll" + "r" * len(L.METHODS))
     if model:
         lines += [f"Formula: `{model['formula']}`", ""]
-        lines += [
-            f"- {L.METHOD_TITLE[m]}: {model['bytes_per_param'][m]:g} bytes/param "
-            f"({md(model['bytes_basis'][m])})"
-            for m in L.METHODS
-            if m in model["bytes_per_param"]
-        ]
+        lines += [f"- {md(name)}: {md(text)}" for name, text in model["terms"].items()]
+        chosen = _chosen_memory(report)
+        if chosen and chosen.get("components"):
+            parts = ", ".join(f"{k} {v:g} GB" for k, v in chosen["components"].items())
+            lines += ["", f"Recommended repo, {md(method)}: {md(parts)}."]
+            if chosen.get("largest_seq_len"):
+                lines.append(f"Longest sequence that fits: {chosen['largest_seq_len']:,} tokens.")
+            if chosen.get("fix"):
+                lines.append(f"Does not fit: {md(chosen['fix'])}.")
         lines += ["", "Assumptions:", ""] + [f"- {md(a)}" for a in model["assumptions"]]
         lines += ["", "References:", ""] + [f"- {md(r)}" for r in model["references"]]
     return lines + [""]
+
+
+def _chosen_memory(report: dict[str, Any]) -> dict[str, Any] | None:
+    """The memory entry of the recommended repo for the chosen method."""
+    method = (report.get("memory_model") or {}).get("method")
+    for c in report["candidates"]:
+        if c["repo_id"] == report["decision"]["repo"]:
+            return (c.get("memory") or {}).get(method)
+    return None
 
 
 def _advice(report: dict[str, Any]) -> list[str]:

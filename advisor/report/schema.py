@@ -44,9 +44,20 @@ CHECK = _obj(
 )
 MEMORY_ENTRY = _obj(
     {
-        "need_gb": NUM,
+        "need_gb": {**NUM, "description": "GB per GPU"},
         "formula": STR,
         "fits_gpu": {**_opt(BOOL), "description": "null when no GPU budget was given"},
+        "verdict": {"enum": ["fits", "tight", "does not fit", None]},
+        "components": {
+            "type": "object",
+            "additionalProperties": NUM,
+            "description": "GB per GPU for each term: weights, gradients, optimizer, "
+            "activations, logits, overhead",
+        },
+        "total_gb": {**_opt(NUM), "description": "GB over all GPUs"},
+        "partial": {**BOOL, "description": "true: dimensions unknown, a lower bound"},
+        "largest_seq_len": _opt(NUM),
+        "fix": {**_opt(STR), "description": "what would fit when this method does not"},
     }
 )
 FACT = _obj({"value": {}, "source": STR}, "a fact and where it came from")
@@ -181,10 +192,8 @@ def report_schema() -> dict[str, Any]:
                         "method": {"enum": ["full", "lora", "qlora"]},
                         "gpu_memory_gb": _opt(NUM),
                         "formula": STR,
-                        "bytes_per_param": {"type": "object", "additionalProperties": NUM},
-                        "bytes_basis": {"type": "object", "additionalProperties": STR},
-                        "activation_share": NUM,
-                        "fixed_gb": NUM,
+                        "terms": {"type": "object", "additionalProperties": STR},
+                        "settings": {"type": "object"},
                         "assumptions": STRS,
                         "references": STRS,
                     },

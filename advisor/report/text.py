@@ -117,7 +117,10 @@ def _memory_cell(cand: dict[str, Any], method: str) -> str:
     if not entry:
         return "unknown"
     fits = {True: " ok", False: " OVER"}.get(entry["fits_gpu"], "")
-    return f"{L.value(entry['need_gb'])}{fits}"
+    if entry.get("verdict") == "tight":
+        fits = " tight"
+    floor = ">" if entry.get("partial") else ""  # dimensions unknown: a lower bound
+    return f"{floor}{L.value(entry['need_gb'])}{fits}"
 
 
 def _table(report: dict[str, Any]) -> list[str]:

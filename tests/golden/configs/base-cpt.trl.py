@@ -4,8 +4,8 @@
 #   and contracts)
 # Verdict: base (confidence high); recommended repo: Qwen/Qwen2.5-7B
 # Exceptions that chose base: continued-pretraining
-# Memory (qlora, batch 1, checkpointing): 7.62B params x 0.64 bytes (qlora) = 4.9 GB x 1.1
-#   activations + 1 GB CUDA = 6.4 GB — fits your 24 GB GPU
+# Memory (qlora): weights 5.7 + gradients 0.2 + optimizer 0.3 + activations 0.8 + logits 7.5 +
+#   overhead 1.0 = 15.5 GB (qlora, seq 4,096, micro-batch 1) — fits your 24 GB GPU
 # Checked against: trl-1.16.0, transformers-5.24.0, peft-0.21.2
 #   (advisor/knowledge/framework_fields)
 # Run it:

@@ -4,8 +4,8 @@
 #   our own chat format and pe...
 # Verdict: base (confidence high); recommended repo: allenai/OLMo-2-1124-7B
 # Exceptions that chose base: own-alignment
-# Memory (full, batch 1, checkpointing): 7.30B params x 16 bytes (full) = 116.8 GB x 1.1
-#   activations + 1 GB CUDA = 129.4 GB — fits your 640 GB GPU
+# Memory (full): weights 14.6 + gradients 14.6 + optimizer 87.6 + activations 1.1 + logits 4.9 +
+#   overhead 1.0 = 123.8 GB (full, seq 4,096, micro-batch 1) — fits your 640 GB GPU
 # Checked against: unsloth-2026.10.9, unsloth_zoo-2026.10.9, trl-1.16.0, transformers-5.24.0
 #   (advisor/knowledge/framework_fields)
 # Run it:

@@ -2,8 +2,8 @@
 # Written by advisor <version> (advisor config): a starting point, read every comment.
 # Spec: examples/support-tickets.yaml — Classify customer support tickets into 12 categories
 # Verdict: instruct (confidence high); recommended repo: Qwen/Qwen2.5-7B-Instruct
-# Memory (lora, batch 1, checkpointing): 7.62B params x 2.08 bytes (lora) = 15.8 GB x 1.1
-#   activations + 1 GB CUDA = 18.4 GB — fits your 24 GB GPU
+# Memory (lora): weights 15.4 + gradients 0.2 + optimizer 0.3 + activations 0.2 + logits 1.9 +
+#   overhead 1.0 = 19 GB (lora, seq 1,024, micro-batch 1) — fits your 24 GB GPU
 # Checked against: trl-1.16.0, transformers-5.24.0, peft-0.21.2
 #   (advisor/knowledge/framework_fields)
 # Run it:

@@ -2,8 +2,8 @@
 # Written by advisor <version> (advisor config): a starting point, read every comment.
 # Spec: examples/small-gpu-qlora.yaml — Reply to customer emails in our support team's tone
 # Verdict: instruct (confidence high); recommended repo: meta-llama/Llama-3.1-8B-Instruct
-# Memory (qlora, batch 1, checkpointing): 8.03B params x 0.64 bytes (qlora) = 5.1 GB x 1.1
-#   activations + 1 GB CUDA = 6.7 GB — fits your 12 GB GPU
+# Memory (qlora): weights 5.9 + gradients 0.2 + optimizer 0.3 + activations 0.8 + logits 4.7 +
+#   overhead 1.0 = 12.9 GB (qlora, seq 3,072, micro-batch 1) — fits your 16 GB GPU
 # Checked against: trl-1.16.0, transformers-5.24.0, peft-0.21.2
 #   (advisor/knowledge/framework_fields)
 # Run it:

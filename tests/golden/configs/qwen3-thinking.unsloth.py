@@ -3,8 +3,8 @@
 # Spec: examples/qwen3-thinking-chat.yaml — Answer questions about our internal HR policies in a
 #   friendly chat
 # Verdict: instruct (confidence high); recommended repo: Qwen/Qwen3-8B
-# Memory (lora, batch 1, checkpointing): 8.19B params x 2.08 bytes (lora) = 17.0 GB x 1.1
-#   activations + 1 GB CUDA = 19.7 GB — fits your 24 GB GPU
+# Memory (lora): weights 16.6 + gradients 0.2 + optimizer 0.3 + activations 0.6 + logits 3.7 +
+#   overhead 1.0 = 22.4 GB (lora, seq 2,048, micro-batch 1) — fits your 24 GB GPU
 # Checked against: unsloth-2026.10.9, unsloth_zoo-2026.10.9, trl-1.16.0, transformers-5.24.0
 #   (advisor/knowledge/framework_fields)
 # Run it:

@@ -1,0 +1,140 @@
+"""What fits on the user's GPU: fits / tight / does not fit, the largest sequence length and
+micro-batch that fit, and — when the chosen setup does not fit — the changes that would, each
+with the memory it would reach. A change already made is never suggested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.dims import Dims
+from advisor.memory.model import MemoryEstimate, estimate
+from advisor.memory.settings import TrainingSetup
+
+# Above this share of the GPU the estimate is "tight" (the memory-tight rule says the same):
+# allocator fragmentation and a longer-than-expected batch take the last few percent.
+TIGHT_SHARE = 0.85
+MAX_SEARCH_SEQ = 1 << 21  # 2M tokens: beyond every context in the catalog
+MAX_SEARCH_BATCH = 1024
+GPU_COUNTS = (2, 4, 8)
+
+
+@dataclass(frozen=True)
+class Fix:
+    change: str
+    per_gpu_gb: float
+
+    def text(self) -> str:
+        return f"{self.change} (~{self.per_gpu_gb:g} GB)"
+
+
+@dataclass(frozen=True)
+class Fit:
+    verdict: str  # fits | tight | does not fit
+    need_gb: float
+    gpu_gb: float
+    largest_seq_len: int | None  # with the other settings unchanged; None: not even 1 token
+    largest_batch: int | None
+    fixes: tuple[Fix, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "need_gb": self.need_gb,
+            "gpu_gb": self.gpu_gb,
+            "largest_seq_len": self.largest_seq_len,
+            "largest_batch": self.largest_batch,
+            "fixes": [{"change": f.change, "per_gpu_gb": f.per_gpu_gb} for f in self.fixes],
+        }
+
+    def fix_text(self) -> str:
+        if self.verdict != "does not fit":
+            return ""
+        if not self.fixes:
+            return "nothing short of a smaller model or a bigger GPU fits"
+        return "would fit with: " + "; ".join(f.text() for f in self.fixes)
+
+
+def verdict(need_gb: float, gpu_gb: float) -> str:
+    if need_gb > gpu_gb:
+        return "does not fit"
+    return "tight" if need_gb > TIGHT_SHARE * gpu_gb else "fits"
+
+
+def _largest(dims: Dims, setup: TrainingSetup, gpu_gb: float, name: str, cap: int) -> int | None:
+    """The largest value of seq_len / batch_size (others unchanged) whose estimate fits."""
+
+    def fits(n: int) -> bool:
+        return estimate(dims, setup.but(**{name: n})).per_gpu_gb <= gpu_gb
+
+    if not fits(1):
+        return None
+    lo, hi = 1, cap
+    if fits(hi):
+        return hi
+    while hi - lo > 1:  # memory grows with both: bisect
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
+
+
+def candidate_fixes(dims: Dims, setup: TrainingSetup, gpu_gb: float) -> list[Fix]:
+    """Single changes to the setup that fit, least disruptive first; none already applied."""
+    tries: list[tuple[str, TrainingSetup]] = []
+    if not setup.gradient_checkpointing:
+        tries.append(("gradient checkpointing", setup.but(gradient_checkpointing=True)))
+    if setup.batch_size > 1:
+        tries.append(("micro-batch 1 with gradient accumulation", setup.but(batch_size=1)))
+    if setup.optimizer not in ("adamw-8bit", "paged-adamw-8bit"):
+        tries.append(("8-bit AdamW (paged)", setup.but(optimizer="paged-adamw-8bit")))
+    if setup.loss == "standard":
+        tries.append(("chunked cross-entropy (e.g. Liger kernel)", setup.but(loss="chunked")))
+    if setup.method == "full":
+        tries.append(("LoRA instead of full fine-tuning", setup.but(method="lora")))
+    if setup.method != "qlora":
+        tries.append(("QLoRA (4-bit base weights)", setup.but(method="qlora")))
+    found = []
+    for change, changed in tries:
+        need = estimate(dims, changed).per_gpu_gb
+        if need <= gpu_gb:
+            found.append(Fix(change, need))
+    sharded = setup.gpus > 1 and setup.sharding in ("zero3", "fsdp")
+    for count in GPU_COUNTS:
+        if count <= setup.gpus and sharded:
+            continue
+        changed = setup.but(gpus=max(count, setup.gpus), sharding="fsdp")
+        need = estimate(dims, changed).per_gpu_gb
+        if need <= gpu_gb:
+            found.append(Fix(f"{changed.gpus} GPUs with FSDP full shard", need))
+            break
+    seq = _largest(dims, setup, gpu_gb, "seq_len", setup.seq_len - 1) if setup.seq_len > 1 else None
+    if seq:
+        found.append(
+            Fix(
+                f"sequences up to {seq:,} tokens", estimate(dims, setup.but(seq_len=seq)).per_gpu_gb
+            )
+        )
+    return found
+
+
+def assess(
+    dims: Dims,
+    setup: TrainingSetup,
+    gpu_gb: float,
+    est: MemoryEstimate | None = None,
+    context: int | None = None,
+) -> Fit:
+    """Fits / tight / does not fit on a GPU of gpu_gb, the largest sequence length (up to the
+    model's context when known) and micro-batch that fit, and the fixes when it does not."""
+    est = est or estimate(dims, setup)
+    need = est.per_gpu_gb
+    result = verdict(need, gpu_gb)
+    return Fit(
+        verdict=result,
+        need_gb=need,
+        gpu_gb=gpu_gb,
+        largest_seq_len=_largest(dims, setup, gpu_gb, "seq_len", context or MAX_SEARCH_SEQ),
+        largest_batch=_largest(dims, setup, gpu_gb, "batch_size", MAX_SEARCH_BATCH),
+        fixes=tuple(candidate_fixes(dims, setup, gpu_gb)[:4]) if result == "does not fit" else (),
+    )

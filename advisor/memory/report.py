@@ -1,0 +1,83 @@
+"""`advisor memory MODEL`: the estimate alone, as text or JSON, with every term and assumption."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from advisor import dims as dimensions
+from advisor.errors import UserError
+from advisor.facts import ModelFacts
+from advisor.memory.fit import assess
+from advisor.memory.model import CONSTANT_NOTES, FORMULA, estimate, estimate_without_dims
+from advisor.memory.settings import TrainingSetup
+
+
+def build(facts: ModelFacts, setup: TrainingSetup, gpu_gb: float | None) -> dict[str, Any]:
+    """The estimate as JSON: total_gb, per_gpu_gb, components, assumptions, references."""
+    shape = dimensions.from_facts(facts)
+    params = facts.get("params_b")
+    if shape is not None:
+        est = estimate(shape, setup)
+    elif isinstance(params, (int, float)) and params > 0:
+        est = estimate_without_dims(params, setup)
+    else:
+        raise UserError(
+            f"{facts.repo_id}: no architecture dimensions and no parameter count, so its memory "
+            "is unknown",
+            hint="point at a folder with config.json, or use --source hub",
+        )
+    out = {"model": facts.repo_id, **est.to_json()}
+    out["assumptions"] += list(CONSTANT_NOTES)
+    out["dimensions_from"] = facts.facts["hidden_size"].source if shape else None
+    if gpu_gb:
+        if shape is not None:
+            fit = assess(shape, setup, gpu_gb, est, facts.get("context_length"))
+            out["fit"] = {**fit.to_json(), "fix": fit.fix_text() or None}
+        else:
+            out["fit"] = None
+    return out
+
+
+def render_text(report: dict[str, Any]) -> str:
+    s = report["settings"]
+    lines = [
+        f"{report['model']}: {report['method']} needs about {report['per_gpu_gb']:g} GB per GPU"
+        + (f" ({report['total_gb']:g} GB over {report['gpus']} GPUs)" if report["gpus"] > 1 else "")
+        + (" - a lower bound, dimensions unknown" if report["partial"] else ""),
+        f"  seq len {s['seq_len']:,}, micro-batch {s['batch_size']}, gradient checkpointing "
+        f"{'on' if s['gradient_checkpointing'] else 'off'}, optimizer {s['optimizer']}"
+        + (
+            f", LoRA rank {s['lora_rank']} on {','.join(s['lora_targets'])}"
+            if "lora_rank" in s
+            else ""
+        ),
+        "",
+    ]
+    width = max(len(name) for name in report["components"])
+    for name, gb in report["components"].items():
+        lines.append(f"  {name:<{width}}  {gb:8.2f} GB  {report['terms'][name]}")
+    lines += ["", f"  {FORMULA}"]
+    fit = report.get("fit")
+    if fit:
+        lines += [
+            "",
+            f"On a {fit['gpu_gb']:g} GB GPU: {fit['verdict']}"
+            + (
+                f"; longest sequence that fits: {fit['largest_seq_len']:,} tokens"
+                if fit["largest_seq_len"]
+                else "; not even a one-token sequence fits"
+            )
+            + (f", largest micro-batch: {fit['largest_batch']}" if fit["largest_batch"] else ""),
+        ]
+        if fit.get("fix"):
+            lines.append(f"  {fit['fix']}")
+    lines += ["", "Assumptions:"] + [f"  - {a}" for a in report["assumptions"]]
+    lines += ["References:"] + [f"  - {r}" for r in report["references"]]
+    return "\n".join(lines) + "\n"
+
+
+def render(report: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    return render_text(report)
