@@ -60,9 +60,9 @@ args = SFTConfig(
     # eos-template-end-of-turn: EOS is the template's end-of-turn token <|eot_id|>: generation
     #   stops where a turn ends
     eos_token='<|eot_id|>',
-    # pad-family: pad-not-eos: <|finetune_right_pad_id|> pads instead of EOS (meta-llama Llama
-    #   3.1 tokenizer reserved token 128004 (opendatahub-io/distributed-workloads#380 uses it
-    #   for Llama 3.1 SFT)); padding with EOS would mask it and the model would never stop
+    # pad-family: pad-not-eos: <|finetune_right_pad_id|> pads instead of EOS (meta-
+    #   llama/llama-models models/llama3/tokenizer.py @a9c89c47; unsloth_zoo pad_token.py);
+    #   padding with EOS would mask it and the model would never stop
     pad_token='<|finetune_right_pad_id|>',
     # batch-memory-model: batch size 1 per device, as the memory estimate assumes; gradient
     #   accumulation gives an effective batch of 16

@@ -68,9 +68,10 @@ args = SFTConfig(
     # eos-template-end-of-turn: EOS is the template's end-of-turn token <|im_end|>: generation
     #   stops where a turn ends
     eos_token='<|im_end|>',
-    # pad-family: pad-not-eos: <|endoftext|> pads instead of EOS (Qwen/Qwen3-*
-    #   tokenizer_config.json pad_token <|endoftext|>, eos <|im_end|>); padding with EOS would
-    #   mask it and the model would never stop
+    # pad-family: pad-not-eos: <|endoftext|> pads instead of EOS (a Qwen3-4B
+    #   tokenizer_config.json copy: akougkas/warpio-cli warpio-docs/ai-
+    #   docs/model_cards/qwen3:4b.md @8dde6d21); padding with EOS would mask it and the model
+    #   would never stop
     pad_token='<|endoftext|>',
     # batch-memory-model: batch size 1 per device, as the memory estimate assumes; gradient
     #   accumulation gives an effective batch of 16
