@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from advisor.errors import UserError
+from advisor.safefile import FileRefused, read_capped
 
 MAX_YAML_BYTES = 2 * 1024 * 1024  # a spec or a rule is a few KB; refuse anything absurd
 # A spec or rule nests a handful of levels. Our own limit sits far below the parsers' (libyaml
@@ -57,18 +58,21 @@ def dotted_path(path: tuple) -> str:
 
 
 def read_text(path: str | Path, *, what: str = "file") -> str:
-    """Read a UTF-8 text file, or raise a one-line UserError saying what is wrong with it."""
+    """Read a UTF-8 text file, or raise a one-line UserError saying what is wrong with it.
+
+    Only a regular file is read (a FIFO would hang, /dev/zero never ends), and the size cap
+    counts the bytes actually read, not what stat says.
+    """
     p = Path(path)
     try:
         if p.is_dir():
             raise UserError(f"{p} is a directory, not a {what}", hint="give the path of a file")
-        size = p.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise UserError(
-                f"{p} is {size // 1024} KB, too large for a {what}",
-                hint=f"a {what} is expected to be a few KB",
-            )
-        raw = p.read_bytes()
+        raw = read_capped(p, MAX_YAML_BYTES)
+    except FileRefused as refused:
+        hint = f"a {what} is expected to be a few KB" if "larger" in refused.reason else None
+        raise UserError(
+            f"{p}: {refused.reason}", hint=hint or f"give a {what} that is a regular file"
+        ) from None
     except FileNotFoundError:
         raise UserError(f"{p}: no such file", hint="check the path") from None
     except PermissionError:
@@ -138,6 +142,7 @@ def load_yaml(text: str, origin: str) -> LocatedYaml:
     return LocatedYaml(data, lines, origin)
 
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
 
 
@@ -205,4 +210,19 @@ def _construct(
             _construct(loader, item, path + (index,), lines, origin)
             for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    if node.tag == _TIMESTAMP:
+        # A date is text to us (no field wants a datetime): 2001-13-45 would raise ValueError.
+        return node.value
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:  # e.g. Python's 4300-digit int limit
+        at = f"{origin}:{node.start_mark.line + 1}"
+        field = dotted_path(path)
+        reason = (
+            "a number with more than 4300 digits"
+            if "digits" in str(exc)
+            else f"value {node.value[:40]!r} cannot be read"
+        )
+        raise UserError(
+            f"{at}: {field + ': ' if field else ''}{reason}", hint="write a smaller value"
+        ) from None

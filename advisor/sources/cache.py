@@ -17,10 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from advisor import safejson
+from advisor.safefile import read_capped
 from advisor.sources.local import hf_home
 
 DEFAULT_TTL_SECONDS = 24 * 3600
 _FORMAT = 1
+MAX_ENTRY_BYTES = 32 << 20  # one model's answer (siblings included) is well under a megabyte
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -78,8 +81,8 @@ class AnswerCache:
 
     @staticmethod
     def _read(path: Path) -> dict[str, Any] | None:
-        try:
-            data = json.loads(path.read_text("utf-8"))
+        try:  # a FIFO or /dev/zero planted as latest.json must not hang or fill memory
+            data = safejson.loads(read_capped(path, MAX_ENTRY_BYTES))
         except (OSError, ValueError):
             return None
         return data if isinstance(data, dict) else None

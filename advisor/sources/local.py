@@ -20,6 +20,7 @@ from advisor.facts import (
     variant,
 )
 from advisor.facts.derive import complete
+from advisor.safefile import read_capped
 from advisor.sources import modelfiles
 
 _CACHE_PREFIX = "models--"
@@ -110,10 +111,9 @@ def read_folder(folder: Path) -> ModelFacts:
 
     template_file = folder / "chat_template.jinja"
     template_json = folder / "chat_template.json"
-    if template_file.is_file() and template_file.stat().st_size <= modelfiles.MAX_JSON_BYTES:
-        modelfiles.apply_template(
-            facts, template_file.read_text("utf-8", errors="replace"), str(template_file)
-        )
+    template = _small_text(template_file, modelfiles.MAX_JSON_BYTES)
+    if template is not None:
+        modelfiles.apply_template(facts, template, str(template_file))
     elif template_json.is_file():
         data = _json(template_json)
         text = modelfiles.template_text(
@@ -135,8 +135,9 @@ def read_folder(folder: Path) -> ModelFacts:
             )
 
     readme = folder / "README.md"
-    if readme.is_file() and readme.stat().st_size <= modelfiles.MAX_README_BYTES:
-        card = modelfiles.front_matter(readme.read_text("utf-8", errors="replace"))
+    card_text = _small_text(readme, modelfiles.MAX_README_BYTES)
+    if card_text is not None:
+        card = modelfiles.front_matter(card_text, str(readme))
         modelfiles.apply_card(facts, card, SOURCE_README, str(readme))
 
     _apply_safetensors(facts, folder, modelfiles.quant_bits(config))
@@ -157,14 +158,28 @@ def _json(path: Path, required: bool = False) -> object:
         return None
 
 
+def _small_text(path: Path, cap: int) -> str | None:
+    """A small optional text file (regular, at most cap bytes), or None; never blocks."""
+    try:
+        return read_capped(path, cap).decode("utf-8", errors="replace")
+    except (OSError, ValueError):  # absent, a FIFO or device, too large: not read
+        return None
+
+
 def _apply_safetensors(facts: ModelFacts, folder: Path, bits: int | None) -> None:
     shards = sorted(folder.glob("*.safetensors"))
     if not shards:
         return
     counts: dict[str, int] = {}
+    budget = modelfiles.MAX_SAFETENSORS_HEADERS_PER_FOLDER
     try:
         for shard in shards:
-            for dtype, n in modelfiles.safetensors_counts(shard).items():
+            # One header budget per folder: 200 hard links to one 10 MB header must not cost
+            # 200 parses. Over it, the count is unknown (as for an unreadable shard).
+            cap = min(modelfiles.MAX_SAFETENSORS_HEADER, budget)
+            raw = modelfiles.read_safetensors_header(shard, cap)
+            budget -= len(raw)
+            for dtype, n in modelfiles.header_counts(raw, shard).items():
                 counts[dtype] = counts.get(dtype, 0) + n
     except (OSError, ValueError):
         return  # an unreadable shard makes the count unknown, not wrong

@@ -7,11 +7,11 @@ absent or of the wrong type is left unknown rather than guessed.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
+from advisor import safejson
 from advisor.facts import (
     SOURCE_CHAT_TEMPLATE,
     SOURCE_CONFIG,
@@ -19,12 +19,16 @@ from advisor.facts import (
     SOURCE_TOKENIZER_CONFIG,
     ModelFacts,
 )
+from advisor.safefile import FileRefused, open_regular, read_capped
 from advisor.sources.chat_template import detect_family
 
 # JSON files we read are small (tokenizer_config.json of Falcon3 is 362 kB, the largest seen).
 MAX_JSON_BYTES = 8 * 1024 * 1024
 # A safetensors header lists tensor names and shapes: megabytes at most, never the weights.
 MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
+# All headers of one folder together: the largest real checkpoints (hundreds of shards) stay
+# far below, while 200 hard links to one 10 MB header would take minutes to parse.
+MAX_SAFETENSORS_HEADERS_PER_FOLDER = 64 * 1024 * 1024
 MAX_README_BYTES = 1024 * 1024
 
 # Bytes per stored element of packed dtypes: a 4-bit weight packs 2 per U8, 8 per I32.
@@ -32,14 +36,14 @@ _PACKED_PER_ELEMENT = {"U8": 2, "I32": 8}
 
 
 def read_json(path: Path) -> Any:
-    """Parse a small JSON file; raises ValueError with the path on anything unusable."""
-    size = path.stat().st_size
-    if size > MAX_JSON_BYTES:
-        raise ValueError(f"{path}: {size} bytes, larger than the {MAX_JSON_BYTES} allowed")
+    """Parse a small JSON file; raises ValueError naming the path on anything unusable (not a
+    regular file, over the size cap, invalid, nested too deeply, a number too long)."""
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from None
+        return safejson.loads(read_capped(path, MAX_JSON_BYTES))
+    except FileRefused as refused:
+        raise ValueError(f"{path}: {refused.reason}") from None
+    except safejson.JSONValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
 
 
 def _int(value: Any) -> int | None:
@@ -224,42 +228,57 @@ def apply_card(facts: ModelFacts, card: Any, source: str = SOURCE_README, detail
         facts.set_default("languages", languages, source, detail)
 
 
-def front_matter(text: str) -> dict[str, Any] | None:
-    """YAML front matter between the leading '---' lines of a README, or None."""
+def front_matter(text: str, origin: str = "README.md") -> dict[str, Any] | None:
+    """YAML front matter between the leading '---' lines of a README, or None.
+
+    Read with the same loader as specs (no aliases, depth and value bounds): a card is
+    untrusted, and a front matter we cannot read is no front matter.
+    """
     if not text.startswith("---"):
         return None
     end = text.find("\n---", 3)
     if end < 0:
         return None
-    import yaml  # only a README needs it
+    from advisor.errors import UserError
+    from advisor.yamlfile import load_yaml
 
     try:
-        data = yaml.safe_load(text[3:end])
-    except yaml.YAMLError:
+        data = load_yaml(text[3:end], origin).data
+    except UserError:
         return None
     return data if isinstance(data, dict) else None
 
 
-def safetensors_counts(path: Path) -> dict[str, int]:
-    """Element counts per dtype from a .safetensors header; never reads the weights.
+def safetensors_counts(path: Path, max_header: int = MAX_SAFETENSORS_HEADER) -> dict[str, int]:
+    """Element counts per dtype from a .safetensors header; never reads the weights."""
+    return header_counts(read_safetensors_header(path, max_header), path)
+
+
+def read_safetensors_header(path: Path, max_header: int = MAX_SAFETENSORS_HEADER) -> bytes:
+    """The JSON header of a .safetensors file, at most max_header bytes.
 
     The format: 8 bytes little-endian u64 header length, then that many bytes of JSON mapping
     tensor names to {dtype, shape, data_offsets} (plus an optional __metadata__).
     """
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:  # a FIFO named *.safetensors must not hang us
         prefix = handle.read(8)
         if len(prefix) != 8:
             raise ValueError(f"{path}: shorter than a safetensors header")
         length = int.from_bytes(prefix, "little")
-        if length <= 1 or length > MAX_SAFETENSORS_HEADER:
+        if length <= 1 or length > max_header:
             raise ValueError(f"{path}: header length {length} out of bounds")
         raw = handle.read(length)
     if len(raw) != length:
         raise ValueError(f"{path}: truncated safetensors header")
+    return raw
+
+
+def header_counts(raw: bytes, path: Path) -> dict[str, int]:
+    """Element counts per dtype from the bytes of a safetensors header."""
     try:
-        header = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError(f"{path}: safetensors header is not JSON") from None
+        header = safejson.loads(raw)
+    except safejson.JSONValueError as exc:
+        raise ValueError(f"{path}: safetensors header: {exc}") from None
     if not isinstance(header, dict):
         raise ValueError(f"{path}: safetensors header is not a mapping")
     counts: dict[str, int] = {}

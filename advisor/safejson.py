@@ -1,0 +1,75 @@
+"""Parsing JSON we did not write, with every failure as one ValueError with a short reason.
+
+`json.loads` has three ways out besides JSONDecodeError: RecursionError for deep nesting
+(`[` x 1M), ValueError for an integer over Python's digit limit (a 5000-digit number), and
+values nested deep enough to parse but to break whoever walks them later (repr, the JSON
+writer). `loads` turns all three into JSONValueError; `check_depth` bounds the nesting of a
+parsed value so what we keep is safe to walk.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# Model configs, tokenizer configs, Hub answers and training rows nest a handful of levels.
+MAX_DEPTH = 100
+
+
+class JSONValueError(ValueError):
+    """JSON we cannot use; str() is a short reason without the file name."""
+
+
+def loads(data: str | bytes, *, max_depth: int | None = MAX_DEPTH) -> Any:
+    """json.loads with one kind of error; max_depth=None skips the nesting walk (hot paths
+    that never walk the value deeply)."""
+    try:
+        value = json.loads(data)
+    except json.JSONDecodeError as err:
+        raise JSONValueError(
+            f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
+        ) from None
+    except UnicodeDecodeError:
+        raise JSONValueError("not valid JSON: not UTF-8 text") from None
+    except RecursionError:
+        raise JSONValueError(too_deep_reason()) from None
+    except ValueError as err:  # Python's int digit limit
+        raise JSONValueError(reason_of(err)) from None
+    if max_depth is not None:
+        check_depth(value, max_depth)
+    return value
+
+
+def too_deep_reason(limit: int = MAX_DEPTH) -> str:
+    return f"JSON nested too deeply (more than {limit} levels)"
+
+
+def reason_of(err: BaseException) -> str:
+    """A short reason for an error json raised, for messages that name their own place."""
+    if isinstance(err, json.JSONDecodeError):
+        return f"invalid JSON: {err.msg}"
+    if isinstance(err, RecursionError):
+        return too_deep_reason()
+    text = str(err)
+    if "digits" in text:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        return "a number with more than 4300 digits"
+    return f"invalid JSON: {text.splitlines()[0] if text else type(err).__name__}"
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
+    """Raise JSONValueError when value nests lists/objects more than `limit` levels deep.
+
+    Iterative, so a value too deep for recursion is measured without recursing.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise JSONValueError(too_deep_reason(limit))
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
