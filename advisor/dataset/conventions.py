@@ -153,7 +153,7 @@ def _maybe_json(value: Any) -> Any:
     if isinstance(value, str) and value.lstrip().startswith("["):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or `[` x 1M: the cell stays text
             return value
     return value
 

@@ -15,7 +15,9 @@ from typing import BinaryIO
 from advisor.dataset.tally import Tally
 from advisor.errors import UserError
 
-MAX_FIELD_CHARS = 64 << 20  # the csv default (128 KiB) is shorter than many training examples
+# The csv default (128 KiB) is shorter than many training examples; 16 MB is longer than any.
+MAX_FIELD_CHARS = 16 << 20
+MAX_LINE_BYTES = 16 << 20  # a longer physical line is reported, not buffered
 
 
 def scan_csv(stream: BinaryIO, tally: Tally, where: str, delimiter: str = ",") -> int:
@@ -23,7 +25,7 @@ def scan_csv(stream: BinaryIO, tally: Tally, where: str, delimiter: str = ",") -
     lines = _Lines(stream)
     with _field_limit(MAX_FIELD_CHARS):
         reader = csv.reader(lines, delimiter=delimiter)
-        header = _header(reader, where)
+        header = _header(reader, where, lines)
         last_line = reader.line_num
         while True:
             try:
@@ -35,10 +37,13 @@ def scan_csv(stream: BinaryIO, tally: Tally, where: str, delimiter: str = ",") -
                 last_line = reader.line_num
                 continue
             start, last_line = last_line + 1, reader.line_num
-            if not record:
-                tally.blank_lines += 1
-                continue
             bad = lines.bad_line_between(start, last_line)
+            if not record:
+                if bad is not None:  # the stand-in for an overlong line
+                    tally.bad(*bad)
+                else:
+                    tally.blank_lines += 1
+                continue
             if bad is not None:
                 tally.bad(*bad)
             elif len(record) != len(header):
@@ -48,10 +53,13 @@ def scan_csv(stream: BinaryIO, tally: Tally, where: str, delimiter: str = ",") -
     return lines.bytes_read
 
 
-def _header(reader: Iterator[list[str]], where: str) -> list[str]:
+def _header(reader: Iterator[list[str]], where: str, lines: _Lines) -> list[str]:
     for record in reader:
         if record:
             return [name.strip() for name in record]
+        if lines.bad_lines:  # the header line itself was too long to read
+            line, reason = lines.bad_lines[0]
+            raise UserError(f"header row: {reason}", where=f"{where}:{line}")
     raise UserError(
         "no header row", where=where, hint="a CSV file needs a header naming its columns"
     )
@@ -67,15 +75,31 @@ class _Lines:
         self.bad_lines: list[tuple[int, str]] = []  # (line, reason), not yet claimed
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.stream:
+        while raw := self.stream.readline(MAX_LINE_BYTES + 1):
             self.number += 1
             self.bytes_read += len(raw)
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                # Never buffer a line without end: skip to its newline, report it, and give
+                # the csv reader an empty line in its place (an empty record it reports here).
+                length = len(raw) + self._skip_rest_of_line()
+                self.bad_lines.append((self.number, f"line is {length:,} bytes long; not parsed"))
+                yield "\n"
+                continue
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as err:
                 reason = f"not UTF-8 (byte 0x{raw[err.start]:02x} at column {err.start + 1})"
                 self.bad_lines.append((self.number, reason))
                 yield raw.decode("utf-8", errors="replace")
+
+    def _skip_rest_of_line(self) -> int:
+        skipped = 0
+        while chunk := self.stream.readline(1 << 20):
+            skipped += len(chunk)
+            if chunk.endswith(b"\n"):
+                break
+        self.bytes_read += skipped
+        return skipped
 
     def bad_line_between(self, first: int, last: int) -> tuple[int, str] | None:
         """The first non-UTF-8 line of the record on lines first..last, if any."""

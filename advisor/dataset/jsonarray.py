@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from advisor.dataset.tally import Tally
 from advisor.errors import UserError
+from advisor.safejson import reason_of, too_deep_reason
 
 BLOCK_BYTES = 4 << 20
 MAX_ELEMENT_CHARS = 16 << 20  # stop buffering an element that will not end
@@ -81,7 +82,20 @@ class _ArrayReader:
                 if not self.eof and len(self.buf) - self.pos < MAX_ELEMENT_CHARS:
                     self._fill()
                     continue
+                if not self.eof:  # still unfinished after MAX_ELEMENT_CHARS: too big, not broken
+                    self._fail(
+                        f"an element of the array is over the {MAX_ELEMENT_CHARS >> 20} MB "
+                        "size limit (one example should be far smaller)"
+                    )
                 self._fail(f"invalid JSON: {err.msg}", at=err.pos)
+            except RecursionError:  # `[` x 1M: the C parser's recursion stop
+                self._fail(f"an element is {too_deep_reason()}")
+            except ValueError as err:  # a number over Python's digit limit
+                self._fail(f"an element holds {reason_of(err)}")
+            if end == len(self.buf) and not self.eof:
+                # A number cut by the end of the buffer parses as a shorter number: read on.
+                self._fill()
+                continue
             self.pos = end
             return value
 

@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from advisor.dataset.conventions import json_type
 from advisor.dataset.tally import Tally
+from advisor.safejson import reason_of
 
 BLOCK_BYTES = 4 << 20
 FULL_PARSE_BYTES = 64 << 20
@@ -117,7 +118,7 @@ class _Scanner:
             return 1
         try:
             value = json.loads(line)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:  # RecursionError: `[` x 1M in one line
             self.tally.bad(number, _json_error(err))
             return 1
         self.tally.row(number, value, in_sample=in_sample)
@@ -188,12 +189,12 @@ def _contains(picked: range | list[int], index: int) -> bool:
 def _shape_error(line: bytes) -> str:
     try:
         value = json.loads(line)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
         return _json_error(err)
     return f"a JSON {json_type(value)}, not an object"
 
 
-def _json_error(err: ValueError) -> str:
+def _json_error(err: Exception) -> str:
     if isinstance(err, json.JSONDecodeError):
         return f"invalid JSON: {err.msg} (column {err.colno})"
-    return f"invalid JSON: {err}"
+    return reason_of(err)  # nested too deeply, a number over Python's digit limit

@@ -14,6 +14,7 @@ from advisor.dataset.parquetfile import scan_parquet
 from advisor.dataset.tally import UNKNOWN, Tally, decide_format, fim_warnings
 from advisor.errors import UserError
 from advisor.facts import DatasetProfile
+from advisor.safefile import FileRefused, open_regular
 
 HEAD_BYTES = 64 << 10
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -93,8 +94,10 @@ def _check_file(file: Path, where: str) -> None:
 
 
 def _open(file: Path, where: str) -> BinaryIO:
-    try:
-        return open(file, "rb")  # noqa: SIM115 - closed by the caller's with-block
+    try:  # regular files only, opened without blocking (a FIFO swapped in after the check)
+        return open_regular(file)
+    except FileRefused as refused:
+        raise UserError(refused.reason, where=where, hint="pass a training file on disk") from None
     except OSError as err:
         raise UserError(f"cannot read: {err.strerror}", where=where) from None
 
