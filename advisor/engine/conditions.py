@@ -9,7 +9,6 @@ each one with its expected and actual value.
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,8 +30,16 @@ OPERATORS = {
     "contains_any": "(a list) contains any of",
     "exists": "is known (never unknown itself)",
     "absent": "is not known (never unknown itself)",
-    "matches": "matches the regular expression (case-insensitive)",
+    "matches": "matches the regular expression (RE2 syntax, case-insensitive)",
 }
+# What `matches` accepts, for messages and `advisor rules show`.
+PATTERN_SYNTAX = (
+    "RE2 syntax: Python-style classes, groups, alternation and repetition; "
+    "no backreferences or lookaround; matched in time linear in the text"
+)
+MAX_PATTERN_CHARS = 1000
+# all / any / not nest a few levels in real rules; the YAML reader stops at 100 levels anyway.
+MAX_CONDITION_DEPTH = 32
 
 
 class ConditionError(ValueError):
@@ -50,7 +57,7 @@ class Leaf:
     op: str
     value: Any = None
     value_fact: str | None = None  # compare with another fact instead of a literal
-    pattern: re.Pattern | None = None
+    pattern: Any = None  # a compiled RE2 pattern for `matches`
     # The operator as a function (actual, expected) -> bool, chosen once at load time.
     test: Callable[[Any, Any], bool] = field(default=operator.eq, compare=False, repr=False)
 
@@ -82,8 +89,16 @@ class ClauseResult:
         }
 
 
-def compile_condition(data: Any, path: str = "when") -> Condition:
+def compile_condition(data: Any, path: str = "when", depth: int = 1) -> Condition:
     """Check a condition against the fact registry and operator set; raise ConditionError."""
+    if depth > MAX_CONDITION_DEPTH:
+        # Checked here, not only by the YAML reader: conditions may come from elsewhere, and
+        # compiling and evaluating recurse once per level.
+        raise ConditionError(
+            path if len(path) <= 60 else path[:60] + "...",
+            f"conditions nested more than {MAX_CONDITION_DEPTH} levels deep; "
+            "flatten it (not: {not: X} is X, all inside all is one all)",
+        )
     if not isinstance(data, dict):
         raise ConditionError(path, "a condition is a mapping: all / any / not, or fact + op")
     combinators = [key for key in ("all", "any", "not") if key in data]
@@ -94,11 +109,14 @@ def compile_condition(data: Any, path: str = "when") -> Condition:
         kind = combinators[0]
         body = data[kind]
         if kind == "not":
-            return Node("not", (compile_condition(body, f"{path}.not"),))
+            return Node("not", (compile_condition(body, f"{path}.not", depth + 1),))
         if not isinstance(body, list) or not body:
             raise ConditionError(f"{path}.{kind}", "expects a non-empty list of conditions")
         return Node(
-            kind, tuple(compile_condition(c, f"{path}.{kind}[{i}]") for i, c in enumerate(body))
+            kind,
+            tuple(
+                compile_condition(c, f"{path}.{kind}[{i}]", depth + 1) for i, c in enumerate(body)
+            ),
         )
     unknown_keys = sorted(set(data) - {"fact", "op", "value"})
     if unknown_keys:
@@ -148,7 +166,7 @@ def _compile_leaf(data: dict, path: str) -> Leaf:
         return Leaf(fact, op, value_fact=ref, test=_TESTS[op])
     _check_literal(fact, op, value, path)
     if op == "matches":
-        pattern = re.compile(value, re.IGNORECASE)
+        pattern = compile_pattern(value, f"{path}.value")
         return Leaf(
             fact, op, value, pattern=pattern, test=lambda a, _e: bool(pattern.search(str(a)))
         )
@@ -213,10 +231,29 @@ def _check_literal(fact: str, op: str, value: Any, path: str) -> None:
     elif op == "matches":
         if kind not in ("str", "enum") or not isinstance(value, str):
             raise ConditionError(f"{path}.value", "'matches' needs a text fact and a pattern")
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ConditionError(f"{path}.value", f"bad regular expression: {exc}") from None
+        compile_pattern(value, f"{path}.value")
+
+
+def compile_pattern(pattern: str, path: str) -> Any:
+    """A `matches` pattern compiled with RE2: matching time is linear in the text whatever the
+    pattern, so a user rule like ^(\\w+\\s?)+$ cannot hang a run on a hostile licence string
+    (Python's backtracking `re` takes exponential time there). RE2 refuses what needs
+    backtracking (backreferences, lookaround) with its own message."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise ConditionError(path, f"pattern longer than {MAX_PATTERN_CHARS} characters")
+    import re2  # only rules with a `matches` condition pay for it
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False  # RE2 would print its own lines on stderr
+    options.max_mem = 8 << 20  # compiled-program bound; over it RE2 refuses, never slows
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise ConditionError(path, f"bad regular expression: {reason} ({PATTERN_SYNTAX})") from None
 
 
 Evaluator = Callable[[dict[str, Any], list[ClauseResult]], "bool | None"]
