@@ -61,7 +61,7 @@ class AdvisorGroup(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             click.echo(f"advisor: error: {exc.one_line()}", err=True)
-            ctx.exit(EXIT_BAD_INPUT)
+            ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             if isinstance(exc, _HELP_ERRORS):
                 raise
@@ -139,7 +139,9 @@ def _emit(text: str, output: str | None) -> None:
         write_atomic(output, text)
         click.echo(f"advisor: wrote {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        from advisor.output import encodable
+
+        click.echo(encodable(text), nl=False)
 
 
 def render_recommendation(
@@ -498,7 +500,9 @@ def catalog_refresh(repos: tuple[str, ...], output: str | None, offline: bool) -
 
 
 def main() -> None:
-    cli(prog_name="advisor")
+    from advisor.stdio import run_with_safe_stdout
+
+    run_with_safe_stdout(lambda: cli(prog_name="advisor"))
 
 
 def hf_main() -> None:

@@ -6,15 +6,24 @@ import difflib
 from collections.abc import Iterable
 
 EXIT_BAD_INPUT = 2
+EXIT_IO_FAILURE = 1  # the input was fine, the disk or stdout failed (full, I/O error)
 
 
 class UserError(Exception):
     """Bad input: says what is wrong, where, and what to do."""
 
-    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        hint: str | None = None,
+        exit_code: int = EXIT_BAD_INPUT,
+    ):
         self.what = message
         self.where = where
         self.hint = hint
+        self.exit_code = exit_code
         super().__init__(self.one_line())
 
     def one_line(self) -> str:

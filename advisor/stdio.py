@@ -1,0 +1,56 @@
+"""stdout and stderr that cannot turn the end of a run into a traceback.
+
+Two ways a finished report still failed: text with a lone surrogate (JSON "\\ud800" in
+untrusted metadata) that UTF-8 cannot encode, and a stdout that refuses the bytes
+(`> /dev/full`, a full disk). The first is replaced at the stream (U+FFFD is written by the
+renderers' own path; anything else becomes '?'), the second is one line and exit 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sys
+from collections.abc import Callable
+
+from advisor.errors import EXIT_IO_FAILURE
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def run_with_safe_stdout(run: Callable[[], object]) -> None:
+    """Run the CLI, then flush stdout ourselves so a failure is ours to report; exits."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+    code: object = 0
+    try:
+        run()
+    except SystemExit as done:
+        code = done.code
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        code = _stdout_failed(exc)
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        code = _stdout_failed(exc)
+    sys.exit(code)
+
+
+def _stdout_failed(exc: OSError) -> int:
+    # Point fd 1 at /dev/null: the interpreter flushes stdout again at exit, and a second
+    # failure there would print "Exception ignored ..." after our line.
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    with contextlib.suppress(OSError):
+        sys.stderr.write(
+            f"advisor: error: cannot write the output to stdout ({exc.strerror}) — "
+            "free some space or write elsewhere (-o FILE)\n"
+        )
+        sys.stderr.flush()
+    return EXIT_IO_FAILURE
