@@ -8,7 +8,7 @@ import pytest
 
 from advisor.facts import SOURCE_CHAT_TEMPLATE, SOURCE_TOKENIZER_CONFIG, ModelFacts
 from advisor.facts.variant import classify
-from advisor.sources.chat_template import detect_family, render_sample
+from advisor.sources.chat_template import detect_family
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
 
@@ -116,11 +116,3 @@ def test_zephyr_and_tulu_told_apart() -> None:
     )
     assert detect_family(zephyr)[0] == "zephyr"
     assert detect_family(tulu)[0] == "tulu"
-
-
-def test_templates_render_only_in_the_sandbox() -> None:
-    gemma = (FIXTURES / "google__gemma-2-2b-it.jinja").read_text("utf-8")
-    assert "<start_of_turn>model\nHello<end_of_turn>" in render_sample(gemma, bos_token="<bos>")
-    hostile = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
-    assert render_sample(hostile) is None
-    assert render_sample("x" * 300_000) is None

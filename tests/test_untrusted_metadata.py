@@ -3,48 +3,43 @@ writes nothing outside the chosen output and the cache."""
 
 from __future__ import annotations
 
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, run_cli
 
-from advisor.sources.chat_template import MAX_RENDER_SECONDS, render_sample
-
-HOSTILE = {
-    "mro-escape": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "globals-escape": "{{ raise_exception.__globals__['os'].system('id') }}",
-    "cycler-escape": "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
-    "huge-range": "{% for i in range(10**9) %}x{% endfor %}",
-    "nested-ranges": "{% for i in range(99999) %}{% for j in range(99999) %}"
-    "{% endfor %}{% endfor %}",
-    "nested-lists": "{% set r = range(3000)|list %}{% for i in r %}{% for j in r %}"
-    "{% for k in r %}{% endfor %}{% endfor %}{% endfor %}",
-    "string-bomb": "{{ 'x' * 10**9 }}",
-    "format-bomb": "{{ '%0999999999d' % 1 }}",
-    "center-bomb": "{{ 'x'|center(1000000000) }}",
-    "recursion": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
-    "output-flood": "{% for i in range(99999) %}{{ 'y' * 99999 }}{% endfor %}",
+HOSTILE_TEMPLATES = {
+    "mro-escape": "{{ ''.__class__.__mro__[1].__subclasses__() }}<|im_start|>",
+    "cycler-escape": "{{ cycler.__init__.__globals__.os.popen('id').read() }}<|im_start|>",
+    "string-bomb": "{{ ('x'.ljust(100000) * 20000)|length }}<|im_start|>",
+    "huge-range": "{% for i in range(10**9) %}x{% endfor %}<|im_start|>",
 }
 
 
-@pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_hostile_template_cannot_escape_or_hang(name: str) -> None:
-    started = time.monotonic()
-    out = render_sample(HOSTILE[name])
-    elapsed = time.monotonic() - started
-    assert out is None or (len(out) <= 256 * 1024 and "uid=" not in out)
-    assert elapsed < MAX_RENDER_SECONDS + 2  # bounded, whatever the template does
-
-
-def test_a_real_template_still_renders() -> None:
-    template = (
-        "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n"
-        "{% endfor %}{% for i in range(3) %}{{ i }}{% endfor %}{{ 'ab' * 2 }}"
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEMPLATES))
+def test_a_hostile_chat_template_is_read_by_its_markers_and_never_run(tmp_path, name) -> None:
+    """advisor inspect on a folder whose chat_template.jinja is hostile Jinja: the family comes
+    from its markers, nothing of the template runs (no jinja2 import, no 'uid=', no 1.9 GB)."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "qwen2"}', "utf-8")
+    (folder / "chat_template.jinja").write_text(HOSTILE_TEMPLATES[name], "utf-8")
+    probe = (
+        "import resource, sys\n"
+        "from advisor.sources.local import lookup\n"
+        f"facts = lookup({str(folder)!r})\n"
+        "print(facts.get('chat_template_family'), 'jinja2' in sys.modules,\n"
+        "      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
     )
-    out = render_sample(template)
-    assert out is not None and "<|im_start|>assistant\nHello<|im_end|>" in out
-    assert out.endswith("012abab")
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    family, imported, rss_mb = done.stdout.split()
+    assert (family, imported) == ("chatml", "False")
+    assert int(rss_mb) < 300
+    assert "uid=" not in done.stdout
 
 
 def test_no_file_written_outside_the_output_and_the_cache(tmp_path: Path) -> None:

@@ -1,17 +1,13 @@
 """Which chat format a chat template speaks, read from its text by markers.
 
-Templates are untrusted Jinja. Family detection only looks for marker strings; the one place
-that evaluates a template (`render_sample`) does so in jinja2's immutable sandbox, with bounds
-on size, time and arguments, and imports jinja2 lazily so `advisor inspect` does not pay for it.
+Templates are untrusted Jinja and are never evaluated: family detection only looks for marker
+strings. (A sandboxed sample render once lived here with no caller; a bounded one would still
+let `'x'.ljust(100000) * 20000` allocate gigabytes before any size check, so it was removed.)
 """
 
 from __future__ import annotations
 
-import functools
 import re
-import sys
-import time
-from typing import Any
 
 # Longer than any real template (the largest seen is ~10 kB); beyond this we refuse to look.
 MAX_TEMPLATE_CHARS = 256 * 1024
@@ -52,104 +48,3 @@ def detect_family(template: str | None) -> tuple[str | None, str]:
             return "zephyr", "<|user|> turns closed by eos_token"
         return "tulu", "<|user|>/<|assistant|> turns, eos_token after assistant only"
     return None, "no known chat-format markers"
-
-
-# A sample render of a real template takes milliseconds; beyond these it is hostile or broken.
-MAX_RENDER_SECONDS = 1.0
-MAX_INT_ARGUMENT = 100_000  # no real template needs a bigger width, count or exponent
-
-
-class TemplateLimit(Exception):
-    """A template went over the time, size or argument bound while rendering."""
-
-
-def _sandbox(deadline: float):
-    """jinja2's immutable sandbox, plus bounds the sandbox lacks: arithmetic and calls that
-    would build a huge value in one C-level step ('x' * 10**9, '%0999999999d' % 1,
-    'x'|center(10**9)) are refused before they run."""
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    def check(*values: object) -> None:
-        for value in values:
-            big = (
-                isinstance(value, int)
-                and not isinstance(value, bool)
-                and abs(value) > MAX_INT_ARGUMENT
-            )
-            if big:
-                raise TemplateLimit(f"number {value} over the bound")
-        if time.monotonic() > deadline:
-            raise TemplateLimit("time")
-
-    class BoundedSandbox(ImmutableSandboxedEnvironment):
-        intercepted_binops = frozenset(["*", "**", "%", "+"])
-
-        def call_binop(self, context, operator, left, right):  # type: ignore[override]
-            check(left, right)
-            if operator == "%" and isinstance(left, str) and re.search(r"\d{5,}", left):
-                raise TemplateLimit("format width over the bound")
-            result = super().call_binop(context, operator, left, right)
-            if isinstance(result, (str, list, tuple)) and len(result) > MAX_TEMPLATE_CHARS:
-                raise TemplateLimit("value over the size bound")
-            return result
-
-        def call(__self, __context, __obj, *args, **kwargs):  # type: ignore[override]  # noqa: N805
-            check(*args, *kwargs.values())
-            return super().call(__context, __obj, *args, **kwargs)
-
-    env = BoundedSandbox(trim_blocks=True, lstrip_blocks=True)
-    for name, func in list(env.filters.items()):
-        env.filters[name] = _guarded(func, check)
-    return env
-
-
-def _guarded(func: Any, check: Any) -> Any:
-    @functools.wraps(func)  # keeps jinja's pass_context / pass_environment marks
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        check(*args[1:], *kwargs.values())
-        return func(*args, **kwargs)
-
-    return guarded
-
-
-def render_sample(template: str, *, eos_token: str = "", bos_token: str = "") -> str | None:
-    """Render a two-turn conversation in the sandbox, or None if the template cannot render.
-
-    Used to check that a template is well-formed. Untrusted: never over the size bound, never
-    longer than MAX_RENDER_SECONDS (a trace hook checks the clock on every line the compiled
-    template runs, so loops end too), output cut at MAX_TEMPLATE_CHARS.
-    """
-    if not template or len(template) > MAX_TEMPLATE_CHARS:
-        return None
-    from jinja2 import TemplateError
-
-    deadline = time.monotonic() + MAX_RENDER_SECONDS
-
-    def raise_exception(message: str) -> None:
-        raise TemplateError(message)
-
-    def clock(frame: Any, event: str, arg: Any) -> Any:
-        if time.monotonic() > deadline:
-            raise TemplateLimit("time")
-        return clock
-
-    messages = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
-    previous = sys.gettrace()
-    sys.settrace(clock)
-    try:
-        env = _sandbox(deadline)
-        env.globals["raise_exception"] = raise_exception
-        parts: list[str] = []
-        size = 0
-        for chunk in env.from_string(template).generate(
-            messages=messages, eos_token=eos_token, bos_token=bos_token, add_generation_prompt=False
-        ):
-            parts.append(chunk)
-            size += len(chunk)
-            if size > MAX_TEMPLATE_CHARS:
-                raise TemplateLimit("output over the size bound")
-    except Exception:  # any failure of untrusted template code means "does not render"
-        return None
-    finally:
-        sys.settrace(previous)
-    return "".join(parts)
