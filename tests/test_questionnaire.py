@@ -362,6 +362,13 @@ class Terminal:
         import termios
 
         self.master, slave = os.openpty()
+        # ^C makes the line discipline signal the child and then flush the pty's queues. The
+        # child can write "advisor: interrupted" between the two (likelier on a loaded machine,
+        # when the test's read is late), and the flush then drops the very line we wait for:
+        # the test hung until its timeout. NOFLSH keeps the signal and drops only the flush.
+        attrs = termios.tcgetattr(slave)
+        attrs[3] |= termios.NOFLSH
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "advisor", "ask", "--offline", *args],
             stdin=slave,
