@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import deque
 from itertools import accumulate
 from operator import itemgetter
 from typing import BinaryIO
@@ -23,7 +24,9 @@ from advisor.safejson import reason_of
 
 BLOCK_BYTES = 4 << 20
 FULL_PARSE_BYTES = 64 << 20
-SAMPLE_ROWS = 20_000
+# 5,000 rows estimate the 95th percentile within a few percent (1,220 vs 1,202 tokens on the
+# bench file with 20,000), and 20,000 cost 0.25 s more CPU on a 200 MB file.
+SAMPLE_ROWS = 5_000
 MAX_LINE_BYTES = 64 << 20  # a longer line is reported, not buffered
 OPEN, CLOSE = ord("{"), ord("}")
 
@@ -129,7 +132,9 @@ class _Scanner:
         problems: dict[int, str] = {}
         if not data.isascii():
             try:
-                data.decode("utf-8")
+                # Line by line, not the whole block: one CJK character widens a block-sized
+                # decode to UCS-2 in fresh memory, which took twice as long on the bench file.
+                deque(map(bytes.decode, lines), maxlen=0)
             except UnicodeDecodeError:
                 for index, line in enumerate(lines):
                     try:
