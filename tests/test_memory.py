@@ -218,3 +218,14 @@ def test_spec_memory_settings_are_validated_and_used(cli, tmp_path):
     spec.write_text(body.replace("'q,v'", "'q,nope'"))
     bad = cli("recommend", str(spec))
     assert bad.returncode == 2 and "nope" in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_html_chart_stacks_the_terms_per_method(cli, tmp_path):
+    out = tmp_path / "r.html"
+    spec = Path(__file__).parent / "fixtures" / "specs" / "support-tickets.yaml"
+    result = cli("report", str(spec), "--format", "html", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    html = out.read_text()
+    for term in ("weights", "optimizer", "activations", "logits", "overhead"):
+        assert f"<title>LoRA {term}: " in html
+    assert "your GPU: 24 GB" in html

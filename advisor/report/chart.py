@@ -2,7 +2,9 @@
 
 Geometry only: every number drawn comes from the JSON form (candidates[].memory,
 memory_model.gpu_memory_gb). The x axis is logarithmic because full fine-tuning needs ~20x the
-memory of QLoRA: on a linear axis the QLoRA bars would vanish.
+memory of QLoRA: on a linear axis the QLoRA bars would vanish. Each bar is the stack of the
+estimate's terms (weights, gradients, optimizer, activations, logits, overhead): its length is
+the total on the log axis, each segment the term's share of it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from typing import Any
 from advisor.report.labels import METHOD_TITLE, METHODS
 
 COLOURS = {"full": "#bc4c00", "lora": "#0969da", "qlora": "#1a7f37"}
-WIDTH, LABEL_W, RIGHT_PAD = 1000, 300, 70
+TERM_COLOURS = {
+    "weights": "#0969da",
+    "gradients": "#8250df",
+    "optimizer": "#bc4c00",
+    "activations": "#1a7f37",
+    "logits": "#bf8700",
+    "overhead": "#6e7781",
+}
+WIDTH, LABEL_W, RIGHT_PAD = 1000, 300, 100
 BAR_H, BAR_GAP, GROUP_GAP = 10, 2, 14
 TOP, BOTTOM = 56, 44
 NICE = (1, 2, 5)
@@ -69,16 +79,19 @@ def memory_chart(report: dict[str, Any], esc: Callable[[Any], str]) -> str:
         'font-family="system-ui, sans-serif" font-size="12">',
         f"<title>{esc(summary)}</title>",
     ]
-    # Legend: the chosen method is drawn solid, the others faded.
-    lx = x0
-    for method in METHODS:
-        label = METHOD_TITLE[method] + (" (your method)" if method == chosen else "")
+    # Legend: the terms of each stacked bar; bars per candidate in the order Full, LoRA, QLoRA,
+    # the chosen method solid, the others faded.
+    lx = 10
+    for term, colour in TERM_COLOURS.items():
         out.append(
-            f'<rect x="{lx}" y="10" width="14" height="10" fill="{COLOURS[method]}" '
-            f'opacity="{1 if method == chosen else 0.45}"/>'
-            f'<text x="{lx + 20}" y="19">{esc(label)}</text>'
+            f'<rect x="{lx}" y="10" width="14" height="10" fill="{colour}"/>'
+            f'<text x="{lx + 20}" y="19">{esc(term)}</text>'
         )
-        lx += 30 + 8 * len(label)
+        lx += 30 + 7 * len(term)
+    order = ", ".join(
+        METHOD_TITLE[m] + (" (your method, solid)" if m == chosen else "") for m in METHODS
+    )
+    out.append(f'<text x="{lx + 10}" y="19" fill="#59636e">bars: {esc(order)}</text>')
     for tick in _ticks(lo, hi):
         tx = x(tick)
         out.append(
@@ -89,7 +102,7 @@ def memory_chart(report: dict[str, Any], esc: Callable[[Any], str]) -> str:
         )
     out.append(
         f'<text x="{(x0 + x1) / 2:.0f}" y="{plot_bottom + 34}" text-anchor="middle" '
-        'fill="#59636e">GB needed at batch size 1 (log scale)</text>'
+        'fill="#59636e">GB per GPU for one training step (log scale)</text>'
     )
     for i, cand in enumerate(candidates):
         gy = TOP + i * group_h
@@ -115,12 +128,28 @@ def memory_chart(report: dict[str, Any], esc: Callable[[Any], str]) -> str:
             width = max(x(need) - x0, 1.0)
             over = entry.get("fits_gpu") is False
             tip = f"{METHOD_TITLE[method]}: {entry['formula']}"
+            opacity = 1 if method == chosen else 0.45
+            parts = [(term, gb) for term, gb in (entry.get("components") or {}).items() if gb > 0]
+            total = sum(gb for _, gb in parts)
+            bars, sx = [], float(x0)
+            for term, gb in parts:
+                seg = width * gb / total
+                bars.append(
+                    f'<rect x="{sx:.1f}" y="{by}" width="{seg:.1f}" height="{BAR_H}" '
+                    f'fill="{TERM_COLOURS.get(term, "#6e7781")}" opacity="{opacity}">'
+                    f"<title>{esc(f'{METHOD_TITLE[method]} {term}: {gb:g} GB')}</title></rect>"
+                )
+                sx += seg
+            if not bars:
+                bars.append(
+                    f'<rect x="{x0}" y="{by}" width="{width:.1f}" height="{BAR_H}" '
+                    f'fill="{COLOURS[method]}" opacity="{opacity}"/>'
+                )
+            label = f"{METHOD_TITLE[method]} {need:g} GB"
             out.append(
-                f'<g><title>{esc(tip)}</title><rect x="{x0}" y="{by}" width="{width:.1f}" '
-                f'height="{BAR_H}" fill="{COLOURS[method]}" '
-                f'opacity="{1 if method == chosen else 0.45}"/>'
+                f"<g><title>{esc(tip)}</title>{''.join(bars)}"
                 f'<text x="{x0 + width + 4:.1f}" y="{by + BAR_H - 1}" font-size="10" '
-                f'fill="{"#cf222e" if over else "#1f2328"}">{esc(f"{need:g} GB")}</text></g>'
+                f'fill="{"#cf222e" if over else "#1f2328"}">{esc(label)}</text></g>'
             )
     if gpu:
         gx = x(gpu)
