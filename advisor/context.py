@@ -8,6 +8,103 @@ from advisor.facts import DatasetProfile, ModelFacts
 from advisor.spec import TaskSpec
 from advisor.understand import Understanding
 
+# The spec fields a user states, in the order reports list them. Each ends up given (the spec
+# or a flag said it), measured (--data), inferred (read from the description, with the words),
+# default (a documented default, e.g. LoRA) or not asked (absent: unknown, never False).
+USER_FIELDS = (
+    "data.format",
+    "data.examples",
+    "data.max_tokens",
+    "training.own_alignment",
+    "training.custom_chat_format",
+    "training.method",
+    "training.gpu_memory_gb",
+    "constraints.commercial_use",
+    "constraints.licenses",
+    "constraints.max_params",
+    "constraints.min_context",
+    "constraints.languages",
+    "models.candidates",
+)
+_MEASURED = {"data.format": "format", "data.examples": "rows", "data.max_tokens": "max_tokens"}
+
+
+def _spec_value(spec: TaskSpec, name: str) -> tuple[Any, bool]:
+    section, field = name.split(".")
+    part = getattr(spec, section)
+    return getattr(part, field), field in part.model_fields_set
+
+
+def user_facts(
+    given: TaskSpec, understanding: Understanding, dataset: DatasetProfile | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every user-side fact with its origin: given | measured | inferred | default | not asked."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in USER_FIELDS:
+        value, explicit = _spec_value(given, name)
+        measured = (
+            getattr(dataset, _MEASURED[name], None) if dataset and name in _MEASURED else None
+        )
+        read = understanding.facts.get(name)
+        if explicit and value is not None:
+            out[name] = {"value": value, "origin": "given"}
+        elif measured is not None:
+            out[name] = {"value": measured, "origin": "measured", "from": dataset.path}  # type: ignore[union-attr]
+        elif read is not None:
+            out[name] = {"value": read["value"], "origin": "inferred", "from": read["from"]}
+        elif value is not None:
+            out[name] = {"value": value, "origin": "default"}
+        else:
+            out[name] = {"value": None, "origin": "not asked"}
+    for name in ("kind", "domains", "style"):
+        value = getattr(understanding, name)
+        explicit = getattr(given.task, name) is not None
+        if explicit:
+            out[f"task.{name}"] = {"value": value, "origin": "given"}
+        elif value:
+            words = (
+                [understanding.kind_from or ""]
+                if name == "kind"
+                else [e["matched"] for e in understanding.evidence if name in e.get("sets", ())]
+            )
+            out[f"task.{name}"] = {
+                "value": value,
+                "origin": "inferred",
+                "from": "; ".join(dict.fromkeys(words)),
+            }
+        elif name == "kind":
+            out["task.kind"] = {"value": None, "origin": "not asked"}
+        else:  # the description was read and names none
+            out[f"task.{name}"] = {"value": [], "origin": "inferred", "from": None}
+    return out
+
+
+def effective_spec(
+    given: TaskSpec, understanding: Understanding, candidates: list[str] | None = None
+) -> TaskSpec:
+    """The spec as used: the given values, with what the description says where it is silent."""
+    update: dict[str, dict[str, Any]] = {}
+    for name, read in understanding.facts.items():
+        section, field = name.split(".")
+        value, explicit = _spec_value(given, name)
+        if explicit and value is not None:
+            continue
+        if name == "models.candidates":
+            if candidates is None:
+                continue
+            read = {"value": candidates}
+        update.setdefault(section, getattr(given, section).model_dump(exclude_unset=True))
+        update[section][field] = read["value"]
+    if not update:
+        return given
+    data = given.model_dump(exclude_unset=True)
+    for section, values in update.items():
+        data[section] = values
+    try:
+        return TaskSpec.model_validate(data)
+    except ValueError:
+        return given  # a read value the spec refuses is left out, never half-applied
+
 
 def training_facts(spec: TaskSpec) -> dict[str, Any]:
     """training.* as named facts (the memory estimate's settings among them)."""
@@ -26,9 +123,16 @@ def training_facts(spec: TaskSpec) -> dict[str, Any]:
 
 
 def task_context(
-    spec: TaskSpec, understanding: Understanding, dataset: DatasetProfile | None = None
+    spec: TaskSpec,
+    understanding: Understanding,
+    dataset: DatasetProfile | None = None,
+    facts: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """task.*, data.*, training.*, constraints.* — the user's explicit values win over a dataset."""
+    facts = facts if facts is not None else user_facts(spec, understanding, dataset)
+    value = {name: f["value"] for name, f in facts.items()}
+    languages = value.get("constraints.languages")
+    max_params = value.get("constraints.max_params")
     ctx: dict[str, Any] = {
         "task.description": spec.task.description,
         "task.kind": understanding.kind,
@@ -36,39 +140,22 @@ def task_context(
         "task.signals": list(understanding.signals),
         "task.domains": list(understanding.domains),
         "task.style": list(understanding.style),
-        "data.format": spec.data.format,
-        "data.examples": spec.data.examples,
-        "data.max_tokens": spec.data.max_tokens,
-        "training.own_alignment": spec.training.own_alignment,
-        "training.custom_chat_format": spec.training.custom_chat_format,
+        **{
+            name: value[name]
+            for name in USER_FIELDS
+            if name not in ("constraints.max_params", "models.candidates")
+        },
+        "constraints.max_params_b": max_params / 1e9 if max_params else None,
         **training_facts(spec),
-        "constraints.commercial_use": spec.constraints.commercial_use,
-        "constraints.licenses": spec.constraints.licenses,
-        "constraints.max_params_b": (
-            spec.constraints.max_params / 1e9 if spec.constraints.max_params else None
-        ),
-        "constraints.min_context": spec.constraints.min_context,
-        "constraints.languages": spec.constraints.languages,
         "constraints.non_english": (
-            any(lang.split("-")[0] != "en" for lang in spec.constraints.languages)
-            if spec.constraints.languages
-            else None
+            any(lang.split("-")[0] != "en" for lang in languages) if languages else None
         ),
     }
-    if dataset is not None:
-        for key, value in (
-            ("data.format", dataset.format),
-            ("data.examples", dataset.rows),
-            ("data.max_tokens", dataset.max_tokens),
-        ):
-            if ctx[key] is None and value is not None:
-                ctx[key] = value
-                if key == "data.max_tokens":
-                    ctx["data.max_tokens_from"] = (
-                        f"the longest example {dataset.path} shows (100th percentile, "
-                        f"{dataset.token_method})"
-                    )
-    return {key: value for key, value in ctx.items() if value is not None}
+    if facts.get("data.max_tokens", {}).get("origin") == "measured" and dataset is not None:
+        ctx["data.max_tokens_from"] = (
+            f"the longest example {dataset.path} shows (100th percentile, {dataset.token_method})"
+        )
+    return {key: v for key, v in ctx.items() if v is not None}
 
 
 # Facts the user supplies: when one is absent, a fit check that needs it does not apply (the

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from advisor import memory
@@ -20,8 +21,10 @@ from advisor.context import (
     asked_as,
     candidate_context,
     data_disagreements,
+    effective_spec,
     is_user_side,
     task_context,
+    user_facts,
 )
 from advisor.engine.evaluate import RuleResult, run_rule
 from advisor.engine.loader import Rule
@@ -30,7 +33,7 @@ from advisor.facts.derive import licences
 from advisor.facts.family import pairs
 from advisor.recommendation import STATES, Candidate, Check, Licence, MethodMemory, Recommendation
 from advisor.spec import TaskSpec
-from advisor.understand import understand
+from advisor.understand import Understanding, understand
 
 TAX_POINTS = {"medium": 1, "high": 2}
 CLOSE_MARGIN = 1.0  # vote margin under which the call is close: fine-tune both and compare
@@ -78,30 +81,39 @@ def recommend(
     rules: list[Rule],
     models: list[ModelFacts],
     dataset: DatasetProfile | None = None,
+    *,
+    understanding: Understanding | None = None,
 ) -> Recommendation:
     """Evaluate every rule on the spec and every candidate; see the module docstring."""
     with gc_paused():
-        return _recommend(spec, rules, models, dataset)
+        return _recommend(spec, rules, models, dataset, understanding)
 
 
-def _recommend(
-    spec: TaskSpec,
-    rules: list[Rule],
-    models: list[ModelFacts],
-    dataset: DatasetProfile | None,
-) -> Recommendation:
-    understanding = understand(
+def read_task(spec: TaskSpec) -> Understanding:
+    return understand(
         spec.task.description,
         kind=spec.task.kind,
         domains=spec.task.domains,
         style=spec.task.style,
     )
-    ctx = task_context(spec, understanding, dataset)
-    by_kind: dict[str, list[Rule]] = {}
-    # Rules run in id order within their stage, so the caller's order never shows in a result.
-    for rule in sorted(rules, key=lambda r: r.id):
-        by_kind.setdefault(rule.kind, []).append(rule)
 
+
+@dataclass
+class Decision:
+    """The task-level verdict from one facts context (re-run by what-would-change)."""
+
+    variant: str
+    margin: float
+    votes: dict[str, dict[str, Any]]
+    exceptions: list[str]
+    tax_level: str
+    points: int
+    tax_results: list[RuleResult]
+    vote_results: list[RuleResult]
+
+
+def decide(ctx: dict[str, Any], by_kind: dict[str, list[Rule]]) -> Decision:
+    """alignment tax -> exceptions -> votes, on ctx (which gains the decision.* facts)."""
     tax_results = [run_rule(r, ctx) for r in by_kind.get("alignment-tax", [])]
     points = sum(TAX_POINTS[r.rule.effect["tax"]] for r in tax_results if r.status == "fired")
     tax_level = "high" if points >= 2 else "medium" if points == 1 else "low"
@@ -132,7 +144,35 @@ def _recommend(
     base, instruct = votes["base"]["total"], votes["instruct"]["total"]
     # A tie keeps the default: instruct already follows instructions and stops at the end.
     variant = "base" if base > instruct else "instruct"
-    margin = abs(base - instruct)
+    ctx["decision.variant"] = variant
+    return Decision(
+        variant, abs(base - instruct), votes, exceptions, tax_level, points, tax_results,
+        vote_results,
+    )  # fmt: skip
+
+
+def _recommend(
+    spec: TaskSpec,
+    rules: list[Rule],
+    models: list[ModelFacts],
+    dataset: DatasetProfile | None,
+    understanding: Understanding | None,
+) -> Recommendation:
+    given = spec
+    understanding = understanding or read_task(given)
+    facts = user_facts(given, understanding, dataset)
+    spec = effective_spec(given, understanding, candidates=given.models.candidates)
+    ctx = task_context(spec, understanding, dataset, facts)
+    by_kind: dict[str, list[Rule]] = {}
+    # Rules run in id order within their stage, so the caller's order never shows in a result.
+    for rule in sorted(rules, key=lambda r: r.id):
+        by_kind.setdefault(rule.kind, []).append(rule)
+
+    task_ctx = dict(ctx)  # before the decision.* facts: what-would-change starts from here
+    decision = decide(ctx, by_kind)
+    variant, margin, votes = decision.variant, decision.margin, decision.votes
+    vote_results, tax_results = decision.vote_results, decision.tax_results
+    exceptions, tax_level, points = decision.exceptions, decision.tax_level, decision.points
     undecided = sorted(
         r.rule.id
         for r in vote_results
@@ -144,9 +184,13 @@ def _recommend(
     if undecided and confidence != "low":
         # A rule that could vote the other way is waiting on a missing fact.
         confidence = "medium" if confidence == "high" else "low"
+    nothing_understood = not understanding.understood and not _anything_given(facts)
+    if nothing_understood:
+        # The verdict is the default only because nothing was read: say so in the confidence.
+        confidence = "low"
+    base, instruct = votes["base"]["total"], votes["instruct"]["total"]
     total = base + instruct
     score = round(max(base, instruct) / total, 2) if total else 0.5
-    ctx["decision.variant"] = variant
 
     candidates = _fit_candidates(ctx, by_kind, models, variant, spec)
     trace = tax_results + vote_results
@@ -188,9 +232,22 @@ def _recommend(
         undecided=undecided,
     )
     rec.repo = pick(candidates)
-    rec.data_notes = data_disagreements(spec, dataset)
+    rec.data_notes = data_disagreements(given, dataset)
+    rec.facts = facts
+    rec.nothing_understood = nothing_understood
+    from advisor.engine.whatif import what_would_change
+
+    rec.what_would_change = what_would_change(task_ctx, by_kind, decision, facts)
     _summarise(rec, ctx)
     return rec
+
+
+def _anything_given(facts: dict[str, dict[str, Any]]) -> bool:
+    return any(
+        f["origin"] in ("given", "measured")
+        for name, f in facts.items()
+        if name.startswith(("task.", "data.", "training.own", "training.custom"))
+    )
 
 
 def _reasons(fired: list[dict[str, Any]], exceptions: list[str]) -> list[str]:

@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 from advisor.candidates import default_candidates
-from advisor.decide import recommend
+from advisor.context import effective_spec
+from advisor.decide import read_task, recommend
 from advisor.engine.loader import Rule, load_rules
 from advisor.facts import DatasetProfile
 from advisor.recommendation import Recommendation
 from advisor.sources.resolve import fetch_models
 from advisor.spec import TaskSpec
+from advisor.understand import Understanding
 
 
 def candidate_ids(spec: TaskSpec) -> list[str]:
     """The user's candidates (resolve adds each one's sibling), or the default set."""
     return spec.models.candidates or default_candidates(spec)
+
+
+def read_candidates(spec: TaskSpec, understanding: Understanding) -> list[str] | None:
+    """Models the description names (a family becomes the repos the default set picks)."""
+    if spec.models.candidates:
+        return None
+    read = understanding.facts.get("models.candidates")
+    if not read:
+        return None
+    plain = effective_spec(spec, understanding)
+    out: list[str] = []
+    for item in read["value"]:
+        picked = (
+            default_candidates(plain, (item.split(":", 1)[1],))
+            if item.startswith("family:")
+            else [item]
+        )
+        out += [repo for repo in picked if repo not in out]
+    return out or None
 
 
 def run(
@@ -27,5 +48,10 @@ def run(
     rules: list[Rule] | None = None,
 ) -> Recommendation:
     rules = rules if rules is not None else load_rules(rule_dirs)
-    models = fetch_models(candidate_ids(spec), source=source, offline=offline, refresh=refresh)
-    return recommend(spec, rules, models, dataset)
+    understanding = read_task(spec)
+    named = read_candidates(spec, understanding)
+    if named:
+        understanding.facts["models.candidates"]["value"] = named
+    used = effective_spec(spec, understanding, candidates=named)
+    models = fetch_models(candidate_ids(used), source=source, offline=offline, refresh=refresh)
+    return recommend(spec, rules, models, dataset, understanding=understanding)

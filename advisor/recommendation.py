@@ -143,6 +143,19 @@ class Candidate:
         }
 
 
+NOTHING_UNDERSTOOD = (
+    "Nothing in the description was recognised and the spec states nothing the decision uses: "
+    "the verdict is only the default. Run `advisor ask`, or state task.kind, data.format, "
+    "data.examples or training.own_alignment in the spec."
+)
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
 @dataclass
 class Recommendation:
     """The verdict, its reasons, every candidate's fit, and the trace behind each of them."""
@@ -173,6 +186,11 @@ class Recommendation:
     memory_model: dict[str, Any] = field(default_factory=dict)
     rules: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> kind, name, summary
     data_notes: list[str] = field(default_factory=list)  # spec vs training file disagreements
+    # Each user-side fact: value and origin (given | measured | inferred + words | default |
+    # not asked); see context.user_facts.
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nothing_understood: bool = False  # the text said nothing the rules use, nor did the spec
+    what_would_change: list[dict[str, Any]] = field(default_factory=list)  # engine/whatif.py
 
     def candidate(self, repo_id: str | None) -> Candidate | None:
         return next((c for c in self.candidates if c.repo_id == repo_id), None)
@@ -185,6 +203,9 @@ class Recommendation:
             "task": {
                 "spec": self.spec.model_dump(mode="json"),
                 "understanding": self.understanding.to_json(),
+                "facts": _jsonable(self.facts),
+                "understood": not self.nothing_understood,
+                "hint": NOTHING_UNDERSTOOD if self.nothing_understood else None,
             },
             "dataset": (
                 {**self.dataset.to_json(), "disagreements": self.data_notes}
@@ -203,6 +224,7 @@ class Recommendation:
                 "alignment_tax": self.alignment_tax,
                 "votes": self.votes,
                 "undecided": self.undecided,
+                "what_would_change": _jsonable(self.what_would_change),
                 "reasons": self.reasons,
                 "pick_notes": self.pick_notes,
             },

@@ -113,13 +113,18 @@ class Sharding(str, Enum):
 
 
 class Training(_Strict):
-    own_alignment: bool = Field(
-        False, description="You will run your own full post-training (SFT + preference tuning)"
+    # Absent is not "no": a spec silent on these leaves them unknown, never False.
+    own_alignment: bool | None = Field(
+        None, description="You will run your own full post-training (SFT + preference tuning)"
     )
-    custom_chat_format: bool = Field(False, description="You want your own chat format / persona")
+    custom_chat_format: bool | None = Field(
+        None, description="You want your own chat format / persona"
+    )
     method: Method = Method.lora
     # .nan / .inf are floats to YAML; refuse them by name rather than by a range message.
-    gpu_memory_gb: float | None = Field(None, gt=0, le=100_000, allow_inf_nan=False)
+    gpu_memory_gb: float | None = Field(
+        None, gt=0, le=100_000, allow_inf_nan=False, description='GB, e.g. 24 or "24GB"'
+    )
     # Settings of the memory estimate (advisor/memory); each one left out is an assumption.
     batch_size: int | None = Field(None, ge=1, le=4096, description="Micro-batch per GPU")
     gradient_checkpointing: bool | None = Field(None, description="Default on (TRL SFTConfig)")
@@ -139,6 +144,20 @@ class Training(_Strict):
 
             parse_targets(value)
         return value
+
+    @field_validator("gpu_memory_gb", mode="before")
+    @classmethod
+    def _gigabytes(cls, value: Any) -> Any:
+        return parse_gigabytes(value) if isinstance(value, str) else value
+
+
+_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:gb|gib|g)?\s*$", re.IGNORECASE)
+
+
+def parse_gigabytes(value: str) -> float | str:
+    """'24', '24GB', '24 GB', '80 GiB' -> 24.0 ...; anything else is left for the type check."""
+    match = _GB.match(value)
+    return float(match.group(1)) if match else value
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMbBtT]?)\s*$")

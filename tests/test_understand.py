@@ -46,3 +46,118 @@ def test_explicit_values_win_over_the_text():
     result = understand("Classify exploit reports", kind="extraction", domains=[], style=["terse"])
     assert (result.kind, result.kind_source) == ("extraction", "given")
     assert result.domains == [] and result.style == ["terse"]
+
+
+# --- every stage's own cases, from its data file -------------------------------------------
+
+from advisor.understand.data import knowledge  # noqa: E402
+from advisor.understand.negation import scopes  # noqa: E402
+from advisor.understand.normalise import normalise  # noqa: E402
+from advisor.understand.reader import lexicon, read, term_hits  # noqa: E402
+
+
+def _cases(name, key="cases"):
+    return [pytest.param(c, id=c["text"][:50]) for c in knowledge(name)[key]]
+
+
+@pytest.mark.parametrize("case", _cases("normalise"))
+def test_normalise_cases(case):
+    assert normalise(case["text"]).text == case["expect"]
+
+
+@pytest.mark.parametrize("case", _cases("negation"))
+def test_negation_scope_cases(case):
+    text = normalise(case["text"]).text
+    assert [text[s.start : s.end].strip() for s in scopes(text)] == case["scopes"]
+
+
+LEXICON_CASES = [
+    pytest.param(term["id"], c, id=f"{term['id']}: {c['text'][:40]}")
+    for term in knowledge("lexicon")["terms"]
+    for c in term.get("cases", [])
+]
+
+
+@pytest.mark.parametrize("term, case", LEXICON_CASES)
+def test_lexicon_sense_cases(term, case):
+    norm = normalise(case["text"])
+    hits = term_hits(norm, scopes(norm.text))[term]
+    assert bool(hits) == case["found"], (term, norm.text)
+
+
+def test_every_lexicon_term_has_a_sense_and_a_case():
+    for entry in lexicon():
+        assert entry.raw.get("sense"), entry.id
+        assert entry.raw.get("cases"), entry.id
+
+
+PATTERN_CASES = [
+    pytest.param(p["id"], c, id=f"{p['id']}: {c['text'][:40]}")
+    for p in knowledge("task_patterns")["patterns"]
+    for c in p.get("cases", [])
+]
+
+
+@pytest.mark.parametrize("pattern, case", PATTERN_CASES)
+def test_task_pattern_cases(pattern, case):
+    result = read(case["text"])
+    fired = any(e["pattern"] == pattern for e in result.evidence)
+    assert fired == case["fires"], (pattern, result.evidence, result.against)
+
+
+@pytest.mark.parametrize("case", _cases("own_alignment"))
+def test_own_alignment_parts_cases(case):
+    result = read(case["text"])
+    if "own" in case:
+        assert ("own-post-training" in result.signals) == case["own"], result.evidence
+    if "format" in case:
+        assert ("own-chat-format" in result.signals) == case["format"]
+
+
+@pytest.mark.parametrize("case", _cases("quantities"))
+def test_quantity_cases(case):
+    result = read(case["text"])
+    facts = {k: v["value"] for k, v in result.facts.items()}
+    by_class = {q["class"]: q["value"] for q in result.quantities}
+    if "examples" in case:
+        assert facts.get("data.examples") == case["examples"], result.quantities
+    for unit in ("tokens", "bytes", "files"):
+        if unit in case:
+            assert by_class.get(unit) == case[unit], result.quantities
+    if "gpu_gb" in case:
+        assert facts.get("training.gpu_memory_gb") == case["gpu_gb"]
+    if "max_params" in case:
+        assert facts.get("constraints.max_params") == case["max_params"]
+
+
+@pytest.mark.parametrize("case", _cases("constraints"))
+def test_constraint_cases(case):
+    facts = {k: v["value"] for k, v in read(case["text"]).facts.items()}
+    for key, field in (
+        ("method", "training.method"),
+        ("commercial", "constraints.commercial_use"),
+        ("licenses", "constraints.licenses"),
+        ("languages", "constraints.languages"),
+    ):
+        if key in case:
+            assert facts.get(field) == case[key], (field, facts)
+
+
+def test_every_inferred_fact_quotes_the_users_words():
+    text = "our own SFT then DPO in our own chat format, but we only have 150 examples"
+    result = read(text)
+    assert result.facts["data.examples"] == {"value": 150, "from": "150 examples"}
+    for fact in result.facts.values():
+        for part in fact["from"].split("; "):
+            assert part in text
+
+
+def test_negated_phrase_counts_against_its_signal():
+    result = understand("We are NOT doing continued pretraining, just SFT on 500 QA pairs")
+    assert "continued-pretraining" not in result.signals
+    assert result.against and result.against[0]["matched"] == "continued pretraining"
+
+
+def test_nothing_understood_is_said():
+    result = understand("Make the model better at our stuff")
+    assert not result.understood

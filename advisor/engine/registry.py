@@ -20,6 +20,7 @@ _TASK_SIGNALS = (
     "persona",
     "no-disclaimers",
     "chat",
+    "raw-volume",
 )
 
 
@@ -37,8 +38,14 @@ TASK_FACTS: dict[str, tuple[Any, str]] = {
     "data.format": (_values(DataFormat), "training data format"),
     "data.examples": ("int", "number of training examples"),
     "data.max_tokens": ("int", "longest example, in tokens"),
-    "training.own_alignment": ("bool", "you will run your own SFT + preference tuning"),
-    "training.custom_chat_format": ("bool", "you want your own chat format / persona"),
+    "training.own_alignment": (
+        "bool",
+        "you will run your own SFT + preference tuning (given, or read from the description)",
+    ),
+    "training.custom_chat_format": (
+        "bool",
+        "you want your own chat format / persona (given, or read from the description)",
+    ),
     "training.method": (_values(Method), "full fine-tuning, LoRA or QLoRA"),
     "training.gpu_memory_gb": ("float", "GPU memory available, in GB"),
     "training.batch_size": ("int", "micro-batch per GPU (memory estimate)"),

@@ -85,6 +85,8 @@ def render(report: dict[str, Any], options: Any = None) -> str:
         for section in (
             _header,
             _decision,
+            _what_would_change,
+            _understanding,
             _candidates,
             _chart,
             _exceptions,
@@ -144,6 +146,36 @@ def _header(report: dict[str, Any]) -> str:
         f"<p><strong>Task:</strong> {esc(spec['task']['description'])}</p>"
         "<ul>" + "".join(f"<li>{f}</li>" for f in facts) + "</ul>"
     )
+
+
+def _what_would_change(report: dict[str, Any]) -> str:
+    changes = report["decision"].get("what_would_change") or []
+    if not changes:
+        return (
+            "<h2>What would change the verdict</h2><p>No single or paired change of the facts "
+            "you state flips it.</p>"
+        )
+    items = "".join(f"<li>{esc(c['summary'])} ({esc(c['effect'])})</li>" for c in changes)
+    return f"<h2>What would change the verdict</h2><ul>{items}</ul>"
+
+
+def _understanding(report: dict[str, Any]) -> str:
+    task = report["task"]
+    out = "<h2>What advisor understood</h2>"
+    if not task.get("understood", True):
+        out += f"<p><strong>Nothing was understood.</strong> {esc(task['hint'])}</p>"
+    rows = [
+        [_code(name), esc(L.value(f["value"])), esc(f["origin"]), esc(f.get("from") or "")]
+        for name, f in task.get("facts", {}).items()
+    ]
+    out += _table(["fact", "value", "origin", "from your words"], rows)
+    against = task["understanding"].get("against") or []
+    if against:
+        items = "".join(
+            f"<li>&ldquo;{esc(a['matched'])}&rdquo; ({esc(a['against'])})</li>" for a in against
+        )
+        out += f"<p>Negated, so counted against:</p><ul>{items}</ul>"
+    return out
 
 
 def _decision(report: dict[str, Any]) -> str:

@@ -44,6 +44,8 @@ def render(report: dict[str, Any], options: Any = None) -> str:
     for section in (
         _header,
         _decision,
+        _what_would_change,
+        _understanding,
         _exceptions,
         _tax,
         _candidates,
@@ -96,6 +98,33 @@ def _header(report: dict[str, Any]) -> list[str]:
         f"{md(L.gb(training['gpu_memory_gb']) if training['gpu_memory_gb'] else 'not given')}"
     )
     return lines + [""]
+
+
+def _what_would_change(report: dict[str, Any]) -> list[str]:
+    changes = report["decision"].get("what_would_change") or []
+    lines = ["## What would change the verdict", ""]
+    if not changes:
+        return lines + ["No single or paired change of the facts you state flips it.", ""]
+    for c in changes:
+        lines.append(f"- {md(c['summary'])} ({md(c['effect'])})")
+    return lines + [""]
+
+
+def _understanding(report: dict[str, Any]) -> list[str]:
+    task = report["task"]
+    lines = ["## What advisor understood", ""]
+    if not task.get("understood", True):
+        lines += [f"**Nothing was understood.** {md(task['hint'])}", ""]
+    rows = [
+        [rule(name), md(L.value(f["value"])), md(f["origin"]), md(f.get("from") or "")]
+        for name, f in task.get("facts", {}).items()
+    ]
+    lines += _table(["fact", "value", "origin", "from your words"], rows)
+    against = task["understanding"].get("against") or []
+    if against:
+        lines += ["Negated, so counted against:", ""]
+        lines += [f'- "{md(a["matched"])}" ({md(a["against"])})' for a in against] + [""]
+    return lines
 
 
 def _decision(report: dict[str, Any]) -> list[str]:

@@ -92,6 +92,33 @@ CANDIDATE = _obj(
         },
     }
 )
+USER_FACT = _obj(
+    {
+        "value": {},
+        "origin": {"enum": ["given", "measured", "inferred", "default", "not asked"]},
+    },
+    "a user-side fact and where it came from: given (the spec or a flag said it), measured "
+    "(--data), inferred (read from the description; `from` quotes the words), default (a "
+    "documented default such as LoRA) or not asked (absent: unknown, never false)",
+)
+WHAT_WOULD_CHANGE = _obj(
+    {
+        "effect": {"enum": ["flips", "close call"]},
+        "variant": {"enum": ["base", "instruct"]},
+        "margin": NUM,
+        "summary": STR,
+        "changes": {
+            "type": "array",
+            "items": _obj({"fact": STR, "to": {}, "now": {}, "origin": STR, "text": STR}),
+        },
+    },
+    "a smallest change of user-side facts that flips the verdict or makes it a close call, "
+    "found by re-evaluating the decision rules with the change applied",
+)
+EVIDENCE = _obj(
+    {"stage": STR, "pattern": STR, "matched": STR},
+    "what the reader matched, quoting the user's own words",
+)
 TRACE_ENTRY = _obj(
     {
         "id": STR,
@@ -132,8 +159,40 @@ def report_schema() -> dict[str, Any]:
                                 "signals": STRS,
                                 "domains": STRS,
                                 "style": STRS,
+                                "understood": BOOL,
+                                "evidence": {"type": "array", "items": EVIDENCE},
+                                "against": {
+                                    "type": "array",
+                                    "items": _obj(
+                                        {"pattern": STR, "matched": STR, "against": STR},
+                                        "a negated mention, counted against its signal",
+                                    ),
+                                },
+                                "facts": {
+                                    "type": "object",
+                                    "description": "spec fields read from the text, each "
+                                    "with the words it came from",
+                                    "additionalProperties": _obj({"value": {}, "from": STR}),
+                                },
+                                "quantities": {"type": "array", "items": {"type": "object"}},
+                                "ignored": STRS,
                             }
                         ),
+                        "facts": {
+                            "type": "object",
+                            "description": "every user-side fact: given / measured / inferred "
+                            "/ default / not asked",
+                            "additionalProperties": USER_FACT,
+                        },
+                        "understood": {
+                            **BOOL,
+                            "description": "false: nothing in the description nor the spec "
+                            "was used; the verdict is the default and confidence is low",
+                        },
+                        "hint": {
+                            **_opt(STR),
+                            "description": "what to do when nothing was understood",
+                        },
                     }
                 ),
                 "dataset": _opt({"type": "object", "description": "profile of --data, if given"}),
@@ -178,6 +237,7 @@ def report_schema() -> dict[str, Any]:
                             }
                         ),
                         "undecided": STRS,
+                        "what_would_change": {"type": "array", "items": WHAT_WOULD_CHANGE},
                         "reasons": {**STRS, "description": "the rules that carried the verdict"},
                         "pick_notes": {
                             "type": "array",

@@ -58,6 +58,27 @@ def _verdict(report: dict[str, Any]) -> list[str]:
     ]
 
 
+def _understood(report: dict[str, Any]) -> list[str]:
+    task = report["task"]
+    if not task.get("understood", True):
+        return _wrap(f"understood: nothing. {task['hint']}")
+    read = [
+        f"{name}={L.value(f['value'])} ('{f['from']}')"
+        for name, f in task.get("facts", {}).items()
+        if f["origin"] == "inferred" and not name.startswith("task.")
+    ]
+    lines = _wrap(f"read from the text: {'; '.join(read)}") if read else []
+    against = task["understanding"].get("against") or []
+    if against:
+        said = "; ".join(f"'{a['matched']}' ({a['against']})" for a in against)
+        lines += _wrap(f"negated, counted against: {said}")
+    changes = report["decision"].get("what_would_change") or []
+    if changes:
+        more = f" (+{len(changes) - 1} more in --format json)" if len(changes) > 1 else ""
+        lines.append(f"  what would change it: {changes[0]['summary']}{more}")
+    return lines
+
+
 def _task(report: dict[str, Any]) -> list[str]:
     u = report["task"]["understanding"]
     spec = report["task"]["spec"]
@@ -68,6 +89,7 @@ def _task(report: dict[str, Any]) -> list[str]:
             f"; {name} {L.value(u[name])}" for name in ("signals", "domains", "style") if u[name]
         )
     )
+    lines += _understood(report)
     ds = report.get("dataset")
     if ds:
         lines.append(

@@ -1,0 +1,35 @@
+"""Load the reader's data files (advisor/knowledge/*.yaml) once, on first use.
+
+Regular expressions are compiled when a stage first needs them, one combined alternation per
+entry, so importing advisor never pays for them (the CLI's start-up stays at the floor).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from advisor.yamlfile import load_yaml
+
+FLAGS = re.IGNORECASE
+
+
+@cache
+def knowledge(name: str) -> dict[str, Any]:
+    """One data file of the reader, e.g. knowledge('negation') reads negation.yaml."""
+    source = resources.files("advisor.knowledge").joinpath(f"{name}.yaml")
+    data = load_yaml(source.read_text("utf-8"), f"{name}.yaml").data
+    return data or {}
+
+
+def combine(patterns: list[str] | tuple[str, ...] | None) -> re.Pattern | None:
+    """Several alternatives as one compiled regex (None when there are none)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), FLAGS)
+
+
+def words_between(text: str, start: int, end: int) -> int:
+    return len(re.findall(r"\w+", text[start:end]))

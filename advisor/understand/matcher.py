@@ -1,0 +1,181 @@
+"""One generic matcher for every entry of the reader's data: lexicon terms and task patterns.
+
+An entry matches by its own regular expressions (`match`) or through lexicon terms (`terms`);
+a match counts only in the sense its context confirms (`confirm`: one of these words within
+`window` words) and not in a sense its context refutes (`refute`: CPT next to "billing codes"
+is not continued pretraining). `polarity: negated` entries count only inside a negation
+("never adds disclaimers"); every other entry's negated matches count against it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.understand.data import combine
+from advisor.understand.negation import Scope, negated
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Context:
+    regex: re.Pattern
+    window: int
+    side: str = "both"  # before | after | both
+
+
+@dataclass(frozen=True)
+class ObjectClass:
+    id: str
+    regex: re.Pattern
+    sets: dict[str, Any]  # kind / signals / domains / style that replace the entry's own
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    sets: dict[str, Any]  # kind, priority, signals, domains, style, means
+    regex: re.Pattern | None
+    terms: tuple[str, ...]
+    confirm: Context | None
+    refute: Context | None
+    polarity: str  # any | negated
+    objects: tuple[ObjectClass, ...] = ()
+    object_window: int = 6
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass
+class Hit:
+    entry: str
+    start: int
+    end: int
+    negated: bool
+    cue: str | None = None
+    object: str | None = None  # the object class that decided the sense, if any
+
+
+def _context(data: Any, default_window: int) -> Context | None:
+    if not data:
+        return None
+    near = data["near"] if isinstance(data, dict) else data
+    window = int(data.get("window", default_window)) if isinstance(data, dict) else default_window
+    side = data.get("side", "both") if isinstance(data, dict) else "both"
+    regex = combine(near)
+    return Context(regex, window, side) if regex is not None else None
+
+
+def compile_entry(data: dict[str, Any]) -> Entry:
+    obj = data.get("object") or {}
+    objects = tuple(
+        ObjectClass(c["id"], combine(c["match"]), dict(c.get("sets") or {}))  # type: ignore[arg-type]
+        for c in obj.get("classes", [])
+    )
+    sets = {
+        key: data[key]
+        for key in ("kind", "priority", "signals", "domains", "style", "means", "value")
+        if key in data
+    }
+    return Entry(
+        id=data["id"],
+        sets=sets,
+        regex=combine(data.get("match")),
+        terms=tuple(data.get("terms") or ()),
+        confirm=_context(data.get("confirm"), 8),
+        refute=_context(data.get("refute"), 6),
+        polarity=data.get("polarity", "any"),
+        objects=objects,
+        object_window=int(obj.get("window", 6)),
+        raw=data,
+    )
+
+
+def _window(text: str, start: int, end: int, words: int) -> tuple[str, str]:
+    """The `words` words before and after text[start:end]."""
+    before = list(_WORD.finditer(text, 0, start))[-words:] if words else []
+    left = text[before[0].start() : start] if before else ""
+    after = []
+    for m in _WORD.finditer(text, end):
+        after.append(m)
+        if len(after) >= words:
+            break
+    right = text[end : after[-1].end()] if after else ""
+    return left, right
+
+
+def _near(context: Context, text: str, start: int, end: int, include_self: bool) -> bool:
+    left, right = _window(text, start, end, context.window)
+    middle = f" {text[start:end]} " if include_self else " \x00 "
+    if context.side == "before":
+        right = ""
+    elif context.side == "after":
+        left = ""
+    return context.regex.search(left + middle + right) is not None
+
+
+def _sense_ok(entry: Entry, text: str, start: int, end: int) -> bool:
+    if entry.refute is not None and _near(entry.refute, text, start, end, True):
+        return False
+    return not (entry.confirm is not None and not _near(entry.confirm, text, start, end, False))
+
+
+def _object(entry: Entry, text: str, start: int, end: int) -> ObjectClass | None:
+    """The nearest object word after the match (else before it) that names a known class."""
+    if not entry.objects:
+        return None
+    left, right = _window(text, start, end, entry.object_window)
+    best: tuple[int, ObjectClass] | None = None
+    for cls in entry.objects:
+        m = cls.regex.search(right)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), cls)
+    if best:
+        return best[1]
+    for cls in entry.objects:
+        found = list(cls.regex.finditer(left))
+        if found:
+            distance = len(left) - found[-1].end()
+            if best is None or distance < best[0]:
+                best = (distance, cls)
+    return best[1] if best else None
+
+
+def find(
+    entry: Entry, text: str, scopes: list[Scope], term_hits: dict[str, list[Hit]] | None = None
+) -> list[Hit]:
+    """Every place the entry matches in its sense, each marked negated or not."""
+    spans: list[tuple[int, int]] = []
+    if entry.regex is not None:
+        spans += [m.span() for m in entry.regex.finditer(text) if m.end() > m.start()]
+    for term in entry.terms:
+        spans += [(h.start, h.end) for h in (term_hits or {}).get(term, []) if not h.negated]
+        spans += [(h.start, h.end) for h in (term_hits or {}).get(term, []) if h.negated]
+    hits: list[Hit] = []
+    for start, end in sorted(set(spans)):
+        if not _sense_ok(entry, text, start, end):
+            continue
+        scope = negated((start, end), scopes)
+        if entry.polarity == "negated" and scope is None:
+            continue
+        cls = _object(entry, text, start, end)
+        hits.append(
+            Hit(
+                entry.id,
+                start,
+                end,
+                negated=scope is not None and entry.polarity != "negated",
+                cue=scope.cue if scope else None,
+                object=cls.id if cls else None,
+            )
+        )
+    return hits
+
+
+def effects(entry: Entry, hit: Hit) -> dict[str, Any]:
+    """What a hit contributes: the entry's own sets, or its object class's."""
+    if hit.object is None:
+        return entry.sets
+    cls = next(c for c in entry.objects if c.id == hit.object)
+    return {**{"priority": entry.sets.get("priority", 0)}, **cls.sets}

@@ -1,0 +1,88 @@
+"""Stage: which stretches of the text a negation or contrast governs (knowledge/negation.yaml).
+
+A forward cue ("not", "no", "without", "rather than", "kein", "sans", "sin"...) governs the
+words after it up to the next boundary (punctuation, "but", "just", "only", "sondern", "mais",
+"pero"...) or max_words. When nothing follows before the boundary ("FIM brauchen wir nicht.")
+the cue governs the words before it instead. A backward cue ("is not needed", "n'est pas
+necessaire") governs the words before it, back to the previous boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from advisor.understand.data import combine, knowledge
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: int
+    end: int
+    cue: str
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[re.Pattern, re.Pattern | None, re.Pattern, re.Pattern | None, int]:
+    data = knowledge("negation")
+    forward = combine([rf"\b{c}\b" for c in data["forward"]])
+    backward = combine([rf"\b{c}\b" for c in data.get("backward") or []])
+    boundary = combine(data["boundaries"])
+    not_negation = combine([rf"\b{c}\b" for c in data.get("not_negation") or []])
+    assert forward is not None and boundary is not None
+    return forward, backward, boundary, not_negation, int(data["max_words"])
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _forward_end(text: str, start: int, boundary: re.Pattern, max_words: int) -> int:
+    stop = boundary.search(text, start)
+    end = stop.start() if stop else len(text)
+    words = list(_WORD.finditer(text, start, end))
+    if len(words) > max_words:
+        end = words[max_words - 1].end()
+    return end
+
+
+def _backward_start(text: str, end: int, boundary: re.Pattern, max_words: int) -> int:
+    start = 0
+    for stop in boundary.finditer(text, 0, end):
+        if stop.end() <= end:
+            start = stop.end()
+    words = list(_WORD.finditer(text, start, end))
+    if len(words) > max_words:
+        start = words[-max_words].start()
+    return start
+
+
+def scopes(text: str) -> list[Scope]:
+    forward, backward, boundary, not_negation, max_words = _compiled()
+    cancelled = [m.span() for m in not_negation.finditer(text)] if not_negation else []
+    found: list[Scope] = []
+    backward_cues: list[tuple[int, int]] = []
+    if backward is not None:
+        for cue in backward.finditer(text):
+            backward_cues.append(cue.span())
+            start = _backward_start(text, cue.start(), boundary, max_words)
+            found.append(Scope(start, cue.start(), cue.group(0)))
+    for cue in forward.finditer(text):
+        inside = cancelled + backward_cues
+        if any(a <= cue.start() < b for a, b in inside):
+            continue
+        end = _forward_end(text, cue.end(), boundary, max_words)
+        if _WORD.search(text, cue.end(), end):
+            found.append(Scope(cue.end(), end, cue.group(0)))
+        else:
+            start = _backward_start(text, cue.start(), boundary, max_words)
+            found.append(Scope(start, cue.start(), cue.group(0)))
+    return found
+
+
+def negated(span: tuple[int, int], found: list[Scope]) -> Scope | None:
+    start, end = span
+    for scope in found:
+        if scope.start <= start and end <= scope.end + 1:
+            return scope
+    return None

@@ -1,0 +1,146 @@
+"""Stage 1: one surface form per word (case, accents, hyphens, arrows, connectives, typos).
+
+Every rewrite keeps a map back to the original characters, so evidence always quotes the
+user's own words, never the normalised text. The rewrites and key terms are data
+(knowledge/normalise.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from advisor.understand.data import knowledge
+
+
+@dataclass
+class Normalised:
+    original: str
+    text: str
+    starts: list[int]  # for each character of text: where it starts in original
+    ends: list[int]  # ... and where it ends
+
+    def quote(self, start: int, end: int) -> str:
+        """The user's words behind text[start:end]."""
+        if start >= end or start >= len(self.text):
+            return ""
+        end = min(end, len(self.text))
+        return self.original[self.starts[start] : self.ends[end - 1]].strip()
+
+
+def _fold(text: str) -> Normalised:
+    """Lower case without accents (ß -> ss), one original index per output character."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, char in enumerate(text):
+        if char in "\u2018\u2019\u02bc\u00b4`":
+            folded = "'"
+        else:
+            folded = "".join(
+                c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+            ).lower()
+        for c in folded:
+            out.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    return Normalised(text, "".join(out), starts, ends)
+
+
+def _rewrite(norm: Normalised, regex: re.Pattern, to: str | None, func=None) -> Normalised:
+    """Apply one substitution, carrying the character map along."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    changed = False
+    for match in regex.finditer(norm.text):
+        new = func(match) if func is not None else match.expand(to or "")
+        if new is None or new == match.group(0):
+            continue
+        changed = True
+        pieces.append(norm.text[last : match.start()])
+        starts += norm.starts[last : match.start()]
+        ends += norm.ends[last : match.start()]
+        if match.end() > match.start():
+            span_start = norm.starts[match.start()]
+            span_end = norm.ends[match.end() - 1]
+        else:  # an insertion: anchor it on the next character
+            anchor = min(match.start(), len(norm.text) - 1)
+            span_start = norm.starts[anchor] if norm.text else 0
+            span_end = span_start
+        pieces.append(new)
+        starts += [span_start] * len(new)
+        ends += [span_end] * len(new)
+        last = match.end()
+    if not changed:
+        return norm
+    pieces.append(norm.text[last:])
+    starts += norm.starts[last:]
+    ends += norm.ends[last:]
+    return Normalised(norm.original, "".join(pieces), starts, ends)
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[list[tuple[re.Pattern, str]], dict[str, str], dict[int, int]]:
+    data = knowledge("normalise")
+    rewrites = [(re.compile(r["from"], re.IGNORECASE), r["to"]) for r in data["rewrites"]]
+    terms = {t.lower(): t.lower() for t in data["typo"]["terms"]}
+    distances = {int(k): int(v) for k, v in data["typo"]["max_distance"].items()}
+    return rewrites, terms, distances
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment), stopping early past limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _allowed(length: int, distances: dict[int, int]) -> int:
+    allowed = 0
+    for min_length, distance in sorted(distances.items()):
+        if length >= min_length:
+            allowed = distance
+    return allowed
+
+
+def _correct_word(word: str, terms: dict[str, str], distances: dict[int, int]) -> str | None:
+    if word in terms:
+        return None
+    limit = _allowed(len(word), distances)
+    if limit == 0:
+        return None
+    best = None
+    for term in terms:
+        if term[0] != word[0] or abs(len(term) - len(word)) > limit:
+            continue
+        d = _distance(word, term, limit)
+        if d <= limit and (best is None or d < best[0]):
+            best = (d, term)
+    return best[1] if best else None
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def normalise(text: str) -> Normalised:
+    rewrites, terms, distances = _compiled()
+    norm = _fold(text)
+    for regex, to in rewrites:
+        norm = _rewrite(norm, regex, to)
+    return _rewrite(norm, _WORD, None, lambda m: _correct_word(m.group(0), terms, distances))

@@ -1,0 +1,150 @@
+"""Stage: numbers with their units, classified (knowledge/quantities.yaml)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from advisor.understand.data import combine, knowledge
+from advisor.understand.negation import Scope, negated
+
+_NUMBER = r"(?<![\w.,])~?\s?(\d{1,3}(?:(?:,|\.|'| )\d{3})+(?![\d])|\d+(?:[.,]\d+)?)"
+
+
+@dataclass
+class Quantity:
+    value: float
+    unit_class: str | None  # examples | tokens | bytes | files | gpu | params | None
+    start: int
+    end: int
+    approx: bool = False
+    strength: int = 0
+    negated: bool = False
+    limit: bool = False  # a limit word stood before it ("at most 8B")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    number: re.Pattern
+    vague: tuple[tuple[re.Pattern, int], ...]
+    units: tuple[tuple[str, str, int, re.Pattern], ...]  # (name, class, strength, regex)
+    gpu: re.Pattern
+    gpu_window: int
+    limit: re.Pattern
+    params: re.Pattern
+    gap: int
+    raw_volume: dict[str, float]
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> _Compiled:
+    data = knowledge("quantities")
+    scales = sorted(data["scales"], key=len, reverse=True)
+    scale = "|".join(re.escape(s) for s in scales)
+    number = re.compile(_NUMBER + rf"\s?(?:({scale})\b\.?)?", re.IGNORECASE)
+    units = tuple(
+        (name, spec.get("class", name), int(spec.get("strength", 1)), combine(spec["match"]))
+        for name, spec in data["units"].items()
+    )
+    return _Compiled(
+        number=number,
+        vague=tuple((re.compile(v["match"]), int(v["value"])) for v in data["vague"]),
+        units=units,  # type: ignore[arg-type]
+        gpu=combine(data["gpu_words"]),  # type: ignore[arg-type]
+        gpu_window=int(data["gpu_window"]),
+        limit=combine([rf"(?:{w})\s*$" for w in data["limit_words"]]),  # type: ignore[arg-type]
+        params=combine(data["param_words"]),  # type: ignore[arg-type]
+        gap=int(data["gap"]),
+        raw_volume={k: float(v) for k, v in data["raw_volume"].items()},
+    )
+
+
+_compiled_scales: dict[str, float] = {}
+
+
+def _scales() -> dict[str, float]:
+    if not _compiled_scales:
+        _compiled_scales.update(
+            {k.lower(): float(v) for k, v in knowledge("quantities")["scales"].items()}
+        )
+    return _compiled_scales
+
+
+def _value(digits: str, scale: str | None) -> float:
+    compact = digits.replace("'", "").replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", compact):
+        number = float(re.sub(r"[,.]", "", compact))
+    else:
+        number = float(compact.replace(",", "."))
+    return number * (_scales()[scale.lower()] if scale else 1)
+
+
+_WORD = re.compile(r"[^\W\d_][\w']*|\d\S*")
+
+
+def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] | None:
+    """The first unit within `gap` words after the number."""
+    words = []
+    for m in _WORD.finditer(text, end):
+        words.append(m)
+        if len(words) > c.gap:
+            break
+        if re.search(r"[.;:!?]", text[end : m.start()]) and not re.fullmatch(
+            r"\s*\.?\s*", text[end : m.start()]
+        ):
+            break
+        # French and Italian elide the article into the noun: "centaines d'exemples".
+        elided = re.match(r"(?:d|l|qu)'", m.group(0))
+        start = m.start() + (elided.end() if elided else 0)
+        for name, cls, strength, regex in c.units:
+            if regex.match(text, start):
+                return name, cls, strength, text[start : start + 2]
+        if m.group(0)[0].isdigit():
+            break
+    return None
+
+
+def read(text: str, scopes: list[Scope]) -> list[Quantity]:
+    c = _compiled()
+    found: list[Quantity] = []
+    spans: list[tuple[int, int, float, bool]] = []
+    for regex, value in c.vague:
+        for m in regex.finditer(text):
+            spans.append((m.start(), m.end(), float(value), True))
+    for m in c.number.finditer(text):
+        if any(a <= m.start(1) < b for a, b, _, _ in spans):
+            continue
+        spans.append((m.start(), m.end(), _value(m.group(1), m.group(2)), False))
+    for start, end, value, approx in sorted(spans):
+        unit = _unit_after(c, text, end)
+        cls = unit[1] if unit else None
+        strength = unit[2] if unit else 0
+        window_before = text[max(0, start - 40) : start]
+        near = text[max(0, start - 30) : min(len(text), end + 40)]
+        if cls == "bytes" and c.gpu.search(near):
+            cls = "gpu"
+        elif cls == "bytes" and unit:
+            value *= _byte_scale(unit[3])
+        scale_b = re.search(r"b\.?$|bn\.?$|billion$|milliard\w*$|mrd\.?$", text[start:end].strip())
+        limit = bool(c.limit.search(window_before.rstrip()))
+        if cls is None and scale_b and (limit or c.params.match(text[end:].lstrip())):
+            cls = "params"
+        q = Quantity(value, cls, start, end, approx, strength, limit=limit)
+        q.negated = negated((start, end), scopes) is not None
+        found.append(q)
+    return found
+
+
+def _byte_scale(unit: str) -> float:
+    scales = knowledge("quantities")["byte_scale"]
+    return float(scales.get(unit[:1].lower(), 1))
+
+
+def raw_volume_threshold(unit_class: str) -> float | None:
+    return _compiled().raw_volume.get(unit_class)
+
+
+def describe(q: Quantity) -> dict[str, Any]:
+    return {"value": int(q.value) if q.value.is_integer() else q.value, "class": q.unit_class}

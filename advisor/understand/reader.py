@@ -1,0 +1,302 @@
+"""The stages in order, from the user's text to an Understanding with evidence."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from advisor.understand import Understanding
+from advisor.understand.data import combine, knowledge
+from advisor.understand.matcher import Entry, Hit, compile_entry, effects, find
+from advisor.understand.negation import Scope, negated, scopes
+from advisor.understand.normalise import Normalised, normalise
+from advisor.understand.quantities import Quantity, raw_volume_threshold
+from advisor.understand.quantities import read as read_quantities
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> tuple[Entry, ...]:
+    return tuple(compile_entry(t) for t in knowledge("lexicon")["terms"])
+
+
+@lru_cache(maxsize=1)
+def patterns() -> tuple[Entry, ...]:
+    return tuple(compile_entry(p) for p in knowledge("task_patterns")["patterns"])
+
+
+@lru_cache(maxsize=1)
+def own_alignment_parts() -> tuple[dict[str, Entry], list[dict[str, int]]]:
+    data = knowledge("own_alignment")
+    parts = {name: compile_entry({"id": name, **spec}) for name, spec in data["parts"].items()}
+    return parts, list(data["enough"])
+
+
+def term_hits(norm: Normalised, found: list[Scope]) -> dict[str, list[Hit]]:
+    return {entry.id: find(entry, norm.text, found) for entry in lexicon()}
+
+
+def read(text: str) -> Understanding:
+    norm = normalise(text)
+    found = scopes(norm.text)
+    terms = term_hits(norm, found)
+    result = Understanding()
+    _read_patterns(result, norm, found, terms)
+    _read_own_alignment(result, norm, found, terms)
+    _read_quantities(result, norm, found)
+    _read_constraints(result, norm, found)
+    result.signals = sorted(set(result.signals))
+    result.domains = sorted(set(result.domains))
+    result.style = sorted(set(result.style))
+    return result
+
+
+def _evidence(norm: Normalised, stage: str, entry: str, hit: Hit, **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "stage": stage,
+        "pattern": entry,
+        "matched": norm.quote(hit.start, hit.end),
+    }
+    if hit.object:
+        out["object"] = hit.object
+    out.update(extra)
+    return out
+
+
+def _against(norm: Normalised, entry: Entry, hit: Hit) -> dict[str, Any]:
+    said = entry.sets.get("kind") or ", ".join(
+        entry.sets.get("signals") or entry.sets.get("domains") or entry.sets.get("style") or []
+    )
+    return {
+        "pattern": entry.id,
+        "matched": norm.quote(hit.start, hit.end),
+        "negated_by": hit.cue,
+        "against": said or entry.id,
+    }
+
+
+def _read_patterns(
+    result: Understanding, norm: Normalised, found: list[Scope], terms: dict[str, list[Hit]]
+) -> None:
+    best: tuple[int, str] | None = None
+    for entry in patterns():
+        hits = find(entry, norm.text, found, terms)
+        positive = [h for h in hits if not h.negated]
+        for hit in hits:
+            if hit.negated:
+                result.against.append(_against(norm, entry, hit))
+        if not positive:
+            continue
+        hit = positive[0]
+        sets = effects(entry, hit)
+        said = [k for k in ("kind", "signals", "domains", "style") if sets.get(k)]
+        result.evidence.append(_evidence(norm, "patterns", entry.id, hit, sets=said))
+        result.signals += list(sets.get("signals") or [])
+        result.domains += list(sets.get("domains") or [])
+        result.style += list(sets.get("style") or [])
+        if sets.get("kind"):
+            key = (int(sets.get("priority", entry.sets.get("priority", 0))), sets["kind"])
+            if best is None or key > best:
+                best = key
+                kind_words = norm.quote(hit.start, hit.end)
+    if best:
+        result.kind = best[1]
+        result.kind_from = kind_words
+
+
+def _read_own_alignment(
+    result: Understanding, norm: Normalised, found: list[Scope], terms: dict[str, list[Hit]]
+) -> None:
+    parts, enough = own_alignment_parts()
+    counts: dict[str, int] = {}
+    words: list[str] = []
+    for name, entry in parts.items():
+        hits = [h for h in find(entry, norm.text, found, terms) if not h.negated]
+        if not hits:
+            continue
+        distinct = {norm.text[h.start : h.end] for h in hits}
+        if entry.terms:  # count distinct lexicon terms (SFT and DPO are two stages)
+            distinct = {t for t in entry.terms for h in terms.get(t, []) if _same(h, hits)}
+        counts[name] = len(distinct)
+        if name != "own-format":
+            words += [norm.quote(h.start, h.end) for h in hits]
+        else:
+            result.signals.append("own-chat-format")
+            quote = norm.quote(hits[0].start, hits[0].end)
+            result.facts["training.custom_chat_format"] = {"value": True, "from": quote}
+            result.evidence.append(_evidence(norm, "own-alignment", "own-format", hits[0]))
+    met = next((alt for alt in enough if all(counts.get(p, 0) >= n for p, n in alt.items())), None)
+    if met is None:
+        return
+    quoted = "; ".join(dict.fromkeys(words))
+    result.signals.append("own-post-training")
+    result.facts["training.own_alignment"] = {
+        "value": True,
+        "from": quoted,
+        "parts": {p: counts[p] for p in met},
+    }
+    result.evidence.append(
+        {
+            "stage": "own-alignment",
+            "pattern": "own-post-training",
+            "matched": quoted,
+            "sets": ["signals"],
+        }
+    )
+    if result.kind is None or result.kind in ("chat", "generation", "qa", "other"):
+        result.kind = "alignment"
+        result.kind_from = quoted
+
+
+def _same(hit: Hit, hits: list[Hit]) -> bool:
+    return any(h.start == hit.start and h.end == hit.end for h in hits)
+
+
+# --- quantities ---------------------------------------------------------------------------
+
+
+def _read_quantities(result: Understanding, norm: Normalised, found: list[Scope]) -> None:
+    best: Quantity | None = None
+    for q in read_quantities(norm.text, found):
+        words = norm.quote(q.start, _unit_end(norm.text, q.end))
+        value = int(q.value) if float(q.value).is_integer() else q.value
+        shown = {"value": value, "class": q.unit_class, "matched": words}
+        if q.approx:
+            shown["approx"] = True
+        if q.negated:
+            shown["used_as"] = None
+            shown["why"] = "negated"
+            result.quantities.append(shown)
+            continue
+        cls = q.unit_class
+        if cls == "examples":
+            shown["used_as"] = "data.examples"
+            if best is None or q.strength > best.strength:
+                best = q
+        elif cls in ("tokens", "bytes", "files"):
+            threshold = raw_volume_threshold(cls)
+            if threshold is not None and q.value >= threshold:
+                shown["used_as"] = "signal raw-volume"
+                result.signals.append("raw-volume")
+            else:
+                shown["used_as"] = None
+        elif cls == "gpu":
+            shown["used_as"] = "training.gpu_memory_gb"
+            result.facts.setdefault(
+                "training.gpu_memory_gb", {"value": float(q.value), "from": words}
+            )
+        elif cls == "params" and q.limit:
+            shown["used_as"] = "constraints.max_params"
+            result.facts.setdefault(
+                "constraints.max_params", {"value": int(q.value), "from": words}
+            )
+        else:
+            shown["used_as"] = None
+            if cls is None:
+                result.ignored.append(f"'{words}': a number without a unit advisor knows")
+            elif cls == "params":
+                result.ignored.append(f"'{words}': a model size, not a limit (say 'at most ...')")
+        result.quantities.append(shown)
+    if best is not None:
+        for shown in result.quantities:
+            if shown.get("used_as") == "data.examples" and shown["value"] != _int(best.value):
+                shown["used_as"] = None
+                shown["why"] = "another count was read as the number of examples"
+        result.facts["data.examples"] = {
+            "value": _int(best.value),
+            "from": norm.quote(best.start, _unit_end(norm.text, best.end)),
+            **({"approx": True} if best.approx else {}),
+        }
+
+
+def _int(value: float) -> int:
+    return int(round(value))
+
+
+_UNIT_TAIL = re.compile(r"[\s~]*(?:[^\W\d_]+(?:[ /'][^\W\d_]+){0,3})?")
+
+
+def _unit_end(text: str, end: int) -> int:
+    """Quote the number with the few words after it (its unit)."""
+    m = re.compile(r"(?:\s*\.?\s*[^\W\d_][\w']*){1,3}").match(text, end)
+    return m.end() if m else end
+
+
+# --- constraints --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _constraints() -> dict[str, Any]:
+    data = knowledge("constraints")
+    return {
+        "methods": [(m["value"], combine(m["match"])) for m in data["methods"]],
+        "commercial": [(c["value"], combine(c["match"])) for c in data["commercial"]],
+        "licences": [(li["id"], combine(li["match"])) for li in data["licences"]],
+        "licence_context": combine(data["licence_context"]),
+        "languages": [
+            (code, combine([rf"\b{n}\b" for n in names]))
+            for code, names in data["languages"].items()
+        ],
+    }
+
+
+def _first(regex: re.Pattern | None, text: str, found: list[Scope]):
+    if regex is None:
+        return None
+    for m in regex.finditer(text):
+        return m, negated(m.span(), found) is not None
+    return None
+
+
+def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope]) -> None:
+    data = _constraints()
+    text = norm.text
+    for value, regex in data["methods"]:
+        hit = _first(regex, text, found)
+        if hit and not hit[1] and "training.method" not in result.facts:
+            result.facts["training.method"] = {"value": value, "from": norm.quote(*hit[0].span())}
+    for value, regex in data["commercial"]:
+        hit = _first(regex, text, found)
+        if hit and "constraints.commercial_use" not in result.facts:
+            said = (not value) if hit[1] else value
+            result.facts["constraints.commercial_use"] = {
+                "value": said,
+                "from": norm.quote(*hit[0].span()),
+            }
+    licences: list[tuple[int, str, str]] = []
+    for licence_id, regex in data["licences"]:
+        for m in regex.finditer(text):
+            near = text[max(0, m.start() - 40) : m.end() + 40]
+            if data["licence_context"].search(near) and negated(m.span(), found) is None:
+                licences.append((m.start(), licence_id, norm.quote(*m.span())))
+                break
+    if licences:
+        licences.sort()
+        result.facts["constraints.licenses"] = {
+            "value": list(dict.fromkeys(li for _, li, _ in licences)),
+            "from": ", ".join(q for _, _, q in licences),
+        }
+    languages: list[tuple[int, str, str]] = []
+    for code, regex in data["languages"]:
+        hit = _first(regex, text, found)
+        if hit and not hit[1]:
+            languages.append((hit[0].start(), code, norm.quote(*hit[0].span())))
+    if languages:
+        languages.sort()
+        result.facts["constraints.languages"] = {
+            "value": [code for _, code, _ in languages],
+            "from": ", ".join(q for _, _, q in languages),
+        }
+    _read_models(result, norm)
+
+
+def _read_models(result: Understanding, norm: Normalised) -> None:
+    from advisor.understand.models import models_in
+
+    found, ignored = models_in(norm)
+    if found:
+        result.facts["models.candidates"] = {
+            "value": [repo for repo, _ in found],
+            "from": ", ".join(dict.fromkeys(words for _, words in found)),
+        }
+    result.ignored += ignored
