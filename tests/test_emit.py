@@ -303,3 +303,24 @@ def test_an_instruct_model_of_an_unknown_format_keeps_its_template_and_says_what
     # No turn markers known: TRL's prompt/completion mask instead of train_on_responses_only.
     assert "completion_only_loss=True" in unsloth.stdout
     assert "train_on_responses_only(" not in unsloth.stdout
+
+
+def test_the_specs_training_settings_reach_every_framework(cli, tmp_path):
+    spec = tmp_path / "settings.yaml"
+    spec.write_text(
+        "task: {description: Classify customer support tickets, kind: classification}\n"
+        "data: {format: instruction, max_tokens: 1024}\n"
+        "training: {method: lora, gpu_memory_gb: 80, lora_rank: 64, lora_targets: attention,\n"
+        "           batch_size: 4, gradient_checkpointing: false}\n"
+        "models: {candidates: [Qwen/Qwen2.5-7B-Instruct]}\n"
+    )
+    result = cli("config", str(spec), "--framework", "axolotl")
+    assert result.returncode == 0, result.stderr
+    axolotl = yaml.safe_load(result.stdout)
+    assert (axolotl["lora_r"], axolotl["lora_alpha"]) == (64, 128)
+    assert axolotl["lora_target_modules"] == ["q_proj", "k_proj", "v_proj", "o_proj"]
+    assert (axolotl["micro_batch_size"], axolotl["gradient_accumulation_steps"]) == (4, 4)
+    assert axolotl["gradient_checkpointing"] is False
+    lf = yaml.safe_load(cli("config", str(spec), "--framework", "llamafactory").stdout)
+    assert lf["lora_target"] == "q_proj,k_proj,v_proj,o_proj"
+    assert lf["disable_gradient_checkpointing"] is True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.emit.common import YamlLines, data_shape, header, method, special_tokens
+from advisor.emit.common import YamlLines, accumulation, data_shape, header, method, special_tokens
 from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
@@ -100,7 +100,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         c["gradient_checkpointing"].comment(),
     )
     doc.set("micro_batch_size", c["batch_size"].value, c["batch_size"].comment())
-    doc.set("gradient_accumulation_steps", 16, "effective batch 16 at batch size 1")
+    doc.set("gradient_accumulation_steps", *accumulation(plan))
     doc.set("learning_rate", c["learning_rate"].value, c["learning_rate"].comment())
     doc.set("num_epochs", 1, "one pass to start: check the eval loss before more")
     doc.set("bf16", "auto", "bf16 where the GPU supports it, as the memory estimate assumes")

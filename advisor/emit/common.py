@@ -91,3 +91,13 @@ def special_tokens(plan: Plan) -> list[str]:
 
 def method(plan: Plan) -> str:
     return plan.fact("training.method") or "lora"
+
+
+EFFECTIVE_BATCH = 16
+
+
+def accumulation(plan: Plan) -> tuple[int, str]:
+    """Gradient accumulation steps that give an effective batch of 16 per device."""
+    batch = plan.value("batch_size")
+    steps = max(1, EFFECTIVE_BATCH // batch)
+    return steps, f"effective batch {steps * batch} per device at batch size {batch}"

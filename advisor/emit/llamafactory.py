@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from advisor.emit.common import YamlLines, data_shape, header, method, special_tokens
+from advisor.emit.common import YamlLines, accumulation, data_shape, header, method, special_tokens
 from advisor.emit.fields import framework_data, versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
@@ -123,7 +123,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     doc.blank()
     doc.set("output_dir", "outputs")
     doc.set("per_device_train_batch_size", c["batch_size"].value, c["batch_size"].comment())
-    doc.set("gradient_accumulation_steps", 16, "effective batch 16 at batch size 1")
+    doc.set("gradient_accumulation_steps", *accumulation(plan))
     doc.set(
         "disable_gradient_checkpointing",
         not c["gradient_checkpointing"].value,

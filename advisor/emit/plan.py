@@ -99,6 +99,15 @@ def plan_facts(rec: Any, model: ModelFacts) -> dict[str, Any]:
         value = getattr(spec.training, name, None)
         if value is not None:
             facts[f"training.{name}"] = value
+    targets = facts.get("training.lora_targets")
+    if isinstance(targets, str) and targets.strip().lower() != "all-linear":
+        # the spec's shorthand (attention, mlp, q,v ...) as module names, read the way the
+        # memory model reads it
+        from advisor.memory.settings import parse_targets
+
+        facts["training.lora_targets"] = list(parse_targets(targets))
+    elif isinstance(targets, str):
+        facts["training.lora_targets"] = "all-linear"
     for name in (
         "variant",
         "family",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.emit.common import comment, data_shape
+from advisor.emit.common import accumulation, comment, data_shape
 from advisor.emit.plan import Plan
 
 
@@ -103,7 +103,7 @@ def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
         args.append(("pad_token", pad.value, pad.comment()))
     bs = choices["batch_size"]
     args.append(("per_device_train_batch_size", bs.value, bs.comment()))
-    args.append(("gradient_accumulation_steps", 16, "effective batch 16 at batch size 1"))
+    args.append(("gradient_accumulation_steps", *accumulation(plan)))
     if not unsloth:
         gc = choices["gradient_checkpointing"]
         args.append(("gradient_checkpointing", gc.value, gc.comment()))

@@ -67,7 +67,7 @@ args = SFTConfig(
     # batch-memory-model: batch size 1 per device, as the memory estimate assumes; gradient
     #   accumulation gives an effective batch of 16
     per_device_train_batch_size=1,
-    # effective batch 16 at batch size 1
+    # effective batch 16 per device at batch size 1
     gradient_accumulation_steps=16,
     # lr-full: full fine-tuning moves every weight: a small learning rate (1e-5) keeps what
     #   pretraining learned

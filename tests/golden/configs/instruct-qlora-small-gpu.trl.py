@@ -77,7 +77,7 @@ args = SFTConfig(
     # batch-memory-model: batch size 1 per device, as the memory estimate assumes; gradient
     #   accumulation gives an effective batch of 16
     per_device_train_batch_size=1,
-    # effective batch 16 at batch size 1
+    # effective batch 16 per device at batch size 1
     gradient_accumulation_steps=16,
     # checkpointing-on: the memory estimate assumes gradient checkpointing on (activations
     #   recomputed, not stored)
