@@ -26,7 +26,7 @@ from advisor.context import (
     task_context,
     user_facts,
 )
-from advisor.engine.evaluate import RuleResult, run_rule
+from advisor.engine.evaluate import RuleResult, run_rule, run_rules
 from advisor.engine.loader import Rule
 from advisor.facts import DatasetProfile, ModelFacts
 from advisor.facts.derive import licences
@@ -320,8 +320,10 @@ def _fit_candidates(
             estimate = candidate_memory(facts, task_ctx)
             chosen = estimate.get(method) if estimate else None
             ctx, not_asked = candidate_context(task_ctx, facts, ids, sibling, chosen)
-            results = [run_rule(rule, ctx, subject=facts.repo_id) for rule in check_rules]
+            results = run_rules(check_rules, ctx, subject=facts.repo_id)
             for check in results:
+                if check.status != "unknown":
+                    continue  # only an unknown check can be waiting on the user's input
                 # A check whose user-side input is absent does not apply (nobody asked), whatever
                 # the model facts: e.g. no GPU given, no memory check.
                 not_given = [f for f in check.missing_facts if is_user_side(f, not_asked)]

@@ -256,7 +256,47 @@ def compile_pattern(pattern: str, path: str) -> Any:
         raise ConditionError(path, f"bad regular expression: {reason} ({PATTERN_SYNTAX})") from None
 
 
-Evaluator = Callable[[dict[str, Any], list[ClauseResult]], "bool | None"]
+# The hot path records each evaluated leaf as plain values appended to one flat list per
+# rule, in leaf order: actual, passed -- or actual, expected, passed for a leaf that compares
+# two facts. No object per leaf (10,000 candidates x every rule makes ~300,000 of them, and
+# each would be one more for the garbage collector to scan); ClauseResult objects are built
+# from the records only when a report or a test reads the trace (clause_results).
+Evaluator = Callable[[dict[str, Any], list[Any]], "bool | None"]
+
+
+def leaves_in_order(condition: Condition) -> tuple[Leaf, ...]:
+    """Every leaf, in the order the evaluator runs (and records) them."""
+    if isinstance(condition, Leaf):
+        return (condition,)
+    return tuple(leaf for child in condition.children for leaf in leaves_in_order(child))
+
+
+def iter_records(leaves: tuple[Leaf, ...], records: list[Any], start: int = 0):
+    """(leaf, actual, expected, passed) per leaf from an evaluator's flat records."""
+    at = start
+    for leaf in leaves:
+        if leaf.value_fact is None:
+            yield leaf, records[at], leaf.value, records[at + 1]
+            at += 2
+        else:
+            yield leaf, records[at], records[at + 1], records[at + 2]
+            at += 3
+
+
+def clause_results(
+    leaves: tuple[Leaf, ...], records: list[Any], start: int = 0
+) -> list[ClauseResult]:
+    """The trace as ClauseResult objects, in evaluation order."""
+    return [
+        ClauseResult(
+            leaf.fact,
+            leaf.op,
+            expected if leaf.value_fact is None else {"fact": leaf.value_fact, "value": expected},
+            actual,
+            passed,
+        )
+        for leaf, actual, expected, passed in iter_records(leaves, records, start)
+    ]
 
 
 def compile_evaluator(condition: Condition) -> Evaluator:
@@ -268,33 +308,86 @@ def compile_evaluator(condition: Condition) -> Evaluator:
     if condition.kind == "not":
         (only,) = children
 
-        def run_not(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
+        def run_not(ctx: dict[str, Any], out: list[Any]) -> bool | None:
             result = only(ctx, out)
             return None if result is None else not result
 
         return run_not
+    if all(_is_literal_leaf(child) for child in condition.children):
+        return _literal_group_evaluator(condition)
+    # Every child runs (no short-circuit) so the trace shows each leaf; the loop keeps the
+    # Kleene result without building a list of results per evaluation.
     if condition.kind == "all":
 
-        def run_all(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
-            results = [child(ctx, out) for child in children]  # every child: no short-circuit
-            if False in results:
-                return False
-            return None if None in results else True
+        def run_all(ctx: dict[str, Any], out: list[Any]) -> bool | None:
+            result: bool | None = True
+            for child in children:
+                value = child(ctx, out)
+                if value is False:
+                    result = False
+                elif value is None and result is True:
+                    result = None
+            return result
 
         return run_all
 
-    def run_any(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
-        results = [child(ctx, out) for child in children]
-        if True in results:
-            return True
-        return None if None in results else False
+    def run_any(ctx: dict[str, Any], out: list[Any]) -> bool | None:
+        result: bool | None = False
+        for child in children:
+            value = child(ctx, out)
+            if value is True:
+                result = True
+            elif value is None and result is False:
+                result = None
+        return result
 
     return run_any
 
 
+def _is_literal_leaf(condition: Condition) -> bool:
+    return (
+        isinstance(condition, Leaf)
+        and condition.value_fact is None
+        and condition.op not in ("exists", "absent")
+    )
+
+
+def _literal_group_evaluator(node: Node) -> Evaluator:
+    """all / any over leaves that compare a fact with a literal (most rules): the leaves run
+    in one loop instead of one call each. Same records and the same Kleene result as the
+    general path (run_literal per child, then run_all / run_any)."""
+    steps = tuple((leaf.fact, leaf.test, leaf.value) for leaf in node.children)
+    decisive = node.kind == "any"  # all: one False decides; any: one True decides
+    undecided = not decisive
+
+    def run_group(ctx: dict[str, Any], out: list[Any]) -> bool | None:
+        result: bool | None = undecided
+        for fact, test, value in steps:
+            actual = ctx.get(fact)
+            if actual is None or value is None:
+                passed = None  # a missing fact is unknown, never false
+            else:
+                try:
+                    passed = test(actual, value)
+                except TypeError:
+                    passed = None  # a wrongly typed fact from a source is not evidence
+            out.append(actual)
+            out.append(passed)
+            if passed is decisive:
+                result = decisive
+            elif passed is None and result is undecided:
+                result = None
+        return result
+
+    return run_group
+
+
 def evaluate(condition: Condition, context: dict[str, Any], out: list[ClauseResult]) -> bool | None:
     """True / False / None (unknown) for one context; every leaf is appended to `out`."""
-    return compile_evaluator(condition)(context, out)
+    records: list[Any] = []
+    result = compile_evaluator(condition)(context, records)
+    out.extend(clause_results(leaves_in_order(condition), records))
+    return result
 
 
 def _leaf_evaluator(leaf: Leaf) -> Evaluator:
@@ -302,32 +395,48 @@ def _leaf_evaluator(leaf: Leaf) -> Evaluator:
     if op in ("exists", "absent"):
         want = op == "exists"
 
-        def run_presence(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
+        def run_presence(ctx: dict[str, Any], out: list[Any]) -> bool | None:
             actual = ctx.get(fact)
-            passed = (actual is not None) == want
-            out.append(ClauseResult(fact, op, None, actual, passed))
+            passed = (actual is not None) is want
+            out.append(actual)
+            out.append(passed)
             return passed
 
         return run_presence
 
-    def run_leaf(ctx: dict[str, Any], out: list[ClauseResult]) -> bool | None:
-        actual = ctx.get(fact)
-        if ref is None:
-            expected = shown = value
-        else:
+    if ref is not None:
+
+        def run_reference(ctx: dict[str, Any], out: list[Any]) -> bool | None:
+            actual = ctx.get(fact)
             expected = ctx.get(ref)
-            shown = {"fact": ref, "value": expected}
-        if actual is None or expected is None:
+            if actual is None or expected is None:
+                passed = None  # a missing fact is unknown, never false
+            else:
+                try:
+                    passed = test(actual, expected)
+                except TypeError:
+                    passed = None  # a wrongly typed fact from a source is not evidence
+            out.append(actual)
+            out.append(expected)
+            out.append(passed)
+            return passed
+
+        return run_reference
+
+    def run_literal(ctx: dict[str, Any], out: list[Any]) -> bool | None:
+        actual = ctx.get(fact)
+        if actual is None or value is None:
             passed = None  # a missing fact is unknown, never false
         else:
             try:
-                passed = test(actual, expected)
+                passed = test(actual, value)
             except TypeError:
                 passed = None  # a wrongly typed fact from a source is not evidence
-        out.append(ClauseResult(fact, op, shown, actual, passed))
+        out.append(actual)
+        out.append(passed)
         return passed
 
-    return run_leaf
+    return run_literal
 
 
 def _contains_any(actual: Any, expected: Any) -> bool:

@@ -3,37 +3,72 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.engine.conditions import ClauseResult
+from advisor.engine.conditions import ClauseResult, clause_results
 from advisor.engine.loader import Rule
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 
 
-@dataclass
+_STATUS = {True: "fired", False: "silent", None: "unknown"}
+
+
 class RuleResult:
-    rule: Rule
-    status: str  # fired | silent | unknown
-    message: str
-    clauses: list[ClauseResult] = field(default_factory=list)
-    subject: str | None = None  # the candidate repo for per-candidate rules
-    # Unknown only because the user did not ask (no constraint given): the check does not apply.
-    not_applicable: bool = False
+    """One rule on one context: fired | silent | unknown, its message and every clause.
+
+    A plain class with slots, not a dataclass: one is made per rule per candidate (220,000 for
+    10,000 candidates), so its construction is on the hot path. The clauses stay the
+    evaluator's flat records (in a list the candidate's rules share, from `start`) and become
+    ClauseResult objects only when read.
+    """
+
+    __slots__ = ("rule", "status", "message", "subject", "not_applicable", "_records", "_start")
+
+    def __init__(
+        self,
+        rule: Rule,
+        status: str,
+        message: str,
+        records: list[Any],
+        subject: str | None = None,
+        start: int = 0,
+    ):
+        self.rule = rule
+        self.status = status  # fired | silent | unknown
+        self.message = message
+        self.subject = subject  # the candidate repo for per-candidate rules
+        # Unknown only because the user did not ask (no constraint given): does not apply.
+        self.not_applicable = False
+        self._records = records
+        self._start = start
+
+    def __repr__(self) -> str:
+        return f"RuleResult({self.rule.id!r}, {self.status!r}, subject={self.subject!r})"
+
+    @property
+    def clauses(self) -> list[ClauseResult]:
+        return clause_results(self.rule.leaves, self._records, self._start)
 
     @property
     def missing_facts(self) -> list[str]:
         if self.not_applicable or self.status != "unknown":
             return []
         missing = set()
-        for clause in self.clauses:
-            if clause.passed is None:
-                if clause.actual is None:
-                    missing.add(clause.fact)
-                ref = clause.expected if isinstance(clause.expected, dict) else None
-                if ref and ref.get("value") is None:
-                    missing.add(ref["fact"])
+        records, at = self._records, self._start
+        for leaf in self.rule.leaves:  # the layout iter_records reads, inlined: a hot path
+            ref = leaf.value_fact
+            if ref is None:
+                actual, expected, passed = records[at], leaf.value, records[at + 1]
+                at += 2
+            else:
+                actual, expected, passed = records[at : at + 3]
+                at += 3
+            if passed is None:
+                if actual is None:
+                    missing.add(leaf.fact)
+                if ref is not None and expected is None:
+                    missing.add(ref)
         return sorted(missing)
 
     def to_json(self) -> dict[str, Any]:
@@ -53,15 +88,41 @@ class RuleResult:
 
 
 def run_rule(rule: Rule, context: dict[str, Any], subject: str | None = None) -> RuleResult:
-    clauses: list[ClauseResult] = []
-    truth = rule.evaluator(context, clauses)  # type: ignore[misc]
-    status = {True: "fired", False: "silent", None: "unknown"}[truth]
-    message = render_message(rule.message, context) if status == "fired" else ""
-    return RuleResult(rule, status, message, clauses, subject)
+    return run_rules([rule], context, subject)[0]
+
+
+def run_rules(
+    rules: list[Rule], context: dict[str, Any], subject: str | None = None
+) -> list[RuleResult]:
+    """Every rule on one context, in order; their clauses share one record list."""
+    records: list[Any] = []
+    results = []
+    for rule in rules:
+        start = len(records)
+        status = _STATUS[rule.evaluator(context, records)]  # type: ignore[misc]
+        message = render_message(rule.message, context) if status == "fired" else ""
+        results.append(RuleResult(rule, status, message, records, subject, start))
+    return results
 
 
 def render_message(template: str, context: dict[str, Any]) -> str:
-    return _PLACEHOLDER.sub(lambda m: format_value(context.get(m.group(1))), template)
+    """The message with each {fact.name} replaced by the fact's value (or "unknown")."""
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        parts = _TEMPLATES[template] = _split_template(template)
+    text, pairs = parts
+    for fact, literal in pairs:
+        text += format_value(context.get(fact)) + literal
+    return text
+
+
+# template -> (leading text, ((fact, text after it), ...)): split once, not once per fire.
+_TEMPLATES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+
+
+def _split_template(template: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    pieces = _PLACEHOLDER.split(template)  # text, fact, text, fact, ..., text
+    return pieces[0], tuple(zip(pieces[1::2], pieces[2::2], strict=True))
 
 
 def format_value(value: Any) -> str:

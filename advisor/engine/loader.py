@@ -16,8 +16,10 @@ from advisor.engine.conditions import (
     Condition,
     ConditionError,
     Evaluator,
+    Leaf,
     compile_condition,
     compile_evaluator,
+    leaves_in_order,
 )
 from advisor.engine.registry import FACTS
 from advisor.errors import UserError, did_you_mean
@@ -65,10 +67,12 @@ class Rule:
     path: str
     aliases: list[str] = field(default_factory=list)
     evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
+    leaves: tuple[Leaf, ...] = field(default=(), repr=False, compare=False)  # evaluation order
 
     def __post_init__(self) -> None:
         if self.evaluator is None:
             self.evaluator = compile_evaluator(self.when)
+        self.leaves = leaves_in_order(self.when)
 
     @property
     def per_candidate(self) -> bool:
