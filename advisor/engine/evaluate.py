@@ -23,7 +23,9 @@ class RuleResult:
     ClauseResult objects only when read.
     """
 
-    __slots__ = ("rule", "status", "message", "subject", "not_applicable", "_records", "_start")
+    __slots__ = (
+        "rule", "status", "message", "subject", "not_applicable", "_records", "_start", "_missing",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -54,6 +56,13 @@ class RuleResult:
     def missing_facts(self) -> list[str]:
         if self.not_applicable or self.status != "unknown":
             return []
+        try:
+            return list(self._missing)  # asked by the engine and again by the report
+        except AttributeError:
+            self._missing = self._find_missing()
+        return list(self._missing)
+
+    def _find_missing(self) -> tuple[str, ...]:
         missing = set()
         records, at = self._records, self._start
         for leaf in self.rule.leaves:  # the layout iter_records reads, inlined: a hot path
@@ -69,7 +78,7 @@ class RuleResult:
                     missing.add(leaf.fact)
                 if ref is not None and expected is None:
                     missing.add(ref)
-        return sorted(missing)
+        return tuple(sorted(missing))
 
     def to_json(self) -> dict[str, Any]:
         out = {
