@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -302,6 +301,8 @@ def validate(spec: str) -> None:
 @click.option("--report", is_flag=True, help="The JSON report's schema instead of the task spec's.")
 def schema(report: bool) -> None:
     """Print the JSON Schema of the task spec (or of the JSON report)."""
+    import json
+
     if report:
         from advisor.report.schema import report_schema
 
@@ -322,6 +323,8 @@ def rules() -> None:
 @RULES
 def rules_list(fmt: str, rule_dirs) -> None:
     """Every rule: id, kind, effect and summary."""
+    import json
+
     from advisor.engine.loader import load_rules
 
     loaded = load_rules(list(rule_dirs))
@@ -342,6 +345,8 @@ def rules_list(fmt: str, rule_dirs) -> None:
 @RULES
 def rules_show(rule_id: str, fmt: str, rule_dirs) -> None:
     """One rule's documentation and its test cases."""
+    import json
+
     from advisor.engine.docs import find_rule, rule_json, rule_text
     from advisor.engine.loader import load_rules
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 EXIT_BAD_INPUT = 2
@@ -36,6 +35,8 @@ class UserError(Exception):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A 'did you mean' hint for a misspelt name, or None when nothing is close."""
+    import difflib  # only when something is misspelt: `advisor --help` should not pay for it
+
     by_lower = {choice.lower(): choice for choice in sorted(set(choices))}
     matches = difflib.get_close_matches(str(word).lower(), list(by_lower), n=1, cutoff=0.6)
     return f"did you mean '{by_lower[matches[0]]}'?" if matches else None

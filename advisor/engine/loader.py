@@ -23,6 +23,7 @@ from advisor.engine.conditions import (
 )
 from advisor.engine.registry import FACTS
 from advisor.errors import UserError, did_you_mean
+from advisor.yamlcache import load_packaged
 from advisor.yamlfile import load_yaml, read_text
 
 # kind -> the effect it carries; stages run in this order (earlier stages feed decision.* facts).
@@ -97,14 +98,23 @@ def builtin_rules_dir() -> Path:
 
 def load_rules(extra_dirs: list[str | Path] | None = None) -> list[Rule]:
     """The built-in rules plus any user rule folders; ids must be unique across all of them."""
-    dirs = [builtin_rules_dir(), *(Path(d) for d in extra_dirs or [])]
+    builtin = builtin_rules_dir()
+    dirs = [builtin, *(Path(d) for d in extra_dirs or [])]
     rules: dict[str, Rule] = {}
     aliases: dict[str, str] = {}
-    for folder in dirs:
+    for index, folder in enumerate(dirs):
         if not folder.is_dir():
             raise UserError(f"{folder}: not a rule folder", hint="give a directory of *.yaml rules")
         for path in sorted(folder.glob("*.yaml")):
-            rule = load_rule_file(path)
+            # Only the shipped rules may reuse a cached parse; --rules folders are read fresh.
+            try:
+                rule = load_rule_file(path, packaged=index == 0)
+            except UserError:
+                if index != 0:
+                    raise
+                # A cached parse that fails validation is not trusted: read the file itself,
+                # which either loads or reports the problem with its line.
+                rule = load_rule_file(path)
             if rule.id in rules or rule.id in aliases:
                 other = rules[rule.id].path if rule.id in rules else aliases[rule.id]
                 raise UserError(
@@ -117,8 +127,9 @@ def load_rules(extra_dirs: list[str | Path] | None = None) -> list[Rule]:
     return list(rules.values())
 
 
-def load_rule_file(path: Path) -> Rule:
-    located = load_yaml(read_text(path, what="rule file"), str(path))
+def load_rule_file(path: Path, *, packaged: bool = False) -> Rule:
+    parse = load_packaged if packaged else load_yaml
+    located = parse(read_text(path, what="rule file"), str(path))
     data = located.data
     stem = path.stem
 

@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from advisor.yamlfile import load_yaml
+from advisor.yamlcache import load_packaged
 
 FLAGS = re.IGNORECASE
 
@@ -20,7 +20,7 @@ FLAGS = re.IGNORECASE
 def knowledge(name: str) -> dict[str, Any]:
     """One data file of the reader, e.g. knowledge('negation') reads negation.yaml."""
     source = resources.files("advisor.knowledge").joinpath(f"{name}.yaml")
-    data = load_yaml(source.read_text("utf-8"), f"{name}.yaml").data
+    data = load_packaged(source.read_text("utf-8"), f"{name}.yaml").data
     return data or {}
 
 

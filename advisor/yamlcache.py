@@ -1,0 +1,162 @@
+"""Parsed YAML of advisor's own data files (rules, patterns, lexicons), cached between runs.
+
+Parsing ~40 packaged YAML files with the line-remembering loader is most of a cold run's own
+work; the validation that follows is cheap. So only the parse is cached, never its result's
+meaning: every run validates the data exactly as if it came from the YAML (the same code on the
+same values), so a changed validator or fact registry is honoured without any cache key.
+
+- Only callers that pass packaged files use this (`load_packaged`); a user's `--rules` folder
+  and specs always go through `load_yaml`.
+- One JSON file per advisor version under the user cache (ADVISOR_CACHE_DIR, else
+  $XDG_CACHE_HOME/advisor or ~/.cache/advisor). Each entry is keyed by its origin and holds the
+  SHA-256 of the exact text it was parsed from: a changed file is parsed again.
+- The body carries its own SHA-256: a truncated, corrupt or edited cache file is ignored (and
+  rewritten), never half-trusted. Only data that round-trips through JSON unchanged is stored.
+- Writes are atomic (temp file + os.replace) and best-effort: a read-only cache costs a parse.
+- Error messages keep their line numbers: a cached document re-parses its text for lines only
+  if something asks where a value stood.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from advisor import __version__
+from advisor.yamlfile import LocatedYaml, load_yaml
+
+_FORMAT = 1
+
+
+def cache_file() -> Path:
+    root = os.environ.get("ADVISOR_CACHE_DIR")
+    if root:
+        base = Path(root).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join("~", ".cache")
+        base = Path(xdg).expanduser() / "advisor"
+    return base / f"parsed-yaml-{__version__}.json"
+
+
+class _CachedYaml(LocatedYaml):
+    """Data from the cache; the line map is computed from the text only when asked for."""
+
+    def __init__(self, data: Any, text: str, origin: str):
+        self.data = data
+        self.origin = origin
+        self._text = text
+        self._lines: dict[tuple, int] | None = None
+
+    @property
+    def lines(self) -> dict[tuple, int]:  # type: ignore[override]
+        if self._lines is None:
+            self._lines = load_yaml(self._text, self.origin).lines
+        return self._lines
+
+
+_entries: dict[str, dict[str, Any]] | None = None  # what the cache file held at first use
+_new: dict[str, dict[str, Any]] = {}  # parsed in this run, waiting to be written at exit
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _read_store() -> dict[str, dict[str, Any]]:
+    """The cached entries, or none at all when the file is missing, foreign or damaged."""
+    try:
+        raw = cache_file().read_text("utf-8")
+        header_text, body = raw.split("\n", 1)
+        header = json.loads(header_text)
+        if (
+            header.get("format") != _FORMAT
+            or header.get("advisor") != __version__
+            or header.get("sha256") != _digest(body)
+        ):
+            return {}
+        entries = json.loads(body)
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(entries, dict):
+        return {}
+    return {
+        origin: entry
+        for origin, entry in entries.items()
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str) and "data" in entry
+    }
+
+
+def _write_store() -> None:
+    if not _new:
+        return
+    # Start again from the file, not from the values handed out this run (a caller may have
+    # changed those in place); drop entries whose file is gone (an old checkout).
+    entries = {
+        origin: entry
+        for origin, entry in _read_store().items()
+        if not os.path.isabs(origin) or os.path.exists(origin)
+    }
+    entries.update(_new)
+    body = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    header = json.dumps({"format": _FORMAT, "advisor": __version__, "sha256": _digest(body)})
+    path = cache_file()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".parsed-yaml-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                stream.write(header + "\n" + body)
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _json_copy(data: Any) -> Any:
+    """What JSON gives back for data, or None when that would differ from it (dates, sets,
+    bytes, non-string keys, NaN): such a document is simply parsed every time."""
+    try:
+        copy = json.loads(json.dumps(data, allow_nan=False))
+    except (TypeError, ValueError):
+        return None
+    return copy if copy == data else None
+
+
+def load_packaged(text: str, origin: str) -> LocatedYaml:
+    """load_yaml for advisor's own data files (origin: their path), the parse cached."""
+    global _entries
+    if _entries is None:
+        _entries = _read_store()
+    digest = _digest(text)
+    entry = _entries.get(origin)  # what this run parsed itself is not handed out twice
+    if entry is not None and entry["sha256"] == digest:
+        return _CachedYaml(entry["data"], text, origin)
+    located = load_yaml(text, origin)  # errors surface exactly as without a cache
+    copy = _json_copy(located.data)
+    if copy is not None:
+        if not _new:
+            atexit.register(flush)
+        _new[origin] = {"sha256": digest, "data": copy}
+    return located
+
+
+def reset() -> None:
+    """Forget what this process read or parsed (tests; a long-running host after upgrades)."""
+    global _entries
+    _entries = None
+    _new.clear()
+
+
+def flush() -> None:
+    """Write this run's new entries now rather than at exit."""
+    global _entries
+    _write_store()
+    if _new:
+        _entries = None  # read the merged file next time
+    _new.clear()

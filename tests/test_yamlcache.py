@@ -1,0 +1,125 @@
+"""The parse cache of advisor's own YAML: reused only when it is the same text, intact, and for
+the shipped files; a stale, damaged or edited cache is never what a run uses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from advisor import yamlcache
+from advisor.engine import loader
+from advisor.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "support-tickets.yaml"
+TEXT = "id: demo\nitems:\n  - one\n  - two\n"
+ORIGIN = "/advisor-test/demo.yaml"
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
+    yamlcache.reset()
+    yield tmp_path / "cache"
+    yamlcache.reset()
+
+
+def cached_entries() -> dict:
+    header, body = yamlcache.cache_file().read_text("utf-8").split("\n", 1)
+    return json.loads(body)
+
+
+def test_a_second_run_reuses_the_parse_of_the_same_text() -> None:
+    first = yamlcache.load_packaged(TEXT, ORIGIN)
+    yamlcache.flush()
+    assert ORIGIN in cached_entries()
+    yamlcache.reset()  # a new run
+    again = yamlcache.load_packaged(TEXT, ORIGIN)
+    assert isinstance(again, yamlcache._CachedYaml)
+    assert again.data == first.data == {"id": "demo", "items": ["one", "two"]}
+    # Where a value stood is still known (for error messages), from the text itself.
+    assert again.where(("items", 1)) == f"{ORIGIN}:4: items[1]"
+
+
+def test_a_changed_file_is_parsed_again() -> None:
+    yamlcache.load_packaged(TEXT, ORIGIN)
+    yamlcache.flush()
+    yamlcache.reset()
+    changed = yamlcache.load_packaged(TEXT.replace("two", "three"), ORIGIN)
+    assert not isinstance(changed, yamlcache._CachedYaml)
+    assert changed.data["items"] == ["one", "three"]
+
+
+def test_an_edited_cache_file_is_ignored_and_rewritten() -> None:
+    yamlcache.load_packaged(TEXT, ORIGIN)
+    yamlcache.flush()
+    path = yamlcache.cache_file()
+    path.write_text(path.read_text("utf-8").replace('"two"', '"planted"'), "utf-8")
+    yamlcache.reset()
+    loaded = yamlcache.load_packaged(TEXT, ORIGIN)
+    assert loaded.data["items"] == ["one", "two"]
+    yamlcache.flush()
+    assert cached_entries()[ORIGIN]["data"]["items"] == ["one", "two"]
+
+
+@pytest.mark.parametrize("damage", ["", "not json\n{}", '{"format": 1}', "\x00\xff garbage"])
+def test_a_corrupt_cache_file_is_ignored(damage: str) -> None:
+    path = yamlcache.cache_file()
+    path.parent.mkdir(parents=True)
+    path.write_text(damage, "utf-8")
+    assert yamlcache.load_packaged(TEXT, ORIGIN).data["id"] == "demo"
+    yamlcache.flush()
+    assert ORIGIN in cached_entries()
+
+
+def test_values_json_cannot_keep_are_never_cached() -> None:
+    yamlcache.load_packaged("when: 2024-01-01\n1: one\n", ORIGIN)
+    yamlcache.flush()
+    assert not yamlcache.cache_file().exists()
+
+
+def test_a_planted_rule_that_fails_validation_is_not_used(tmp_path: Path) -> None:
+    """Even with a correct checksum, cached data goes through the rule validation; data that
+    fails it sends the loader back to the file."""
+    rules = {r.id: r for r in loader.load_rules()}
+    yamlcache.flush()
+    path = yamlcache.cache_file()
+    header, body = path.read_text("utf-8").split("\n", 1)
+    entries = json.loads(body)
+    origin = next(o for o in entries if o.endswith("own-alignment.yaml"))
+    entries[origin]["data"]["when"] = {"fact": "model.no_such_fact", "op": "exists"}
+    body = json.dumps(entries)
+    header = json.dumps(json.loads(header) | {"sha256": yamlcache._digest(body)})
+    path.write_text(header + "\n" + body, "utf-8")
+    yamlcache.reset()
+    again = {r.id: r for r in loader.load_rules()}
+    assert again["own-alignment"].when == rules["own-alignment"].when
+
+
+def test_a_user_rule_folder_is_always_read_from_source(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    source = next(loader.builtin_rules_dir().glob("gated-repo.yaml"))
+    mine = folder / "my-gated.yaml"
+    mine.write_text(source.read_text("utf-8").replace("id: gated-repo", "id: my-gated"), "utf-8")
+    loader.load_rules([folder])
+    yamlcache.flush()
+    assert not any(str(folder) in origin for origin in cached_entries())
+    # An edit shows at once, with the usual one-line error.
+    mine.write_text(mine.read_text("utf-8").replace("kind: pitfall", "kind: pitfal"), "utf-8")
+    with pytest.raises(UserError, match=r"my-gated.yaml:\d+: kind: unknown kind 'pitfal'"):
+        loader.load_rules([folder])
+
+
+def test_the_report_is_the_same_with_a_cold_and_a_warm_cache(cli, cache_dir: Path) -> None:
+    env = {"ADVISOR_CACHE_DIR": str(cache_dir)}
+    args = ("recommend", str(EXAMPLE), "--format", "json")
+    cold = cli(*args, env=env)
+    assert yamlcache.cache_file().exists()
+    warm = cli(*args, env=env)
+    assert cold.returncode == warm.returncode == 0
+    assert cold.stdout == warm.stdout
+    shutil.rmtree(cache_dir)
