@@ -456,6 +456,8 @@ def catalog_group() -> None:
 @format_option(TEXT_OR_JSON, "text")
 def catalog_list(family: str | None, fmt: str) -> None:
     """What the embedded catalog holds: repo, family, variant, parameters, context, licence."""
+    import json
+
     from advisor.sources.catalog import summary
 
     rows = summary(family)

@@ -15,7 +15,7 @@ from typing import Any
 
 from advisor.facts import SOURCE_DERIVED, ModelFacts
 from advisor.facts.derive import TEMPLATE_END_OF_TURN
-from advisor.yamlfile import load_yaml
+from advisor.yamlcache import load_packaged
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
@@ -43,7 +43,7 @@ class Knowledge:
 @lru_cache(maxsize=1)
 def knowledge() -> Knowledge:
     source = resources.files("advisor.knowledge").joinpath("variant_evidence.yaml")
-    data = load_yaml(source.read_text("utf-8"), "variant_evidence.yaml").data
+    data = load_packaged(source.read_text("utf-8"), "variant_evidence.yaml").data
     rules = tuple(
         EvidenceRule(
             r["id"],
