@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from advisor import __version__
+from advisor.dataformats import DATA_FORMATS
 from advisor.errors import EXIT_BAD_INPUT, UserError
-from advisor.facts import DATA_FORMATS
 from advisor.report import RENDERERS, REPORT_FORMATS
 from advisor.sources import SOURCE_HELP, SOURCES
 

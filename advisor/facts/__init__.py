@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.dataformats import DATA_FORMATS as _DATA_FORMATS
+
 # Where a fact came from. Providers use these names; reports show them.
 SOURCE_CATALOG = "catalog"
 SOURCE_HUB_API = "hub-api"
@@ -130,7 +132,7 @@ class ModelFacts:
         }
 
 
-DATA_FORMATS = ("chat", "instruction", "raw-text", "completion", "preference")
+DATA_FORMATS = _DATA_FORMATS  # re-exported: defined in advisor/dataformats.py
 
 
 @dataclass

@@ -7,9 +7,8 @@ Modules are imported only when used, so `advisor --help` pays for none of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from advisor.recommendation import Recommendation
@@ -20,8 +19,7 @@ RENDERERS = {"text": "text", "markdown": "markdown", "json": "json_report", "htm
 REPORT_FORMATS = ("markdown", "json", "html")
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):  # not a dataclass: `advisor --help` imports this module
     explain: bool = False  # the full trace: every rule, clause and fact (text)
     colour: bool = False  # ANSI colour (text, only on a terminal and never with NO_COLOR)
 
