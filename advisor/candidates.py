@@ -24,9 +24,15 @@ def _size_limit(spec: TaskSpec) -> float:
     return DEFAULT_MAX_PARAMS_B
 
 
-def default_candidates(spec: TaskSpec, families: tuple[str, ...] = DEFAULT_FAMILIES) -> list[str]:
-    """Per family, the largest catalogued model within the size limit (and the GPU, if given)."""
-    limit = _size_limit(spec)
+def default_candidates(
+    spec: TaskSpec,
+    families: tuple[str, ...] = DEFAULT_FAMILIES,
+    *,
+    max_params_b: float | None = None,
+) -> list[str]:
+    """Per family, the largest catalogued model within the size limit (and the GPU, if given);
+    max_params_b replaces the limit (a family the user names is not cut to the default's)."""
+    limit = max_params_b if max_params_b is not None else _size_limit(spec)
     budget = spec.training.gpu_memory_gb
     method = spec.training.method
     known = {repo_id.lower(): repo_id for repo_id in catalog.repo_ids()}

@@ -121,7 +121,69 @@ SPEC_INPUTS = _options(
     click.option(
         "--data-format", type=click.Choice(DATA_FORMATS), help="Format of the training data."
     ),
+    click.option("--gpu-gb", help="GPU memory for training, in GB (e.g. 24 or 24GB)."),
+    click.option("--method", type=click.Choice(("full", "lora", "qlora")), help="Training method."),
+    click.option(
+        "--license", "licenses", multiple=True, help="An allowed licence id (repeatable)."
+    ),
+    click.option(
+        "--language",
+        "languages",
+        multiple=True,
+        help="A language the model must handle (ISO 639-1, repeatable).",
+    ),
+    click.option(
+        "--candidate", "candidates", multiple=True, help="A repo to compare (org/name, repeatable)."
+    ),
+    click.option("--max-params", help="Largest acceptable model, e.g. 8B or 500M."),
 )
+# Each flag above and the spec field it sets (a flag always wins over the spec and the text).
+SPEC_FLAGS = {
+    "examples": "data.examples",
+    "data_format": "data.format",
+    "gpu_gb": "training.gpu_memory_gb",
+    "method": "training.method",
+    "licenses": "constraints.licenses",
+    "languages": "constraints.languages",
+    "candidates": "models.candidates",
+    "max_params": "constraints.max_params",
+}
+
+
+def _task_spec(spec, task, flags: dict):
+    """The spec from SPEC or --task plus the flags; the flags used are taken out of `flags`."""
+    from advisor.spec import from_inputs
+
+    overrides = {}
+    for name, field in SPEC_FLAGS.items():
+        value = flags.pop(name, None)
+        overrides[field] = list(value) if isinstance(value, tuple) and value else (
+            None if isinstance(value, tuple) else value
+        )  # fmt: skip
+    return from_inputs(spec, task, overrides), {f for f, v in overrides.items() if v is not None}
+
+
+def _say_what_was_read(rec, flagged: set[str]) -> None:
+    """For --task: what the sentence gave, what a flag replaced, and what was not used."""
+    read = rec.understanding.facts
+    for name, fact in rec.facts.items():
+        if fact["origin"] == "inferred" and name in read:
+            click.echo(f"advisor: read from --task: {name} = {fact['value']} ({fact['from']!r})",
+                       err=True)  # fmt: skip
+    for name in sorted(flagged & set(read)):
+        click.echo(
+            f"advisor: --task also says {name} = {read[name]['value']} ({read[name]['from']!r}); "
+            "the flag wins",
+            err=True,
+        )
+    for note in rec.understanding.ignored:
+        click.echo(f"advisor: ignored in --task: {note}", err=True)
+    if rec.nothing_understood:
+        click.echo(
+            "advisor: nothing in --task was understood; the verdict is the default "
+            "(run `advisor ask`, or pass --data-format / --examples)",
+            err=True,
+        )
 
 
 def format_option(choices: tuple[str, ...], default: str):
@@ -197,15 +259,16 @@ def report(fmt, output, **inputs):
 
 
 def _recommend_and_emit(
-    fmt, output, *, spec, task, examples, data_format, data_path, rule_dirs, explain=False, **fetch
+    fmt, output, *, spec, task, data_path, rule_dirs, explain=False, **fetch
 ) -> None:
     """The one code path behind `recommend` and `report`: spec -> recommendation -> FILE/stdout."""
     from advisor.pipeline import run
-    from advisor.spec import from_inputs
 
-    task_spec = from_inputs(spec, task, {"data.examples": examples, "data.format": data_format})
+    task_spec, flagged = _task_spec(spec, task, fetch)
     dataset = _profile(data_path) if data_path else None
     rec = run(task_spec, rule_dirs=list(rule_dirs), dataset=dataset, **fetch)
+    if task:
+        _say_what_was_read(rec, flagged)
     _emit(render_recommendation(rec, fmt, explain=explain, output=output), output)
 
 
@@ -234,13 +297,10 @@ def config_cmd(framework, repo, output, **inputs):
     _write_config(framework, repo, output, **inputs)
 
 
-def _write_config(
-    framework, repo, output, *, spec, task, examples, data_format, data_path, rule_dirs, **fetch
-) -> None:
+def _write_config(framework, repo, output, *, spec, task, data_path, rule_dirs, **fetch) -> None:
     from advisor.emit.command import write_config
-    from advisor.spec import from_inputs
 
-    task_spec = from_inputs(spec, task, {"data.examples": examples, "data.format": data_format})
+    task_spec, _ = _task_spec(spec, task, fetch)
     write_config(
         task_spec, spec or "--task", framework, repo, output, data_path, fetch["source"],
         fetch["offline"], fetch["refresh"], rule_dirs,

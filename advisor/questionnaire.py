@@ -270,7 +270,7 @@ QUESTIONS: tuple[Question, ...] = (
         "constraints.licenses",
         "Licences your organisation allows (Hub ids, comma-separated, e.g. apache-2.0, mit; "
         "or none for no allowlist)",
-        "choices",
+        "licences",
         "A model outside a pre-approved licence list cannot ship, whatever its quality.",
         ("licence-not-allowed",),
         when=_commercial,
@@ -308,7 +308,6 @@ QUESTIONS: tuple[Question, ...] = (
 # --- reading answers -----------------------------------------------------------------------
 
 _COUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*([km]?)$", re.IGNORECASE)
-_GB = re.compile(r"^(.*?)\s*(gb|gib|g)?$", re.IGNORECASE)
 
 
 def read_answer(question: Question, text: str, state: State) -> Any:
@@ -329,6 +328,8 @@ def read_answer(question: Question, text: str, state: State) -> Any:
             return [] if question.choices else None
         items = [item for item in re.split(r"[,\s]+", text) if item]
         return [_choice(item, question.choices) for item in items] if question.choices else items
+    if kind == "licences":
+        return None if text.lower() in NONE_WORDS else licence_ids(text)
     if kind == "count":
         compact = text.replace(",", "").replace("_", "").replace(" ", "")
         match = _COUNT.match(compact)
@@ -337,11 +338,34 @@ def read_answer(question: Question, text: str, state: State) -> Any:
         scale = {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
         return int(float(match.group(1)) * scale)
     if kind == "gigabytes":
-        match = _GB.match(text)
-        return match.group(1) if match else text
+        return text  # the spec reads "24", "24GB" or "24 GB", exactly as in a YAML file
     if kind == "models":
         return expand_models(text, state)
     return text
+
+
+def licence_ids(text: str) -> list[str]:
+    """'Apache 2.0, MIT' -> ['apache-2.0', 'mit']: each item a licence id of the licence table,
+    written as an id or by name (the reader's licence names); else a did-you-mean."""
+    from advisor.facts.derive import licences
+    from advisor.understand.data import combine, knowledge
+    from advisor.understand.normalise import normalise
+
+    known = list(licences())
+    names = [(li["id"], combine(li["match"])) for li in knowledge("constraints")["licences"]]
+    out: list[str] = []
+    for item in (i.strip() for i in re.split(r",|;|\bor\b|\band\b", text) if i.strip()):
+        if item.lower() in known:
+            found = item.lower()
+        else:
+            folded = normalise(item).text
+            found = next((lid for lid, rx in names if rx and rx.fullmatch(folded.strip())), None)
+        if found is None:
+            hint = did_you_mean(item.lower(), known) or f"licence ids: {', '.join(known)}"
+            raise AnswerError(f"'{item}' is not a licence id — {hint}")
+        if found not in out:
+            out.append(found)
+    return out
 
 
 def _choice(text: str, choices: tuple[str, ...]) -> str:
@@ -379,7 +403,10 @@ def expand_models(text: str, state: State) -> list[str]:
                 did_you_mean(item, known.values()) or "name a catalogued family or a repo org/name"
             )
             raise AnswerError(f"'{item}' is not a catalogued family — {hint}")
-        picked = default_candidates(spec, (family,))
+        # A family the user names is not cut to the default set's size: only the limits the
+        # user set apply (constraints.max_params, the GPU).
+        unlimited = spec.constraints.max_params is None
+        picked = default_candidates(spec, (family,), max_params_b=1e5 if unlimited else None)
         if not picked:
             raise AnswerError(
                 f"no catalogued {family} model fits within {_size_limit_text(spec)} — name a repo "
@@ -390,13 +417,14 @@ def expand_models(text: str, state: State) -> list[str]:
 
 
 def _size_limit_text(spec: TaskSpec) -> str:
-    limit = (
-        spec.constraints.max_params / 1e9 if spec.constraints.max_params else DEFAULT_MAX_PARAMS_B
-    )
+    """The limits the user set (never the default set's own size cap)."""
+    parts = []
+    if spec.constraints.max_params:
+        parts.append(f"{spec.constraints.max_params / 1e9:g}B parameters")
     gpu = spec.training.gpu_memory_gb
-    return f"{limit:g}B parameters" + (
-        f" and {gpu:g} GB with {spec.training.method}" if gpu else ""
-    )
+    if gpu:
+        parts.append(f"{gpu:g} GB with {spec.training.method}")
+    return " and ".join(parts) or "the catalog"
 
 
 def set_answer(state: State, question: Question, value: Any) -> None:
@@ -441,7 +469,14 @@ def interview(
                 prompter.say(f"  data: {describe_dataset(state.dataset)}")
     # The run uses the spec exactly as it will be saved, so `advisor recommend FILE` agrees.
     spec = TaskSpec.model_validate(state.spec().to_yaml_dict())
+    prompter.say("")
+    prompter.say("Your answers, as the spec that runs now:")
+    prompter.say(_indented_block(spec_yaml(spec)))
     return Interview(spec=spec, dataset=state.dataset)
+
+
+def _indented_block(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.rstrip().splitlines())
 
 
 def _ask(prompter: Prompter, question: Question, state: State, rules: dict[str, Rule]) -> None:
@@ -532,7 +567,14 @@ def help_text(question: Question, state: State, rules: dict[str, Rule]) -> str:
     if question.id == "models.candidates":
         picked = default_candidates(state.spec())
         lines.append(f"  The default set: per family ({', '.join(DEFAULT_FAMILIES)}) the largest")
-        lines.append(f"  catalogued model within {_size_limit_text(state.spec())}:")
+        spec = state.spec()
+        limit = (
+            f"{spec.constraints.max_params / 1e9:g}B parameters (your limit)"
+            if spec.constraints.max_params
+            else f"{DEFAULT_MAX_PARAMS_B:g}B parameters (the default set's size; a family you "
+            "name is not cut to it)"
+        )
+        lines.append(f"  catalogued model within {limit}:")
         lines.append(_indented(", ".join(picked) or "(none fits)"))
     return "\n".join(lines)
 

@@ -489,3 +489,21 @@ def test_ctrl_d_in_a_terminal_exits_2_and_writes_nothing(tmp_path, terminal):
     term.expect("input ended at the question")
     assert term.wait() == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_licence_answers_are_licence_ids():
+    from advisor.questionnaire import AnswerError, licence_ids
+
+    assert licence_ids("Apache 2.0, MIT") == ["apache-2.0", "mit"]
+    assert licence_ids("apache-2.0 or mit") == ["apache-2.0", "mit"]
+    with pytest.raises(AnswerError, match="did you mean 'apache-2.0'"):
+        licence_ids("apachy")
+
+
+def test_gpu_answer_takes_the_spec_size_syntax():
+    from advisor.spec import TaskSpec
+
+    spec = TaskSpec.model_validate(
+        {"task": {"description": "x"}, "training": {"gpu_memory_gb": "24GB"}}
+    )
+    assert spec.training.gpu_memory_gb == 24.0

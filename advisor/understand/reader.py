@@ -128,7 +128,9 @@ def _read_own_alignment(
     met = next((alt for alt in enough if all(counts.get(p, 0) >= n for p, n in alt.items())), None)
     if met is None:
         return
-    quoted = "; ".join(dict.fromkeys(words))
+    unique = list(dict.fromkeys(words))
+    # "SFT" inside "our own SFT then DPO" is said once.
+    quoted = "; ".join(w for w in unique if not any(w != o and w in o for o in unique))
     result.signals.append("own-post-training")
     result.facts["training.own_alignment"] = {
         "value": True,
@@ -192,8 +194,9 @@ def _read_quantities(result: Understanding, norm: Normalised, found: list[Scope]
             )
         else:
             shown["used_as"] = None
-            if cls is None:
-                result.ignored.append(f"'{words}': a number without a unit advisor knows")
+            bare = norm.quote(q.start, q.end)
+            if cls is None and (q.value >= 10 or not bare.replace(".", "").isdigit()):
+                result.ignored.append(f"'{bare}': a number without a unit advisor knows")
             elif cls == "params":
                 result.ignored.append(f"'{words}': a model size, not a limit (say 'at most ...')")
         result.quantities.append(shown)
@@ -218,7 +221,7 @@ _UNIT_TAIL = re.compile(r"[\s~]*(?:[^\W\d_]+(?:[ /'][^\W\d_]+){0,3})?")
 
 def _unit_end(text: str, end: int) -> int:
     """Quote the number with the few words after it (its unit)."""
-    m = re.compile(r"(?:\s*\.?\s*[^\W\d_][\w']*){1,3}").match(text, end)
+    m = re.compile(r"(?:\s*\.?\s*[^\W\d_][\w']*){1,2}").match(text, end)
     return m.end() if m else end
 
 
