@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from advisor.facts import MODEL_FIELDS, ModelFacts
 from advisor.report.labels import terminal
+from advisor.values import value
 
 # Display order: what a practitioner looks at first.
 _ORDER = [
@@ -44,14 +44,6 @@ _ORDER = [
 ]
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def _note(facts: ModelFacts, name: str) -> str:
     """Why a value matters, for the facts whose meaning is not obvious from the number."""
     if name == "context_length" and facts.has("sliding_window"):
@@ -77,7 +69,7 @@ def render_text(facts: ModelFacts) -> str:
             continue
         fact = facts.facts[name]
         origin = fact.source + (f": {fact.detail}" if fact.detail else "")
-        lines.append(f"  {name:<{width}}  {_show(fact.value)}{_note(facts, name)}  <- {origin}")
+        lines.append(f"  {name:<{width}}  {value(fact.value)}{_note(facts, name)}  <- {origin}")
     missing = [n for n in facts.missing() if n != "repo_id"]
     if missing:
         lines.append(f"  unknown: {', '.join(missing)}")

@@ -9,9 +9,9 @@ from advisor.facts.variant import knowledge, matches, observations
 
 SIGNALS = ("tags", "base_relation", "base_variant", "relation_checked", "special_token_ids")
 CASES = [
-    pytest.param(rule, case, id=f"{rule.id}-{i}")
-    for rule in knowledge().rules
-    for i, case in enumerate(rule.cases)
+    pytest.param(rule, case, id=f"{rule['id']}-{i}")
+    for rule in knowledge()["rules"]
+    for i, case in enumerate(rule["cases"])
 ]
 
 
@@ -32,7 +32,7 @@ def test_rule_case(rule, case):
 
 
 def test_every_rule_has_a_case_that_fires_and_one_that_stays_silent():
-    for rule in knowledge().rules:
-        expects = {case["expect"] for case in rule.cases}
-        assert expects == {"fires", "silent"}, rule.id
-        assert rule.verdict in ("base", "instruct") and rule.weight > 0, rule.id
+    for rule in knowledge()["rules"]:
+        expects = {case["expect"] for case in rule["cases"]}
+        assert expects == {"fires", "silent"}, rule["id"]
+        assert rule["verdict"] in ("base", "instruct") and rule["weight"] > 0, rule["id"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from advisor.engine.conditions import ClauseResult, clause_results
 from advisor.engine.loader import Rule
+from advisor.values import value
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 
@@ -121,7 +122,7 @@ def render_message(template: str, context: dict[str, Any]) -> str:
         parts = _TEMPLATES[template] = _split_template(template)
     text, pairs = parts
     for fact, literal in pairs:
-        text += format_value(context.get(fact)) + literal
+        text += value(context.get(fact)) + literal
     return text
 
 
@@ -132,17 +133,3 @@ _TEMPLATES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
 def _split_template(template: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     pieces = _PLACEHOLDER.split(template)  # text, fact, text, fact, ..., text
     return pieces[0], tuple(zip(pieces[1::2], pieces[2::2], strict=True))
-
-
-def format_value(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.1f}" if value >= 10 else f"{value:.3g}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(format_value(v) for v in value) or "none"
-    return str(value)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -20,49 +19,13 @@ from advisor.yamlcache import load_packaged
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
-@dataclass(frozen=True)
-class EvidenceRule:
-    id: str
-    group: str | None
-    verdict: str
-    weight: int
-    when: dict[str, Any]
-    says: str
-    cases: tuple[dict[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class Knowledge:
-    rules: tuple[EvidenceRule, ...]
-    high_weight: int
-    medium_margin: int
-    how: dict[str, str]
-    packaging: re.Pattern
-
-
 @lru_cache(maxsize=1)
-def knowledge() -> Knowledge:
+def knowledge() -> dict[str, Any]:
+    """The evidence file as loaded: rules (id, group, verdict, weight, when, says, cases),
+    the confidence thresholds, the relation words and the packaging-marker pattern."""
     source = resources.files("advisor.knowledge").joinpath("variant_evidence.yaml")
     data = load_packaged(source.read_text("utf-8"), "variant_evidence.yaml").data
-    rules = tuple(
-        EvidenceRule(
-            r["id"],
-            r.get("group"),
-            r["verdict"],
-            int(r["weight"]),
-            r["when"],
-            r["says"],
-            tuple(r.get("cases") or ()),
-        )  # fmt: skip
-        for r in data["rules"]
-    )
-    return Knowledge(
-        rules,
-        data["high_weight"],
-        data["medium_margin"],
-        data["how"],
-        re.compile(data["packaging"], re.IGNORECASE),
-    )
+    return {**data, "packaging": re.compile(data["packaging"], re.IGNORECASE)}
 
 
 def _holds(test: Any, value: Any, found: dict[str, str]) -> bool:
@@ -78,18 +41,19 @@ def _holds(test: Any, value: Any, found: dict[str, str]) -> bool:
     return value == test
 
 
-def matches(rule: EvidenceRule, seen: dict[str, Any]) -> dict[str, str] | None:
+def matches(rule: dict[str, Any], seen: dict[str, Any]) -> dict[str, str] | None:
     """The rule's filled-in sentence parts when every condition holds, else None."""
     found: dict[str, str] = {}
-    if all(_holds(test, seen.get(name), found) for name, test in rule.when.items()):
+    if all(_holds(test, seen.get(name), found) for name, test in rule["when"].items()):
         return found
     return None
 
 
-def _name_verdict(repo_id: str, k: Knowledge) -> str | None:
+def _name_verdict(repo_id: str, k: dict[str, Any]) -> str | None:
     seen = _name_observations(repo_id, k)
-    rule = next((r for r in k.rules if r.group == "name" and matches(r, seen) is not None), None)
-    return rule.verdict if rule else None
+    names = (r for r in k["rules"] if r.get("group") == "name")
+    rule = next((r for r in names if matches(r, seen) is not None), None)
+    return rule["verdict"] if rule else None
 
 
 def name_verdict(repo_id: str) -> str | None:
@@ -97,9 +61,9 @@ def name_verdict(repo_id: str) -> str | None:
     return _name_verdict(repo_id, knowledge())
 
 
-def _name_observations(repo_id: str, k: Knowledge) -> dict[str, Any]:
+def _name_observations(repo_id: str, k: dict[str, Any]) -> dict[str, Any]:
     org, _, name = repo_id.rpartition("/")
-    return {"name": name, "stem": k.packaging.sub("", name), "org": org.lower()}
+    return {"name": name, "stem": k["packaging"].sub("", name), "org": org.lower()}
 
 
 def observations(
@@ -119,7 +83,7 @@ def observations(
         seen["parent"] = parent
         seen["parent_variant"] = base_variant or _name_verdict(parent, k)
     seen["relation"] = base_relation or "none"
-    seen["how"] = k.how.get(base_relation or "", k.how["default"])
+    seen["how"] = k["how"].get(base_relation or "", k["how"]["default"])
     seen["relation_checked"] = relation_checked
     seen["tags"] = ",".join(str(t).lower() for t in tags)
     seen["template"] = facts.get("chat_template_present")
@@ -156,15 +120,16 @@ def classify(facts: ModelFacts, **signals: Any) -> ModelFacts:
     seen = observations(facts, **signals)
     weight = {"base": 0, "instruct": 0}
     evidence, groups = [], set()
-    for rule in k.rules:
-        found = None if rule.group in groups else matches(rule, seen)
+    for rule in k["rules"]:
+        group = rule.get("group")
+        found = None if group in groups else matches(rule, seen)
         if found is None:
             continue
-        if rule.group:
-            groups.add(rule.group)
-        says = _fill(rule.says, {**seen, **found})
-        evidence.append(f"{rule.verdict} (+{rule.weight}): {says}")
-        weight[rule.verdict] += rule.weight
+        if group:
+            groups.add(group)
+        says = _fill(rule["says"], {**seen, **found})
+        evidence.append(f"{rule['verdict']} (+{rule['weight']}): {says}")
+        weight[rule["verdict"]] += rule["weight"]
     facts.variant_evidence = evidence
     winner = max(weight, key=lambda side: weight[side])
     won, lost = weight[winner], weight["base" if winner == "instruct" else "instruct"]
@@ -173,9 +138,9 @@ def classify(facts: ModelFacts, **signals: Any) -> ModelFacts:
         split = "no evidence" if not evidence else f"evidence is split ({won} vs {lost})"
         facts.set("variant", "unknown", SOURCE_DERIVED, split)
         return facts
-    if won >= k.high_weight and lost == 0:
+    if won >= k["high_weight"] and lost == 0:
         confidence = "high"
-    elif won - lost >= k.medium_margin:
+    elif won - lost >= k["medium_margin"]:
         confidence = "medium"
     else:
         confidence = "low"
@@ -191,5 +156,5 @@ def classify(facts: ModelFacts, **signals: Any) -> ModelFacts:
 
 def strip_base_suffix(name: str) -> str:
     """A repo name without the base suffix the base-suffix rule reads (-Base, -pt)."""
-    rule = next(r for r in knowledge().rules if r.id == "base-suffix")
-    return re.sub(rule.when["stem"]["matches"], "", name, flags=re.IGNORECASE)
+    rule = next(r for r in knowledge()["rules"] if r["id"] == "base-suffix")
+    return re.sub(rule["when"]["stem"]["matches"], "", name, flags=re.IGNORECASE)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from advisor.values import value
+
 # Control characters (C0, DEL, C1) and the bidi overrides / isolates: from untrusted metadata
 # they could retitle a terminal, write the clipboard (OSC 52), fake a link or reorder a line.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -49,24 +51,6 @@ COMPARED_FACTS = (
     ("chat_template_family", "chat template"),
     ("vocab_size", "vocab"),
 )
-
-
-def value(v: Any, suffix: str = "") -> str:
-    """A fact value for a person: unknown stays visibly unknown."""
-    if v is None:
-        return "unknown"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        shown = f"{v:,.1f}" if v >= 10 else f"{v:.3g}"
-        return shown + suffix
-    if isinstance(v, int):
-        return f"{v:,}{suffix}"
-    if isinstance(v, (list, tuple)):
-        return ", ".join(value(x) for x in v) or "none"
-    if isinstance(v, dict):
-        return ", ".join(f"{k}: {value(x)}" for k, x in v.items()) or "none"
-    return f"{v}{suffix}"
 
 
 def gb(v: float | None) -> str:
