@@ -34,6 +34,7 @@ def test_wheel_carries_every_rule_and_data_file(wheel):
     assert "advisor/catalog/models.json" in names
     assert "advisor/catalog/licences.json" in names
     assert "advisor/knowledge/task_patterns.yaml" in names
+    assert "advisor/report/report.css" in names
 
 
 def test_installed_wheel_recommends_from_outside_the_source_tree(wheel, tmp_path):

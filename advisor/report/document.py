@@ -35,8 +35,7 @@ class Markup:
 def sections(report: dict[str, Any], m: Markup) -> list[str]:
     order: list[Callable[[dict[str, Any], Markup], list[str]]] = [
         _header, _decision, _what_would_change, _understanding, _exceptions, _tax, _candidates,
-        _chart, _licences, _checks,
-        _memory, _advice, _facts,
+        _chart, _licences, _checks, _memory, _advice, _facts, _trace,
     ]  # fmt: skip
     return [block for section in order for block in section(report, m) if block]
 
@@ -321,5 +320,22 @@ def _facts(report: dict[str, Any], m: Markup) -> list[str]:
         # The pick's facts stay open so a printout carries them; the rest fold away.
         opened = c["repo_id"] == report["decision"]["repo"]
         out.append(m.details(m.text(f"{c['repo_id']}: facts and sources"), blocks, opened))
+    return out
+
+
+def _trace(report: dict[str, Any], m: Markup) -> list[str]:
+    rows = [
+        [m.code(e["id"]), m.text(e.get("candidate") or "the task"), m.text(e["status"])]
+        + [
+            "; ".join(
+                f"{m.code(c['fact'])} {m.text(c['op'])} {m.text(L.value(c['expected']))}: "
+                f"{m.text(L.value(c['actual']))} -> {m.text(L.value(c['passed']))}"
+                for c in e["clauses"]
+            )
+        ]
+        for e in report["trace"]
+    ]
+    table = m.table(["rule", "for", "status", "clauses: expected: actual -> passed"], rows)
     version = f"advisor {report['advisor_version']}, report schema {report['schema_version']}"
-    return out + [m.footer(m.text(version))]
+    summary = m.text("Trace: every rule, clause by clause")
+    return [m.details(summary, [table], False), m.footer(m.text(version))]

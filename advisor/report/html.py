@@ -8,48 +8,15 @@ through `esc()` (html.escape with quotes), so metadata cannot add markup, in tex
 from __future__ import annotations
 
 import html
+from importlib import resources
 from typing import Any
 
 from advisor.report import labels as L
 from advisor.report.chart import memory_chart
 from advisor.report.document import Markup, sections
 
-CSS = """
-:root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --pass: #1a7f37; --warn: #9a6700;
-  --fail: #cf222e; --bg-soft: #f6f8fa; }
-* { box-sizing: border-box; }
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink);
-  margin: 0 auto; max-width: 1200px; padding: 24px; }
-h1 { font-size: 1.7em; margin: 0 0 .4em; }
-h2 { font-size: 1.25em; border-bottom: 1px solid var(--line); padding-bottom: .2em;
-  margin-top: 1.8em; }
-.verdict { border: 2px solid var(--pass); border-radius: 8px; padding: 12px 16px;
-  background: #f0fff4; }
-.verdict.base { border-color: #8250df; background: #fbf7ff; }
-.verdict strong.big { font-size: 1.35em; letter-spacing: .02em; }
-table { border-collapse: collapse; width: 100%; margin: .6em 0 1em; font-size: .88em; }
-th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; }
-th { background: var(--bg-soft); }
-td.num { text-align: right; white-space: nowrap; }
-td.mark { text-align: center; white-space: nowrap; }
-.pass { color: var(--pass); } .warn { color: var(--warn); font-weight: 600; }
-.fail { color: var(--fail); font-weight: 700; }
-.unknown, .not-asked, .muted { color: var(--muted); }
-tr.pick td { background: #f0fff4; }
-code { background: var(--bg-soft); padding: 0 3px; border-radius: 3px; font-size: .92em; }
-.chart { overflow-x: auto; } .chart svg { max-width: 100%; height: auto; }
-.wrap { overflow-x: auto; }
-details { margin: .3em 0; } summary { cursor: pointer; }
-footer { margin-top: 2em; color: var(--muted); font-size: .85em; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
-  .wrap, .chart { overflow: visible; }
-  h2 { break-after: avoid; } tr, .verdict, svg { break-inside: avoid; }
-  a { color: inherit; text-decoration: none; }
-  tr.pick td, .verdict { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-@page { margin: 1.4cm; }
-"""
+# The page's inline stylesheet (with a print stylesheet), kept as data beside this module.
+CSS = "\n" + resources.files("advisor.report").joinpath("report.css").read_text("utf-8")
 
 
 def esc(value: Any) -> str:

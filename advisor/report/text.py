@@ -11,6 +11,7 @@ import textwrap
 from typing import Any
 
 from advisor.report import labels as L
+from advisor.report.document import Markup, sections
 
 WIDTH = 100
 MARK = {"pass": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "?", "not-asked": "-"}
@@ -105,28 +106,19 @@ def _task(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _exceptions(report: dict[str, Any], explain: bool) -> list[str]:
-    lines = []
-    for exc in report["decision"]["exceptions_considered"]:
-        status = L.EXCEPTION_STATUS.get(exc["status"], exc["status"])
-        line = f"  {exc['id']:<22} {status}"
-        if explain:
-            known = ", ".join(f"{k}={L.value(v)}" for k, v in exc["facts"].items() if v is not None)
-            line += f"  {known or 'no facts known'}"
-        lines += _wrap(line.rstrip(), indent="", first="") if explain else [line]
-    return lines
+def _exceptions(report: dict[str, Any]) -> list[str]:
+    return [
+        f"  {exc['id']:<22} {L.EXCEPTION_STATUS.get(exc['status'], exc['status'])}"
+        for exc in report["decision"]["exceptions_considered"]
+    ]
 
 
-def _tax(report: dict[str, Any], explain: bool) -> list[str]:
+def _tax(report: dict[str, Any]) -> list[str]:
     tax = report["decision"]["alignment_tax"]
     rules = ", ".join(r["rule"] for r in tax["reasons"])
-    lines = _wrap(
+    return _wrap(
         f"Alignment tax: {tax['level']}{f' [{rules}]' if rules else ''} - {tax['cost']}", first=""
     )
-    if explain:
-        for reason in tax["reasons"]:
-            lines += _wrap(f"[{reason['rule']}] {reason['message']}")
-    return lines
 
 
 def _number(report: dict[str, Any]) -> dict[str, int]:
@@ -203,8 +195,8 @@ def _page(report: dict[str, Any]) -> list[str]:
         lines += _wrap(f"+{vote['weight']:g} {side} [{rule_id}] {summary}")
     if d["undecided"]:
         lines += _wrap(f"undecided (missing facts): {', '.join(d['undecided'])}")
-    lines += ["Exceptions (base is right when one fires):"] + _exceptions(report, False)
-    lines += _tax(report, False) + [""] + _table(report) + _warnings(report)
+    lines += ["Exceptions (base is right when one fires):"] + _exceptions(report)
+    lines += _tax(report) + [""] + _table(report) + _warnings(report)
     steps = report["next_steps"]
     if steps:
         lines += [""] + _wrap(steps[0], first="Next step: ")
@@ -213,64 +205,55 @@ def _page(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+class Plain(Markup):
+    """The report's document as plain terminal text (the --explain page)."""
+
+    def text(self, value: Any) -> str:
+        return str(value)
+
+    code = text
+
+    def bold(self, fragment: str) -> str:
+        return fragment
+
+    def mark(self, css: str, fragment: str) -> str:
+        return fragment
+
+    def heading(self, level: int, title: Any) -> str:
+        return f"{title}\n{'=-~'[min(level, 3) - 1] * min(len(str(title)), WIDTH)}"
+
+    def para(self, fragment: str) -> str:
+        return "\n".join(_wrap(fragment, indent="", first=""))
+
+    def items(self, fragments: list[Any], ordered: bool = False) -> str:
+        lines = []
+        for i, item in enumerate(fragments, 1):
+            text, sub = item if isinstance(item, tuple) else (item, [])
+            lines += _wrap(text, first=f"{i}. " if ordered else "- ")
+            lines += [x for note in sub for x in _wrap(note, indent="    ", first="  - ")]
+        return "\n".join(lines)
+
+    def table(self, head: list[str], rows: list[list[Any]], align: str = "", pick: int = 0) -> str:
+        cells = [head] + [[c[1] if isinstance(c, tuple) else c for c in row] for row in rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
+        return "\n".join(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in cells
+        )
+
+    def details(self, summary: str, blocks: list[str], opened: bool) -> str:
+        return "\n".join([summary + ":", *blocks])
+
+    def verdict(self, variant: str, lines: list[str]) -> str:
+        return "\n".join(lines)
+
+    def chart(self, report: dict[str, Any]) -> str:
+        return ""
+
+    def footer(self, fragment: str) -> str:
+        return fragment
+
+
 def _full(report: dict[str, Any]) -> list[str]:
-    """Every rule, clause and fact: the trace a reviewer checks the verdict against."""
-    d = report["decision"]
-    lines = _verdict(report) + [""] + _task(report) + ["", "Why:"]
-    for side in ("base", "instruct"):
-        for vote in d["votes"][side]["rules"]:
-            lines += _wrap(f"+{vote['weight']:g} {side:<8} [{vote['id']}] {vote['message']}")
-    if d["undecided"]:
-        lines += _wrap(f"undecided (missing facts): {', '.join(d['undecided'])}")
-    lines += ["", "Exceptions considered:"] + _exceptions(report, True)
-    lines += [""] + _tax(report, True) + [""] + _table(report)
-    method = report["memory_model"]["method"]
-    lines += ["", "Candidates in full:"]
-    for i, c in enumerate(report["candidates"], 1):
-        lines += [
-            f"  {i}. {c['repo_id']}  {L.compared(c, 'variant')} | licence "
-            f"{L.compared(c, 'license')} ({c['licence']['allows']}) | checks "
-            f"{L.check_counts(c['counts'])}",
-        ]
-        if c["why_not"]:
-            lines += _wrap(f"not chosen: {c['why_not']}", indent="      ")
-        entry = (c.get("memory") or {}).get(method)
-        if entry:
-            lines += _wrap(f"memory: {entry['formula']}", indent="      ")
-        for check in c["checks"]:
-            if check["message"]:
-                lines += _wrap(
-                    f"{MARK[check['state']]:<4} [{check['rule']}] {check['message']}",
-                    indent="      ",
-                )
-        lines.append("      facts:")
-        for name, fact in c["facts"].items():
-            lines += _wrap(
-                f"{name} = {L.value(fact['value'])}  ({fact['source']})", indent="        "
-            )
-        if c["sources"]:
-            lines += _wrap("catalog sources: " + "; ".join(c["sources"]), indent="        ")
-    for licence in report["licences"]:
-        lines += ["", f"Licence {licence['id']} ({L.value(licence['name'])}) conditions:"]
-        lines += [x for cond in licence["conditions"] for x in _wrap(f"- {cond}")]
-    lines += ["", "Trace (every rule, every clause: expected, actual, passed):"]
-    for entry in report["trace"]:
-        who = f" for {entry['candidate']}" if entry.get("candidate") else ""
-        lines.append(f"  [{entry['id']}] {entry['kind']} {entry['status']}{who}")
-        for clause in entry["clauses"]:
-            lines += _wrap(
-                f"{clause['fact']} {clause['op']} {L.value(clause['expected'])}: actual "
-                f"{L.value(clause['actual'])} -> {L.value(clause['passed'])}",
-                indent="      ",
-            )
-    if report["next_steps"]:
-        lines += ["", "Next steps:"]
-        lines += [x for step in report["next_steps"] for x in _wrap(f"- {step}")]
-    missing = report["missing_facts"]
-    if missing:
-        lines += ["", f"Missing facts ({len(missing)}; unknown stays unknown):"]
-        for m in missing:
-            lines += _wrap(
-                f"{m['fact']} for {m['candidate'] or 'the task'}: rules {', '.join(m['rules'])}"
-            )
-    return lines
+    """Every rule, clause and fact: the whole document, as text."""
+    return "\n\n".join(sections(report, Plain())).splitlines()
