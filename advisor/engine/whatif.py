@@ -13,8 +13,8 @@ from itertools import combinations
 from typing import Any
 
 from advisor.engine.conditions import Leaf, Node
-from advisor.engine.evaluate import format_value
 from advisor.engine.loader import Rule
+from advisor.values import value as format_value
 
 DECISION_KINDS = ("alignment-tax", "exception", "default", "heuristic")
 # Facts a user can state in a spec (task.signals and the description are read, not stated).
