@@ -32,6 +32,7 @@ def refresh_catalog(
     offline: bool = False,
 ) -> RefreshResult:
     from advisor.sources import catalog
+    from advisor.sources.catalog_file import read_catalog
     from advisor.sources.hub import env_offline
     from advisor.sources.resolve import fetch_models
 
@@ -42,7 +43,7 @@ def refresh_catalog(
         )
     source_path = source_path or catalog.catalog_path()
     output = output or source_path
-    data = json.loads(source_path.read_text(encoding="utf-8"))
+    data = read_catalog(source_path)
     entries = {entry["repo_id"].lower(): entry for entry in data["models"]}
     wanted = repo_ids or [entry["repo_id"] for entry in data["models"]]
     unknown = [r for r in wanted if r.lower() not in entries]

@@ -10,18 +10,26 @@ Errors carry X-Error-Code (RepoNotFound, EntryNotFound, GatedRepo) like the Hub.
 Payloads are built from tests/fixtures/hub (copies of shared/data: a real Qwen2.5-0.5B-Instruct
 config.json / tokenizer_config.json and real chat templates) and hub-metadata.yaml values.
 Faults per repo: latency, 404, gated (401 on files), 403, 429 with Retry-After, 500, 503,
-truncated JSON, fields of the wrong type in model_info (`patch`), and a response that never
-finishes (bounded by `hang_seconds` so tests end).
+truncated JSON, fields of the wrong type in model_info (`patch`), a response that never
+finishes (bounded by `hang_seconds` so tests end), and hostile answers on model_info or on a
+file (`on`): a 1 byte/s trickle (`drip`), an endless chunked body (`huge`), a gzip bomb
+(`gzip-bomb`) and the request's Authorization header echoed into the card (`reflect`). A fault
+`on="file"` also drops the sizes from the siblings list, so the client cannot know the size
+in advance. Every hostile answer is bounded in bytes and seconds (`Fault.size`,
+`Fault.seconds`) and stops when the client goes away or the hub stops.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import socket
+import struct
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,11 +61,38 @@ class Repo:
 
 @dataclass
 class Fault:
-    kind: str  # 404 | gated | 403 | 429 | 500 | 503 | truncated | hang | patch
+    # 404 | gated | 403 | 429 | 500 | 503 | truncated | hang | patch | drip | huge | gzip-bomb
+    # | reflect
+    kind: str
     times: int | None = None  # how many requests it affects (None: all)
     retry_after: int = 1
     # kind "patch": model_info fields replaced by these values (e.g. {"safetensors": "x"})
     patch: dict[str, Any] | None = None
+    on: str = "api"  # drip / huge / gzip-bomb: "api" (model_info) or "file" (every file)
+    size: int = 1 << 30  # huge / gzip-bomb: bytes sent (huge) or unpacked (gzip-bomb)
+    seconds: float = 30.0  # drip: how long the trickle lasts at most
+
+
+_CHUNK = 1 << 20
+
+
+@functools.lru_cache(maxsize=2)
+def gzip_bomb(unpacked: int) -> bytes:
+    """A valid gzip stream of `unpacked` spaces (a JSON document of whitespace): ~1 kB per MiB.
+
+    Built from one compressed MiB repeated (after a full flush the compressor's output for the
+    same input repeats), so a 2 GB bomb takes well under a second to make, CRC included."""
+    chunk = b" " * _CHUNK
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    first = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    again = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    final = packer.flush()[:-8]  # the last (empty) block, without the 3-MiB trailer
+    count = max(2, unpacked // _CHUNK)
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(chunk, crc)
+    trailer = struct.pack("<II", crc, (count * _CHUNK) & 0xFFFFFFFF)
+    return first + again * (count - 1) + final + trailer
 
 
 def _tokenizer(eos: str, template: str | None, pad: str | None = None) -> dict[str, Any]:
@@ -341,6 +376,9 @@ class FakeHub:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a burst of concurrent clients, which
+    # then wait a 1 s SYN retry: a stall no real Hub front end has.
+    request_queue_size = 256
 
     def get_request(self) -> tuple[socket.socket, Any]:
         conn, addr = super().get_request()
@@ -426,6 +464,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             elif fault.kind == "truncated":
                 body = json.dumps(hub.repos[repo_id].info).encode()[:57]
                 self._send(200, body, head=head)
+            elif fault.kind in ("drip", "huge", "gzip-bomb", "reflect"):
+                if fault.on != ("api" if api else "file"):
+                    return False
+                self._hostile(fault, repo_id, head)
             elif fault.kind == "hang":
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -443,7 +485,54 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             repo = hub.repos.get(repo_id)
             if repo is None:
                 return self._error(404, "RepoNotFound", head)
-            self._send(200, json.dumps(repo.info).encode(), head=head)
+            info = repo.info
+            fault = hub.faults.get(repo_id)
+            if fault is not None and fault.on == "file":
+                siblings = [{"rfilename": s["rfilename"]} for s in info.get("siblings") or []]
+                info = {**info, "siblings": siblings}  # sizes unknown in advance
+            self._send(200, json.dumps(info).encode(), head=head)
+
+        def _hostile(self, fault: Fault, repo_id: str, head: bool) -> None:
+            """drip / huge / gzip-bomb / reflect: each bounded in bytes and time."""
+            if fault.kind == "reflect":
+                seen = self.headers.get("Authorization") or ""
+                info = copy.deepcopy(hub.repos[repo_id].info)
+                info["cardData"] = {**info["cardData"], "license": seen, "base_model": seen}
+                info["config"] = {**info["config"], "model_type": seen}
+                return self._send(200, json.dumps(info).encode(), head=head)
+            if fault.kind == "gzip-bomb":
+                body = gzip_bomb(fault.size)
+                return self._send(200, body, {"Content-Encoding": "gzip"}, head)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            repo = hub.repos[repo_id]
+            self.send_header("X-Repo-Commit", repo.sha)  # what a file answer carries
+            self.send_header("ETag", f'"{hashlib.sha256(repo.sha.encode()).hexdigest()}"')
+            self.end_headers()
+            self.close_connection = True
+            if head:
+                return
+            try:
+                if fault.kind == "drip":
+                    body = json.dumps(hub.repos[repo_id].info).encode()
+                    ends = time.monotonic() + fault.seconds
+                    for byte in body:
+                        if hub._stop.is_set() or time.monotonic() > ends:
+                            return
+                        self.wfile.write(b"1\r\n" + bytes([byte]) + b"\r\n")
+                        self.wfile.flush()
+                        hub._stop.wait(1.0)
+                else:  # huge: a JSON string that never ends, in 1 MiB chunks
+                    chunk = b"a" * _CHUNK
+                    self.wfile.write(b"8\r\n" + b'{"id": "' + b"\r\n")
+                    for _ in range(max(1, fault.size // _CHUNK)):
+                        if hub._stop.is_set():
+                            return
+                        self.wfile.write(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass  # the client gave up, as it should
 
         def _list(self, query: dict[str, list[str]], head: bool) -> None:
             found: list[str] = []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from fakehub import FakeHub, Fault
+from fakehub import FakeHub, Fault, gzip_bomb
 
 from advisor.sources.hub import MAX_RETRIES
 from advisor.sources.resolve import fetch_models
@@ -155,3 +155,174 @@ def test_recommend_source_hub_end_to_end_with_every_fault(hub: FakeHub, tmp_path
         shown += seen.stdout + seen.stderr
     assert TOKEN not in shown and TOKEN[3:15] not in shown  # ...and never shown
     assert sorted(p.name for p in work.iterdir()) == ["r.json"]  # nothing else in the cwd
+
+
+# --- hostile Hub answers: a trickle, huge bodies, gzip bombs, huge numbers, a reflected token ---
+
+BUDGET = 6.0  # ADVISOR_HUB_BUDGET of the hub fixture
+SLACK = 2.0  # what the issue allows past the budget
+STARTUP = 3.0  # an interpreter start on a loaded 2-core machine, for the CLI runs
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize("on", ["api", "file"])
+def test_a_trickling_answer_ends_at_the_candidate_budget(
+    hub: FakeHub, on: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1 byte/s of model_info or of config.json: every read succeeds within the per-read
+    timeout, so only a deadline over the whole candidate (body included) ends it."""
+    monkeypatch.setenv("ADVISOR_HUB_TIMEOUT", "3")  # well above the 1 s between bytes
+    bad, elapsed = _two(hub, Fault("drip", on=on, seconds=30))
+    assert bad.error_kind == "timeout", bad.error
+    assert "did not answer in time" in bad.error
+    assert elapsed < BUDGET + SLACK
+
+
+def _env(hub: FakeHub, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("HF_", "ADVISOR_"))},
+        "HF_ENDPOINT": hub.url,
+        "HOME": str(tmp_path / "home"),
+        "HF_HOME": str(tmp_path / "hf"),
+        "ADVISOR_CACHE_DIR": str(tmp_path / "cache"),
+        "ADVISOR_HUB_TIMEOUT": "1",
+        "ADVISOR_HUB_BUDGET": str(BUDGET),
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+
+
+def _measured(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str, int, float]:
+    """(exit code, stdout, stderr, peak RSS in MB, seconds) of one CLI run. Its address space
+    is capped at 4 GB so that an unbounded read fails the test instead of the machine."""
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    out, err = cwd / ".out", cwd / ".err"
+    started = time.monotonic()
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "advisor", *args],
+            stdout=stdout,
+            stderr=stderr,
+            cwd=cwd,
+            env=env,
+            preexec_fn=cap,
+        )
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    elapsed = time.monotonic() - started
+    code = os.waitstatus_to_exitcode(status)
+    texts = out.read_text(), err.read_text()
+    out.unlink()
+    err.unlink()
+    return code, *texts, usage.ru_maxrss // 1024, elapsed
+
+
+def _files_over(root: Path, limit: int) -> list[str]:
+    if not root.exists():
+        return []
+    return [str(p) for p in root.rglob("*") if p.is_file() and p.stat().st_size > limit]
+
+
+@pytest.mark.parametrize(
+    ("fault", "what"),
+    [
+        (Fault("huge", on="api", size=1 << 30), "answer"),
+        (Fault("gzip-bomb", on="api", size=2 << 30), "answer"),
+        (Fault("huge", on="file", size=1 << 30), "config.json"),
+        (Fault("gzip-bomb", on="file", size=2 << 30), "config.json"),
+    ],
+    ids=["1GB-model_info", "gzip-bomb-model_info", "1GB-config.json", "gzip-bomb-config.json"],
+)
+def test_huge_answers_are_refused_at_the_cap(
+    hub: FakeHub, tmp_path: Path, fault: Fault, what: str
+) -> None:
+    """A 1 GB chunked body or a 2 MB gzip bomb (2 GB unpacked), on model_info or on a
+    config.json listed without a size: refused past 8 MB unpacked, nothing big cached, and the
+    run stays small and on time."""
+    hub.faults[VICTIM] = fault
+    if fault.kind == "gzip-bomb":
+        gzip_bomb(fault.size)  # made now (~1 s), not while the client waits for an answer
+    work = tmp_path / "work"
+    work.mkdir()
+    code, out, err, rss, elapsed = _measured(
+        ["inspect", VICTIM, "--source", "hub", "--format", "json"], _env(hub, tmp_path), work
+    )
+    assert rss < 300, f"peak RSS {rss} MB"
+    assert elapsed < BUDGET + SLACK + STARTUP
+    assert "Traceback" not in err
+    assert code == 1, err  # a Hub problem of this candidate, reported, not bad input
+    error = json.loads(out)["error"]
+    assert error["kind"] == "malformed"
+    assert what in error["message"] and "over the 8 MB limit" in error["message"]
+    assert _files_over(tmp_path / "hf", MB) == [] and _files_over(tmp_path / "cache", MB) == []
+
+
+def test_huge_numbers_are_dropped_before_the_answer_is_cached(hub: FakeHub) -> None:
+    """safetensors.parameters {"F32": 10**400} overflowed a float after the answer was cached,
+    so every later run (offline too) crashed: the number is refused before use and caching."""
+    huge = {"safetensors": {"parameters": {"F32": 10**400}, "total": 10**400}}
+    bad, _ = _two(hub, Fault("patch", patch=huge))
+    assert bad.error is None and bad.get("params_b") is None
+    assert bad.get("context_length") == 32768  # the rest of the answer is still read
+    hub.reset()
+    [again] = fetch_models([VICTIM], source="hub", offline=True, include_siblings=False)
+    assert again.error is None and again.get("params_b") is None
+    assert hub.count() == 0  # the cleaned answer was cached
+
+
+def test_a_cached_answer_that_fails_validation_is_discarded(hub: FakeHub) -> None:
+    """A cache file holding such a number (written by an older version, or edited) is not used:
+    offline it is as if absent, online it is fetched again."""
+    fetch_models([VICTIM], source="hub", include_siblings=False)
+    [answer_file] = [
+        p for p in (Path(os.environ["HF_HOME"])).rglob("*.json") if p.name != "latest.json"
+    ]
+    answer = json.loads(answer_file.read_text())
+    answer["safetensors"] = {"parameters": {"F32": 10**400}, "total": 10**400}
+    answer_file.write_text(json.dumps(answer))
+    hub.reset()
+    [offline] = fetch_models([VICTIM], source="hub", offline=True, include_siblings=False)
+    assert offline.error_kind == "offline" and "not in the advisor cache" in offline.error
+    [online] = fetch_models([VICTIM], source="hub", include_siblings=False)
+    assert online.error is None and online.get("params_b") == 1.0
+    assert hub.count(f"/api/models/{VICTIM}") == 1
+
+
+def test_a_token_echoed_by_the_hub_is_never_shown_or_cached(hub: FakeHub, tmp_path: Path) -> None:
+    """A Hub that copies the Authorization header into cardData.license, base_model and
+    config.model_type: the token reaches neither the output of inspect/recommend nor a file."""
+    hub.faults[VICTIM] = Fault("reflect")
+    work = tmp_path / "work"
+    work.mkdir()
+    env = _env(hub, tmp_path, HF_TOKEN=TOKEN)
+    spec = work / "spec.yaml"
+    spec.write_text(
+        "task:\n  description: Classify support tickets into 12 categories\n"
+        f"models:\n  candidates: [{VICTIM}, {GOOD}]\n"
+    )
+    shown = ""
+    for fmt in ("text", "json"):
+        seen = _cli(["inspect", VICTIM, "--source", "hub", "--format", fmt], env, work)
+        shown += seen.stdout + seen.stderr
+    for fmt in ("text", "json", "markdown"):
+        seen = _cli(["recommend", str(spec), "--source", "hub", "--format", fmt], env, work)
+        assert seen.returncode == 0, seen.stderr
+        shown += seen.stdout + seen.stderr
+    sent = [h.get("authorization") or h.get("Authorization") for _, _, h in hub.requests]
+    assert f"Bearer {TOKEN}" in sent  # the token was sent and echoed back...
+    assert "Bearer ***" in shown  # ...what the Hub said is shown, with the token masked
+    stored = "".join(
+        p.read_text(errors="replace")
+        for root in (tmp_path / "hf", tmp_path / "cache")
+        for p in root.rglob("*")
+        if p.is_file()
+    )
+    for text in (shown, stored):
+        assert TOKEN not in text and TOKEN[3:15] not in text

@@ -4,12 +4,17 @@ Layout under the root: <org>--<name>/<sha>.json holds the answer for one commit 
 practice), <org>--<name>/latest.json names the sha last seen for the repo and when. The TTL
 applies to `latest`: within it we trust that the repo still points at that sha. Writes are
 atomic (temp file + os.replace) so concurrent runs never see half a file.
+
+Cache files are input like any other: only regular files are read, at most MAX_ENTRY_BYTES,
+and an entry that is not what we write (a `fetched_at` that is not a finite time, JSON nested
+too deeply, a damaged file) is ignored: it costs a request, never the run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import tempfile
@@ -22,6 +27,7 @@ from advisor.safefile import read_capped
 from advisor.sources.local import hf_home
 
 DEFAULT_TTL_SECONDS = 24 * 3600
+_FUTURE_SLACK = 3600  # a fetched_at further ahead than this was not written by a clock we trust
 _FORMAT = 1
 MAX_ENTRY_BYTES = 32 << 20  # one model's answer (siblings included) is well under a megabyte
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -47,8 +53,11 @@ class AnswerCache:
         latest = self._read(self._repo_dir(repo_id) / "latest.json")
         if not latest or not isinstance(latest.get("sha"), str):
             return None
-        age = time.time() - float(latest.get("fetched_at", 0))
-        if age > self.ttl and not allow_stale:
+        fetched_at = _timestamp(latest.get("fetched_at"))
+        if fetched_at is None:
+            return None  # not a time we wrote: as if never fetched
+        age = time.time() - fetched_at
+        if age < -_FUTURE_SLACK or (age > self.ttl and not allow_stale):
             return None
         answer = self.get(repo_id, latest["sha"])
         if answer is not None:
@@ -97,3 +106,13 @@ class AnswerCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _timestamp(value: Any) -> float | None:
+    """A fetched_at as we write it (seconds since the epoch), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, int) and not 0 <= value < 2**53:
+        return None  # float() of a 400-digit integer overflows
+    value = float(value)
+    return value if math.isfinite(value) and value >= 0 else None

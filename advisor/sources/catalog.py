@@ -23,17 +23,13 @@ def catalog_path() -> Path:
 
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, dict[str, Any]]:
-    path = catalog_path()
-    try:
-        text = path.read_text("utf-8")
-        models = json.loads(text)["models"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        from advisor.errors import UserError
+    if os.environ.get("ADVISOR_CATALOG"):
+        from advisor.sources.catalog_file import read_catalog
 
-        raise UserError(
-            f"{path}: not a readable advisor catalog ({exc.__class__.__name__})",
-            hint="unset ADVISOR_CATALOG or regenerate it with `advisor catalog refresh -o FILE`",
-        ) from None
+        models = read_catalog(catalog_path())["models"]  # the user's file: checked entry by entry
+    else:
+        # The embedded file is checked by the tests (tests/test_hub_cache.py), not at each run.
+        models = json.loads(catalog_path().read_text("utf-8"))["models"]
     entries: dict[str, dict[str, Any]] = {}
     for entry in models:
         entries[entry["repo_id"].lower()] = entry

@@ -1,28 +1,31 @@
 """The Hub provider: facts of one repo through the real huggingface_hub client.
 
-One `model_info(expand=[...])` call, then `hf_hub_download` of small JSON/Jinja files pinned
-to the commit sha (a file already in the HF cache costs no request), never weights.
+Requests per candidate (a bulk run): one `model_info(expand=[...])`, which already carries
+cardData (licence, languages, base_model), safetensors parameter counts, tags, siblings with
+sizes, gating, baseModels and the `config` summary (architectures, model_type,
+quantization_config and tokenizer_config with the special tokens and chat template); plus one
+GET of config.json pinned to the commit sha, because context length, rope scaling, sliding
+window, vocabulary, EOS ids and tied embeddings exist only there. So two requests, and no HEAD:
+the file is read straight from its resolve URL into the answer, never into the HF cache (a
+file already in the HF cache costs no request). tokenizer_config.json / chat_template.jinja
+are fetched only when the API's summary lacks them, or for `inspect`. Never weights.
 Answers are cached (advisor.sources.cache) so a repeated run makes no request.
 
 Every problem of one candidate ends up in facts.error_kind / facts.error, never as an
-exception: the other candidates proceed. huggingface_hub is imported lazily, so importing this
-module (and running offline commands) does not pay for it.
+exception: the other candidates proceed. Every request is bounded by the candidate's deadline
+and every body by a size cap (advisor.sources.hub_http); every answer is cleaned before it is
+used or cached (advisor.sources.hub_answer). huggingface_hub is imported lazily, so importing
+this module (and running offline commands) does not pay for it.
 
-Two behaviours of huggingface_hub 2.x are bounded here, through a transport installed with
-`set_client_factory`:
-- its first request of a process builds a user-agent that fetches {ENDPOINT}/api/agent-harnesses
-  (agent detection, up to 3 s); we seed that registry as empty, so no such request is made;
-- its retries (up to 5, sleeping Retry-After + 1 s each, with a 60 s timeout on the retry of a
-  HEAD) have no overall bound; our transport retries 429/5xx itself within a per-candidate
-  budget and turns what remains into an error that huggingface_hub does not retry.
+Its first request of a process builds a user-agent that fetches {ENDPOINT}/api/agent-harnesses
+(agent detection, up to 3 s); we seed that registry as empty, so no such request is made.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import random
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,9 +40,19 @@ from advisor.facts import (
     variant,
 )
 from advisor.facts.derive import complete
-from advisor.sources import catalog, modelfiles
+from advisor.sources import catalog, hub_answer, hub_http, modelfiles
 from advisor.sources.cache import AnswerCache
+from advisor.sources.hub_http import (
+    MAX_RETRIES,
+    HubProblem,
+    candidate_budget,
+    deadline,
+    request_timeout,
+)
 from advisor.sources.local import hf_hub_cache
+from advisor.sources.redact import redact
+
+__all__ = ["MAX_RETRIES", "HubProblem", "candidate_budget", "request_timeout"]
 
 EXPAND = [
     "author",
@@ -58,29 +71,10 @@ CONFIG_FILE, TOKENIZER_FILE, TEMPLATE_FILE = (
     "tokenizer_config.json",
     "chat_template.jinja",
 )
-MAX_SMALL_FILE = 8 * 1024 * 1024  # bigger "small files" are not read
-MAX_RETRIES = 3
+MAX_SMALL_FILE = hub_http.MAX_BODY  # bigger "small files" are refused, never read or cached
 MAX_CHILDREN = 50
 
 ERROR_KINDS = ("not-found", "gated", "rate-limited", "timeout", "malformed", "network", "offline")
-
-
-def request_timeout() -> float:
-    """Seconds one request may take (ADVISOR_HUB_TIMEOUT, default 10)."""
-    return _env_float("ADVISOR_HUB_TIMEOUT", 10.0)
-
-
-def candidate_budget() -> float:
-    """Seconds all requests of one candidate may take, retries and waits included."""
-    return _env_float("ADVISOR_HUB_BUDGET", 60.0)
-
-
-def _env_float(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, ""))
-    except ValueError:
-        return default
-    return value if value > 0 else default
 
 
 def env_offline() -> bool:
@@ -94,77 +88,8 @@ def endpoint() -> str:
     return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
 
 
-class HubProblem(Exception):
-    """A failure of one candidate, with its kind (raised by our transport)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-# --- the bounded transport -------------------------------------------------------------------
-
-_budget = threading.local()
 _setup_lock = threading.Lock()
 _setup_done = False
-
-
-def _remaining() -> float | None:
-    deadline = getattr(_budget, "deadline", None)
-    return None if deadline is None else deadline - time.monotonic()
-
-
-def _retry_after(headers: Any) -> float | None:
-    value = (headers.get("retry-after") or "").strip()
-    return float(value) if value.isdigit() else None
-
-
-def _make_transport(httpx: Any) -> Any:
-    class BoundedTransport(httpx.BaseTransport):
-        """Retries 429 and 5xx within the candidate's budget; everything else passes through."""
-
-        def __init__(self) -> None:
-            self._inner = httpx.HTTPTransport()
-
-        def handle_request(self, request: Any) -> Any:
-            attempt = 0
-            while True:
-                remaining = _remaining()
-                if remaining is not None and remaining <= 0:
-                    raise HubProblem("timeout", "the time allowed for this repo ran out")
-                timeout = min(request_timeout(), remaining or request_timeout())
-                request.extensions["timeout"] = {
-                    k: timeout for k in ("connect", "read", "write", "pool")
-                }
-                try:
-                    response = self._inner.handle_request(request)
-                except httpx.TimeoutException:
-                    raise HubProblem("timeout", f"no answer within {timeout:.0f}s") from None
-                except httpx.TransportError as exc:
-                    raise HubProblem("network", type(exc).__name__) from None
-                status = response.status_code
-                if status != 429 and status < 500:
-                    return response
-                attempt += 1
-                wait = _retry_after(response.headers) if status == 429 else None
-                if wait is None:
-                    wait = min(8.0, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() / 4)
-                response.close()
-                remaining = _remaining()
-                if attempt > MAX_RETRIES or (remaining is not None and wait >= remaining):
-                    if status == 429:
-                        raise HubProblem(
-                            "rate-limited",
-                            f"HTTP 429 after {attempt} tries"
-                            + (f", Retry-After {wait:.0f}s" if wait else ""),
-                        )
-                    raise HubProblem("network", f"HTTP {status} from the Hub after {attempt} tries")
-                time.sleep(wait)
-
-        def close(self) -> None:
-            self._inner.close()
-
-    return BoundedTransport
 
 
 def _client() -> Any:
@@ -176,23 +101,7 @@ def _client() -> Any:
         return huggingface_hub
     with _setup_lock:
         if not _setup_done:
-            try:
-                import httpx2 as httpx
-                from huggingface_hub.utils import _http
-
-                transport = _make_transport(httpx)
-
-                def factory() -> Any:
-                    return httpx.Client(
-                        transport=transport(),
-                        event_hooks={"request": [_http.hf_request_event_hook]},
-                        follow_redirects=True,
-                        timeout=None,
-                    )
-
-                huggingface_hub.set_client_factory(factory)
-            except (ImportError, AttributeError):
-                pass  # an older huggingface_hub: its own retry policy applies
+            hub_http.install(huggingface_hub)
             try:
                 from huggingface_hub.utils import _detect_agent
 
@@ -207,23 +116,9 @@ def _client() -> Any:
 # --- errors ------------------------------------------------------------------------------------
 
 
-def _secret() -> str | None:
-    """The token in use, only to scrub it from messages (never printed)."""
-    token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN")
-    if token:
-        return token
-    try:
-        return _client().get_token()
-    except Exception:
-        return None
-
-
 def scrub(text: str) -> str:
     """One line, with the token (if any) masked."""
-    token = _secret()
-    if token:
-        text = text.replace(token, "***")
-    return " ".join(text.split())
+    return " ".join(redact(text).split())
 
 
 def problem_message(repo_id: str, kind: str, reason: str = "") -> str:
@@ -317,22 +212,23 @@ def fetch(
         return facts_from_answer(answer, cached=True)
     if offline:
         return _fail(ModelFacts(repo_id), "offline")
-    _budget.deadline = time.monotonic() + candidate_budget()
     try:
-        answer = _fetch_answer(repo_id, options, cache)
+        with deadline(candidate_budget()):
+            answer = _fetch_answer(repo_id, options, cache)
     except Exception as exc:  # every failure of one candidate stays with that candidate
         kind, reason = classify_exception(exc)
         return _fail(ModelFacts(repo_id), kind, reason)
-    finally:
-        _budget.deadline = None
     return facts_from_answer(answer, cached=False)
 
 
 def _cached(answer: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A cached answer fit to use: about this repo, with its fields well typed (a cache file
-    may be damaged or edited by hand; a bad one costs a request, not the run)."""
+    """A cached answer fit to use: about this repo, with its fields well typed and nothing a
+    fresh answer would have had cleaned (a cache file may be old, damaged or edited by hand; a
+    bad one costs a request, not the run)."""
     # repo_id is the Hub's spelling (its case may differ from the request): only its type counts.
     if answer is None or not all(isinstance(answer.get(k), str) for k in ("repo_id", "sha")):
+        return None
+    if hub_answer.needs_cleaning(answer):
         return None
     return well_typed(answer)
 
@@ -347,17 +243,15 @@ def _complete_answer(
     repo_id: str, answer: dict[str, Any], options: FetchOptions, cache: AnswerCache
 ) -> dict[str, Any]:
     """Add files or children a cached answer lacks (a bulk run's answer, then `inspect`)."""
-    _budget.deadline = time.monotonic() + candidate_budget()
     try:
-        _download_files(answer, options)
-        if options.children and "children" not in answer and _is_base(answer):
-            answer["children"] = _children(repo_id)
+        with deadline(candidate_budget()):
+            _download_files(answer, options)
+            if options.children and "children" not in answer and _is_base(answer):
+                answer["children"] = _children(repo_id)
         if not answer.get("file_errors"):
             cache.put(repo_id, answer["sha"], answer)
     except Exception:
         pass  # keep what the cache had; missing facts stay unknown
-    finally:
-        _budget.deadline = None
     return answer
 
 
@@ -393,11 +287,15 @@ def _fetch_answer(repo_id: str, options: FetchOptions, cache: AnswerCache) -> di
         "base_models": info.base_models,
         "siblings": [s.rfilename for s in info.siblings or []],
         "sibling_sizes": {s.rfilename: s.size for s in info.siblings or [] if s.size is not None},
-        "files": {},
     }
+    # Cleaned before anything reads it (10**400, NaN, an echoed token), then cached clean.
+    answer = hub_answer.clean(answer)
+    if not isinstance(answer.get("repo_id"), str) or not isinstance(answer.get("sha"), str):
+        raise HubProblem("malformed", "no repo id or commit sha in the answer")
+    answer["files"] = {}
     _download_files(answer, options)
     if options.children and _is_base(answer):
-        answer["children"] = _children(info.id)
+        answer["children"] = hub_answer.clean(_children(answer["repo_id"]))
     if not answer.get("file_errors"):
         cache.put(repo_id, sha, answer)
     return answer
@@ -418,51 +316,70 @@ def _wanted_files(answer: dict[str, Any], options: FetchOptions) -> set[str]:
 
 
 def _download_files(answer: dict[str, Any], options: FetchOptions) -> None:
-    hf = _client()
     files: dict[str, Any] = answer.setdefault("files", {})
     errors: dict[str, str] = {}
     for name in sorted(_wanted_files(answer, options) - set(files)):
         size = (answer.get("sibling_sizes") or {}).get(name)
-        if isinstance(size, int) and size > MAX_SMALL_FILE:
-            files[name] = None
-            continue
         try:
-            path = hf.hf_hub_download(
-                answer["repo_id"],
-                name,
-                revision=answer["sha"],
-                cache_dir=str(hf_hub_cache()),
-                endpoint=endpoint(),
-                etag_timeout=request_timeout(),
-            )
+            if isinstance(size, int) and size > MAX_SMALL_FILE:
+                raise hub_http.too_large()  # known from the listing: not even asked
+            body = _small_file(answer["repo_id"], answer["sha"], name)
         except Exception as exc:
-            kind, reason = classify_exception(exc)
             if type(exc).__name__ in ("RemoteEntryNotFoundError", "EntryNotFoundError"):
                 files[name] = None
                 continue
+            kind, reason = classify_exception(exc)
             errors[name] = kind
             answer["file_error_reason"] = reason
             if kind in ("timeout", "rate-limited", "network"):
                 break  # the next file would meet the same problem
             continue
-        files[name] = _read_small(path, name)
+        files[name] = hub_answer.clean(_parse_small(body, name))
     if errors:
         answer["file_errors"] = errors
     else:
         answer.pop("file_errors", None)
+        answer.pop("file_error_reason", None)
 
 
-def _read_small(path: str, name: str) -> Any:
-    from pathlib import Path
+def _small_file(repo_id: str, sha: str, name: str) -> bytes:
+    """A small file at a commit: from the HF cache when it is there (no request), else one GET
+    of its resolve URL through the bounded client (capped; never written to the HF cache)."""
+    hf = _client()
+    cached = hf.try_to_load_from_cache(repo_id, name, cache_dir=str(hf_hub_cache()), revision=sha)
+    if isinstance(cached, str):
+        body = _read_regular(cached)
+        if body is not None:
+            return body
+    from huggingface_hub.utils import build_hf_headers, hf_raise_for_status
 
-    file = Path(path)
-    if file.stat().st_size > MAX_SMALL_FILE:
-        return None
-    if name.endswith(".jinja"):
-        return file.read_text("utf-8", errors="replace")
+    url = hf.hf_hub_url(repo_id, name, revision=sha, endpoint=endpoint())
+    response = hf.get_session().get(url, headers=build_hf_headers(), follow_redirects=True)
+    hf_raise_for_status(response)
+    return response.content
+
+
+def _read_regular(path: str) -> bytes | None:
+    """A regular file of at most MAX_SMALL_FILE bytes, else None (then it is fetched)."""
+    import stat
+
     try:
-        return modelfiles.read_json(file)
-    except ValueError:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        body = handle.read(MAX_SMALL_FILE + 1)
+    return body if len(body) <= MAX_SMALL_FILE else None
+
+
+def _parse_small(body: bytes, name: str) -> Any:
+    if name.endswith(".jinja"):
+        return body.decode("utf-8", errors="replace")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None  # a damaged file teaches nothing; its facts stay unknown
 
 
