@@ -326,3 +326,24 @@ def test_a_token_echoed_by_the_hub_is_never_shown_or_cached(hub: FakeHub, tmp_pa
     )
     for text in (shown, stored):
         assert TOKEN not in text and TOKEN[3:15] not in text
+
+
+def test_a_trickling_hub_does_not_hold_the_cli(hub: FakeHub, tmp_path: Path) -> None:
+    """The whole `recommend` ends at the candidate budget (no thread left reading a trickle
+    keeps the process alive), with the other candidate recommended and the slow one reported."""
+    hub.faults[VICTIM] = Fault("drip", on="api", seconds=60)
+    work = tmp_path / "work"
+    work.mkdir()
+    spec = work / "spec.yaml"
+    spec.write_text(
+        "task:\n  description: Classify support tickets into 12 categories\n"
+        f"models:\n  candidates: [{VICTIM}, {GOOD}]\n"
+    )
+    env = _env(hub, tmp_path, ADVISOR_HUB_TIMEOUT="3")
+    args = ["recommend", str(spec), "--source", "hub", "--format", "json"]
+    code, out, err, rss, elapsed = _measured(args, env, work)
+    assert code == 0, err
+    assert elapsed < BUDGET + SLACK + STARTUP
+    by_id = {c["repo_id"]: c for c in json.loads(out)["candidates"]}
+    assert by_id[VICTIM]["error"]["kind"] == "timeout"
+    assert by_id[GOOD].get("error") is None

@@ -26,7 +26,7 @@ from advisor.repoid import is_hub_repo_id
 from advisor.sources import SOURCES, catalog, hub, local
 from advisor.sources.cache import AnswerCache
 
-MAX_WORKERS = 32  # bounded; 3 requests per candidate, so 32 hide ~50 ms of latency each
+MAX_WORKERS = 64  # bounded; 2 requests in sequence per candidate: 100 candidates in 2 waves
 
 
 def _check_source(source: str) -> None:
