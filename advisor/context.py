@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.facts import DatasetProfile, ModelFacts
+from advisor.languages import language_coverage
 from advisor.spec import TaskSpec
 from advisor.understand import Understanding
 
@@ -223,12 +224,12 @@ def candidate_context(
     wanted = task.get("constraints.languages")
     if not wanted:
         not_asked.update(("fit.languages_missing", "fit.languages_missing_count"))
-    declared = facts.get("languages")
-    if wanted and declared is not None:
-        declared_codes = {str(lang).lower().split("-")[0] for lang in declared}
-        missing = [lang for lang in wanted if lang.split("-")[0] not in declared_codes]
+    coverage = language_coverage(wanted, facts) if wanted else None
+    if coverage is not None:
+        missing, covered = coverage
         ctx["fit.languages_missing"] = missing
         ctx["fit.languages_missing_count"] = len(missing)
+        ctx["fit.languages_covered"] = covered
     if facts.get("variant") in ("base", "instruct"):
         ctx["fit.sibling_in_candidates"] = sibling is not None and sibling in candidate_ids
     return ctx, not_asked

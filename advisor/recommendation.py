@@ -124,7 +124,7 @@ class Candidate:
             "recommended": self.recommended,
             "why_not": self.why_not or None,
             "facts": {
-                name: {"value": f.value, "source": f.source}
+                name: {"value": f.value, "source": f.source, "detail": f.detail}
                 for name, f in sorted(facts.facts.items())
             },
             "memory_gb": (

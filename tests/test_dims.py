@@ -22,6 +22,8 @@ def text_only_entries() -> list[str]:
         if any("ConditionalGeneration" in a for a in architectures):
             continue  # the Hub count includes the vision tower, the dims only the text model
         stated = facts.facts.get("params_b")
+        if not facts.has("hidden_size"):
+            continue  # no dims in arch-dims.yaml (the code models of code-models.yaml)
         if stated and stated.source == "catalog" and repo not in CORRECTED_ELSEWHERE:
             ids.append(repo)
     return ids

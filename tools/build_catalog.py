@@ -4,7 +4,10 @@
 
 Writes advisor/catalog/models.json and advisor/catalog/licences.json. JSON, not YAML, because
 the catalog is read on every offline run and json parses it several times faster.
-Nothing is filled in from memory: a null in the source stays absent here.
+Built from hub-metadata.yaml and code-models.yaml with the overlays of corrections.yaml,
+languages-context.yaml and arch-dims.yaml (tools/catalog_overlays.py). Every fact's detail ends
+with the citations a user can check; nothing is filled in from memory: a null in the source stays
+absent here.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 import sys
 from pathlib import Path
 
+import catalog_overlays as overlays
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +47,7 @@ TEMPLATE_FAMILIES = [  # (prefix of the catalog's description, normalised family
     ("deepseek-r1", "deepseek-r1"),
     ("tulu", "tulu"),
     ("zephyr", "zephyr"),
+    ("deepseek-coder", "deepseek-coder"),
 ]
 
 
@@ -66,74 +71,126 @@ def template_family(raw: str | None) -> str | None:
     raise SystemExit(f"unrecognised chat template family {raw!r}: extend TEMPLATE_FAMILIES")
 
 
+NEEDLES = overlays.source_needles()
+
+
 def sources_for(entry: dict, keys: list[str]) -> str:
-    ids: list[str] = []
+    """The citations behind a field: a correction's own sources, else field_sources resolved."""
+    cites: list[str] = []
     for key in keys:
-        ids += [i for i in (entry.get("field_sources") or {}).get(key, []) if i not in ids]
-    return ", ".join(ids)
+        found = (entry.get("_cited") or {}).get(key)
+        if found is None:
+            ids = (entry.get("field_sources") or {}).get(key, [])
+            found = overlays.resolve_ids(entry, ids, NEEDLES)
+        cites += [c for c in found if c not in cites]
+    return "; ".join(cites)
 
 
-def build_entry(entry: dict) -> dict:
+def with_cite(basis: str, cites: str) -> str:
+    basis = basis.strip().rstrip(";")
+    if not cites:
+        return basis
+    return f"{basis}; sources: {cites}" if basis else f"sources: {cites}"
+
+
+def repo_page(entry: dict) -> str:
+    return f"https://huggingface.co/{entry['repo_id']}"
+
+
+def build_entry(entry: dict, overlay: dict[str, tuple] | None = None) -> dict:
+    """One catalog entry; `overlay` holds extra facts as name -> (value, basis, citations)."""
     facts: dict[str, dict] = {}
 
     def put(name: str, value, detail: str = "") -> None:
-        if value is not None:
-            facts[name] = {"value": value, "detail": detail}
+        if value is None:
+            return
+        if "sources: " not in detail:  # say so rather than print a value with no citation
+            where = entry.get("_file", "hub-metadata.yaml")
+            detail = with_cite(detail, f"none named for this field in shared/data/{where}")
+        facts[name] = {"value": value, "detail": detail}
 
+    # The variant, family and sibling relation are what the repo's name and card say; the
+    # relation's sources are the ones that name the repos (LLaMA-Factory, vendor READMEs).
+    relation_cite = "; ".join(
+        [repo_page(entry)]
+        + [overlays.short_citation(s) for s in entry.get("sources") or [] if "Hub repo ids" in s]
+    )
     variant, has_base = normalise_variant(entry["variant"])
-    put("variant", variant, f"catalog variant: {entry['variant']}")
-    put("family", entry["family"])
+    put("variant", variant, with_cite(f"catalog variant: {entry['variant']}", relation_cite))
+    put("family", entry["family"], with_cite("", relation_cite))
     if has_base is not None:
-        put("family_has_base", has_base, entry["variant"])
+        put("family_has_base", has_base, with_cite(entry["variant"], relation_cite))
     licence = entry["license"]
     if licence == "other" and entry.get("license_name"):
         licence = entry["license_name"]
     put(
         "license",
         licence,
-        f"{entry.get('license_basis') or ''} (confidence {entry.get('license_confidence')}; "
-        f"{sources_for(entry, ['license'])})",
+        with_cite(
+            f"{entry.get('license_basis') or ''} (confidence {entry.get('license_confidence')})",
+            sources_for(entry, ["license"]),
+        ),
     )
     put(
         "gated",
         entry.get("gated"),
-        f"{entry.get('gated_basis') or ''} (confidence {entry.get('gated_confidence')})",
+        with_cite(
+            f"{entry.get('gated_basis') or ''} (confidence {entry.get('gated_confidence')})",
+            sources_for(entry, ["gated"]),
+        ),
     )
     for field, (name, keys) in FIELD_MAP.items():
         value = entry.get(field)
         if field == "params_billions" and entry.get("params_total"):
             value = round(entry["params_total"] / 1e9, 6)
-        put(name, value, sources_for(entry, keys))
+        cites = sources_for(entry, keys)
+        if field in ("base_model", "instruct_sibling") and not cites:
+            cites = relation_cite
+        put(name, value, with_cite("", cites))
     rope = entry.get("rope_scaling")
     if isinstance(rope, dict):
         put(
             "rope_scaling",
             rope.get("rope_type") or rope.get("type"),
-            sources_for(entry, ["rope_scaling"]),
+            with_cite("", sources_for(entry, ["rope_scaling"])),
         )
     tok = entry.get("tokenizer") or {}
-    put("tokenizer_class", tok.get("class"), sources_for(entry, ["tokenizer_class"]))
+    put("tokenizer_class", tok.get("class"), with_cite("", sources_for(entry, ["tokenizer_class"])))
     for key in ("bos_token", "eos_token", "pad_token"):
-        put(key, tok.get(key), sources_for(entry, [key]))
+        put(key, tok.get(key), with_cite("", sources_for(entry, [key])))
     ids = entry.get("config_token_ids") or {}
     eos = ids.get("eos")
     put(
         "eos_token_id",
         [eos] if isinstance(eos, int) else eos,
-        sources_for(entry, ["config_eos_token_id"]),
+        with_cite("", sources_for(entry, ["config_eos_token_id"])),
     )
-    put("pad_token_id", ids.get("pad"), sources_for(entry, ["config_pad_token_id"]))
+    put(
+        "pad_token_id",
+        ids.get("pad"),
+        with_cite("", sources_for(entry, ["config_pad_token_id"])),
+    )
     tmpl = entry.get("chat_template") or {}
     put(
         "chat_template_present",
         tmpl.get("present_in_tokenizer_config"),
-        sources_for(entry, ["has_chat_template"]) or (tmpl.get("notes") or ""),
+        with_cite(tmpl.get("notes") or "", sources_for(entry, ["has_chat_template"])),
     )
     put(
         "chat_template_family",
         template_family(tmpl.get("family")),
-        f"{tmpl.get('family')}; {sources_for(entry, ['chat_template_family'])}",
+        with_cite(str(tmpl.get("family")), sources_for(entry, ["chat_template_family"])),
     )
+    fim = entry.get("fim_tokens")
+    if isinstance(fim, dict):
+        tokens = [v["token"] for v in fim.values() if isinstance(v, dict) and v.get("token")]
+        cites = sources_for(entry, ["fim_tokens"])
+        put("code_model", True, with_cite("a code-model family", relation_cite))
+        if tokens and fim.get("format"):
+            put("fim_tokens", tokens, with_cite(str(fim.get("note") or ""), cites))
+            put("fim_format", fim["format"], with_cite("", cites))
+    for name, (value, basis, cites) in (overlay or {}).items():
+        put(name, value, with_cite(basis, "; ".join(cites)))
     return {
         "repo_id": entry["repo_id"],
         "aliases": entry.get("aliases") or [],
@@ -175,7 +232,7 @@ def add_dimensions(entry: dict, dims: dict | None) -> None:
     """Overlay one arch-dims.yaml record on a built catalog entry; a null stays absent."""
     if not dims:
         return
-    detail = f"arch-dims.yaml: {citation(dims['sources'])}"
+    detail = with_cite("arch-dims.yaml", citation(dims["sources"]))
     facts = entry["facts"]
     for name in DIMENSION_FIELDS:
         if dims.get(name) is not None:
@@ -183,6 +240,27 @@ def add_dimensions(entry: dict, dims: dict | None) -> None:
     for name in DIMENSION_FILLS:
         if dims.get(name) is not None and name not in facts:
             facts[name] = {"value": dims[name], "detail": detail}
+
+
+def overlay_facts(
+    entry: dict, languages: dict[str, dict], dims: dict[str, dict], names: dict[str, str]
+) -> dict[str, tuple]:
+    """The facts the overlay files add to one hub-metadata entry."""
+    extra: dict[str, tuple] = dict(entry.get("_extra") or {})
+    item = languages.get(entry["repo_id"])
+    if item:
+        extra.update(overlays.language_facts(item, names))
+        extra.update(overlays.context_facts(item))
+    if entry["repo_id"] in dims:
+        extra.update(overlays.attention_pattern_facts(dims[entry["repo_id"]]))
+    variant_cite = [c for c in sources_for(entry, ["license"]).split("; ") if c]
+    concepts = [
+        overlays.short_citation(s)
+        for s in entry.get("sources") or []
+        if "concepts.md" in s or "DeepSeek-R1 README" in s
+    ]
+    extra.update(overlays.thinking_facts(entry, concepts or variant_cite))
+    return extra
 
 
 def build_licences(items: list[dict]) -> dict[str, dict]:
@@ -206,14 +284,27 @@ def build_licences(items: list[dict]) -> dict[str, dict]:
 
 def main() -> None:
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data"
-    repos = yaml.safe_load((shared / "hub-metadata.yaml").read_text())
-    licences = yaml.safe_load((shared / "licence-conditions.yaml").read_text())
-    dims = {d["repo_id"]: d for d in yaml.safe_load((shared / "arch-dims.yaml").read_text())}
-    built = [build_entry(e) for e in repos]
+
+    def load(name: str):
+        return yaml.safe_load((shared / name).read_text("utf-8"))
+
+    code_models = load("code-models.yaml")
+    for item in code_models:
+        item["_file"] = "code-models.yaml"
+    repos = load("hub-metadata.yaml") + code_models
+    overlays.apply_corrections(repos, load("corrections.yaml"))
+    languages = {item["repo_id"]: item for item in load("languages-context.yaml")}
+    dims = {item["repo_id"]: item for item in load("arch-dims.yaml")}
+    names = overlays.language_names()
+    licences = load("licence-conditions.yaml")
+    built = [build_entry(e, overlay_facts(e, languages, dims, names)) for e in repos]
     for entry in built:
         add_dimensions(entry, dims.get(entry["repo_id"]))
     models = {
-        "generated_from": "shared/data/hub-metadata.yaml, shared/data/arch-dims.yaml",
+        "generated_from": (
+            "shared/data/hub-metadata.yaml + code-models.yaml, with corrections.yaml, "
+            "languages-context.yaml and arch-dims.yaml"
+        ),
         "models": built,
     }
     OUT.mkdir(parents=True, exist_ok=True)

@@ -77,8 +77,9 @@ STAGE_FACTS: dict[str, tuple[Any, str]] = {
     "fit.memory_fix": ("str", "what would fit when training.method does not, with its GB"),
     "fit.memory_largest_seq_len": ("int", "the longest sequence that fits the GPU"),
     "fit.params_ratio": ("float", "model.params_b / constraints.max_params_b"),
-    "fit.languages_missing": ("list", "asked-for languages the model card does not declare"),
-    "fit.languages_missing_count": ("int", "how many asked-for languages are not declared"),
+    "fit.languages_missing": ("list", "asked-for languages the card neither declares nor claims"),
+    "fit.languages_missing_count": ("int", "how many asked-for languages are not covered"),
+    "fit.languages_covered": ("list", "languages the card declares or claims, by name"),
     "fit.sibling_in_candidates": ("bool", "the other variant of this model is among candidates"),
 }
 

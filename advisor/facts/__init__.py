@@ -69,6 +69,22 @@ MODEL_FIELDS: dict[str, tuple[Any, str]] = {
     "num_experts_per_tok": ("int", "MoE: experts each token is routed to"),
     "moe_intermediate_size": ("int", "MoE: MLP width of one expert"),
     "quantized": ("bool", "weights are stored quantised (GPTQ/AWQ/bnb 4-bit...)"),
+    # Languages, context, code and reasoning facts (shared/data/languages-context.yaml,
+    # code-models.yaml, arch-dims.yaml; see tools/catalog_overlays.py).
+    "languages_claimed": ("list", "languages the model card's prose names as supported"),
+    "languages_claim": ("str", "what the model card's prose says about languages"),
+    "context_native": ("int", "context the model was trained for, without rope scaling"),
+    "context_documented": ("int", "longer context the card documents with rope scaling"),
+    "context_scaling": ("str", "how the card says to reach context_documented (e.g. YaRN)"),
+    "context_scaling_snippet": ("str", "the exact rope_scaling JSON the card says to add"),
+    "global_attention_every": ("int", "one layer in N attends globally (the rest slide)"),
+    "code_model": ("bool", "a code-model family (trained mostly on source code)"),
+    "fim_tokens": ("list", "fill-in-the-middle special tokens the tokenizer defines"),
+    "fim_format": ("str", "the fill-in-the-middle prompt layout the card documents"),
+    "thinking": (("hybrid", "always"), "reasoning model: hybrid thinking switch or always"),
+    "thinking_notes": ("str", "how the reasoning trace is switched and kept in history"),
+    "license_upstream": ("str", "licence of the model this one was derived from"),
+    "license_upstream_model": ("str", "the model whose licence still applies"),
 }
 
 

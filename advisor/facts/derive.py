@@ -84,6 +84,18 @@ def complete(facts: ModelFacts) -> ModelFacts:
     if facts.get("variant") == "base":
         facts.set_default("family_has_base", True, SOURCE_DERIVED, "this repo is a base release")
     _params_from_dimensions(facts)
+    context = facts.get("context_length")
+    if isinstance(context, int) and not facts.has("context_native"):
+        # Without a card figure, the config's max_position_embeddings is the best native length
+        # known (a card that says otherwise, e.g. Qwen3's 32,768 under 40,960, is in the catalog).
+        origin = facts.facts["context_length"]
+        facts.set(
+            "context_native",
+            context,
+            SOURCE_DERIVED,
+            f"max_position_embeddings ({origin.source}); no longer or shorter trained "
+            "length is documented",
+        )
     return facts
 
 

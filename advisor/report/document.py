@@ -311,7 +311,7 @@ def _facts(report: dict[str, Any], m: Markup) -> list[str]:
         out.append(m.para("No fact was missing."))
     for c in report["candidates"]:
         rows = [
-            [m.code(n), m.text(L.value(f["value"])), m.text(f["source"])]
+            [m.code(n), m.text(L.value(f["value"])), m.text(L.provenance(f))]
             for n, f in c["facts"].items()
         ]
         blocks = [m.table(["fact", "value", "source"], rows)]

@@ -96,3 +96,9 @@ def check_ids(report: dict[str, Any]) -> list[str]:
         for check in candidate["checks"]:
             seen.setdefault(check["rule"], check.get("kind", "fit"))
     return sorted(seen, key=lambda rule: (seen[rule] != "fit", rule))
+
+
+def provenance(fact: dict[str, Any]) -> str:
+    """'catalog: <basis>; sources: <citations>' - the citation a reader can check."""
+    detail = fact.get("detail") or ""
+    return f"{fact['source']}: {detail}" if detail else fact["source"]

@@ -60,7 +60,10 @@ MEMORY_ENTRY = _obj(
         "fix": {**_opt(STR), "description": "what would fit when this method does not"},
     }
 )
-FACT = _obj({"value": {}, "source": STR}, "a fact and where it came from")
+FACT = _obj(
+    {"value": {}, "source": STR, "detail": STR},
+    "a fact, where it came from and the citation to check it (repo path @commit or URL)",
+)
 CANDIDATE = _obj(
     {
         "repo_id": STR,

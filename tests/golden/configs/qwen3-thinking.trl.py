@@ -26,9 +26,9 @@ DATA = 'train.jsonl'
 #   "..."}, {"role": "assistant", "content": "..."}]}
 dataset = load_dataset("json", data_files=DATA, split="train")
 
-# thinking-hybrid-strip: a hybrid thinking model (Qwen3): your answers carry no <think> traces, so
-#   thinking is switched off deliberately (empty think block, enable_thinking=False) instead of
-#   supervised by accident (LlamaFactory#9092, #10277)
+# thinking-model-hybrid-strip: the model is a hybrid thinking model (catalog fact): your answers
+#   carry no <think> traces, so thinking is switched off deliberately (empty think block,
+#   enable_thinking=False) instead of supervised by accident (LlamaFactory#9092, #10277)
 dataset = dataset.map(lambda example: {"chat_template_kwargs": {"enable_thinking": False}})
 
 # trl-prompt-completion: no {% generation %} markers and no byte-identical TRL training template
