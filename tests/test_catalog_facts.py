@@ -51,7 +51,7 @@ def test_corrected_catalog_values(repo, name, value):
 def test_phi4_no_longer_warns_pad_equals_eos():
     spec = TaskSpec.model_validate({"task": {"description": "support chat bot"}})
     rec = recommend(spec, RULES, [catalog.lookup("microsoft/phi-4")])
-    checks = {c.rule.id: c.status for c in rec.candidates[0].checks}
+    checks = {c.rule_id: c.result.status for c in rec.candidates[0].checks}
     assert checks["pad-equals-eos"] == "silent"
 
 
@@ -113,7 +113,7 @@ def test_gemma3_layer_pattern_is_known():
 
 def _checks(spec: dict, repo: str) -> dict:
     rec = recommend(TaskSpec.model_validate(spec), RULES, [catalog.lookup(repo)])
-    return {c.rule.id: c for c in rec.candidates[0].checks}
+    return {c.rule_id: c.result for c in rec.candidates[0].checks}
 
 
 def test_64k_instruct_gets_the_yarn_warning_not_a_fail():
