@@ -16,6 +16,17 @@ DEFAULT_FAMILIES = (
     "OLMo-2", "Falcon3", "SmolLM2", "Phi-3.5",
 )  # fmt: skip
 DEFAULT_MAX_PARAMS_B = 8.5  # the 7-8B class: the common single-GPU fine-tune
+# Offered first for code tasks (code completion, fill-in-the-middle): families pretrained on
+# code with FIM tokens (shared/data/code-models.yaml).
+CODE_FAMILIES = ("Qwen2.5-Coder", "StarCoder2", "DeepSeek-Coder")
+
+
+def is_code_task(spec: TaskSpec) -> bool:
+    """Code completion / FIM, as given or as the description says (the same reading as rules)."""
+    from advisor.understand import understand
+
+    u = understand(spec.task.description, kind=spec.task.kind)
+    return u.kind == "code-completion" or "fill-in-the-middle" in u.signals
 
 
 def _size_limit(spec: TaskSpec) -> float:
@@ -26,12 +37,15 @@ def _size_limit(spec: TaskSpec) -> float:
 
 def default_candidates(
     spec: TaskSpec,
-    families: tuple[str, ...] = DEFAULT_FAMILIES,
+    families: tuple[str, ...] | None = None,
     *,
     max_params_b: float | None = None,
 ) -> list[str]:
     """Per family, the largest catalogued model within the size limit (and the GPU, if given);
-    max_params_b replaces the limit (a family the user names is not cut to the default's)."""
+    code families first for a code task; max_params_b replaces the limit (a family the user
+    names is not cut to the default's)."""
+    if families is None:
+        families = (CODE_FAMILIES + DEFAULT_FAMILIES) if is_code_task(spec) else DEFAULT_FAMILIES
     limit = max_params_b if max_params_b is not None else _size_limit(spec)
     budget = spec.training.gpu_memory_gb
     method = spec.training.method

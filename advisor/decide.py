@@ -28,6 +28,7 @@ from advisor.context import (
 )
 from advisor.engine.evaluate import RuleResult, run_rule, run_rules
 from advisor.engine.loader import Rule
+from advisor.engine.pick import Score, rank, reason, score
 from advisor.facts import DatasetProfile, ModelFacts
 from advisor.facts.derive import licences
 from advisor.facts.family import pairs
@@ -232,6 +233,7 @@ def _recommend(
         undecided=undecided,
     )
     rec.repo = pick(candidates)
+    _explain_pick(rec)
     rec.data_notes = data_disagreements(given, dataset)
     rec.facts = facts
     rec.nothing_understood = nothing_understood
@@ -342,17 +344,17 @@ def _fit_candidates(
 
 
 def _choose_in_pair(members: list[Candidate], variant: str) -> None:
-    """Recommend the repo of the decided variant; the other one only when no such repo exists."""
+    """Recommend the repo of the decided variant only: a candidate that contradicts the verdict
+    is never recommended (Phi has no base; a local base folder has no instruct sibling)."""
     matching = [c for c in members if c.facts.get("variant") == variant]
-    if not matching:
-        # e.g. Phi: no base release. The instruct repo is the only start in this family.
-        matching = [c for c in members if c.facts.get("variant") in ("base", "instruct")]
     for cand in members:
         if cand.facts.error:
             cand.why_not = cand.facts.error
         elif cand not in matching:
             other = cand.facts.get("variant", "unknown")
             cand.why_not = f"the verdict is {variant}; this is the {other} variant"
+            if not matching:
+                cand.why_not += f" and no {variant} variant of it is among the candidates"
         elif cand.counts["fail"]:
             failed = [c.rule_id for c in cand.checks if c.state == "fail"]
             cand.why_not = "fails " + ", ".join(failed)
@@ -360,17 +362,44 @@ def _choose_in_pair(members: list[Candidate], variant: str) -> None:
             cand.recommended = True
 
 
+def _scores(candidates: list[Candidate]) -> list[Score]:
+    return [score(c.repo_id, {ch.rule_id: ch.state for ch in c.checks}) for c in candidates]
+
+
 def ranked(candidates: list[Candidate]) -> list[Candidate]:
-    """The recommended candidates, best first: fewest warnings, then fewest unknowns."""
-    order = {c.repo_id: i for i, c in enumerate(candidates)}
-    chosen = [c for c in candidates if c.recommended]
-    return sorted(chosen, key=lambda c: (c.counts["warn"], c.counts["unknown"], order[c.repo_id]))
+    """The recommended candidates, best first, by the pick criteria (engine/pick.py)."""
+    by_id = {c.repo_id: c for c in candidates}
+    return [by_id[s.repo_id] for s in rank(_scores([c for c in candidates if c.recommended]))]
 
 
 def pick(candidates: list[Candidate]) -> str | None:
-    """The one repo to start from (the facts helper may rank by more than counts)."""
+    """The one repo to start from: the top of the ranking."""
     best = ranked(candidates)
     return best[0].repo_id if best else None
+
+
+def _explain_pick(rec: Recommendation) -> None:
+    """The ranking with its scores, why the pick beat the runner-up, or the closest candidate
+    when no candidate of the verdict's variant passes."""
+    summaries = {ch.rule_id: ch.result.rule.summary for c in rec.candidates for ch in c.checks}
+    chosen = rank(_scores([c for c in rec.candidates if c.recommended]))
+    rec.ranking = [s.to_json() for s in chosen]
+    if chosen:
+        rec.pick_reason = reason(chosen[0], chosen[1] if len(chosen) > 1 else None, summaries)
+        return
+    usable = [c for c in rec.candidates if not c.facts.error and not c.counts.get("fail")]
+    closest = rank(_scores(usable))
+    if closest:
+        other = rec.candidate(closest[0].repo_id)
+        rec.closest = closest[0].repo_id
+        variant = other.facts.get("variant", "unknown") if other else "unknown"
+        rec.pick_reason = (
+            f"No {rec.variant} candidate passes its checks (or none is among the candidates): "
+            f"nothing is recommended. The closest is {rec.closest} ({variant}, score "
+            f"{closest[0].total}/{closest[0].out_of}); add a {rec.variant} model to compare."
+        )
+    else:
+        rec.pick_reason = "No candidate passes its checks: nothing is recommended."
 
 
 def _summarise(rec: Recommendation, task_ctx: dict[str, Any]) -> None:

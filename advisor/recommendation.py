@@ -177,6 +177,12 @@ class Recommendation:
     candidates: list[Candidate]
     undecided: list[str] = field(default_factory=list)  # decision rules left unknown
     repo: str | None = None  # the pick
+    # The pick's ranking (engine/pick.py): per recommended candidate its score by criterion,
+    # best first; the one sentence saying why the pick beat the runner-up (or that it is a tie,
+    # or that nothing of the verdict's variant passes); the closest candidate in that case.
+    ranking: list[dict[str, Any]] = field(default_factory=list)
+    pick_reason: str | None = None
+    closest: str | None = None
     pick_notes: list[dict[str, str]] = field(default_factory=list)  # pitfalls + flags of the pick
     shortlist: list[str] = field(default_factory=list)  # the candidates a short page shows
     warnings: list[dict[str, Any]] = field(default_factory=list)  # distinct warn/fail, once each
@@ -227,6 +233,9 @@ class Recommendation:
                 "what_would_change": _jsonable(self.what_would_change),
                 "reasons": self.reasons,
                 "pick_notes": self.pick_notes,
+                "pick_reason": self.pick_reason,
+                "ranking": self.ranking,
+                "closest": self.closest,
             },
             "candidates": [c.to_json() for c in self.candidates],
             "memory_model": self.memory_model,

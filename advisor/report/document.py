@@ -48,6 +48,8 @@ def _header(report: dict[str, Any], m: Markup) -> list[str]:
         m.bold(m.text(f"Verdict: {d['variant'].upper()}.")) + " " + m.text(d["summary"]),
         f"Start from {m.bold(repo)} (confidence {m.text(d['confidence'])}).",
     ]
+    if d.get("pick_reason"):
+        lines.append("Why this repo: " + m.text(d["pick_reason"]))
     if d["close_call"]:
         lines.append(m.bold("Close call:") + " fine-tune both variants and compare them.")
     facts = [f"kind {m.text(L.value(u['kind']))} ({m.text(u['kind_source'])})"]

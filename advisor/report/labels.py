@@ -47,7 +47,7 @@ COMPARED_FACTS = (
     ("license", "licence"),
     ("gated", "gated"),
     ("params_b", "params"),
-    ("context_length", "context"),
+    ("context", "context"),
     ("chat_template_family", "chat template"),
     ("vocab_size", "vocab"),
 )
@@ -85,6 +85,17 @@ def compared(candidate: dict[str, Any], name: str) -> str:
     """A comparison-table cell for one candidate fact."""
     if name == "variant":
         return value(candidate.get("variant"))
+    if name in ("context", "context_native"):
+        # Native (trained) context, and the longer one the card documents with rope scaling.
+        native = fact_value(candidate, "context_native")
+        if native is None:
+            native = fact_value(candidate, "context_length")
+        if name == "context_native":
+            return value(native)
+        documented = fact_value(candidate, "context_documented")
+        if documented is None:
+            return value(native)
+        return f"{value(native)} native, {value(documented)} with rope scaling"
     v = fact_value(candidate, name)
     return value(v, "B") if name == "params_b" and v is not None else value(v)
 
@@ -102,3 +113,11 @@ def provenance(fact: dict[str, Any]) -> str:
     """'catalog: <basis>; sources: <citations>' - the citation a reader can check."""
     detail = fact.get("detail") or ""
     return f"{fact['source']}: {detail}" if detail else fact["source"]
+
+
+def scores(report: dict[str, Any]) -> dict[str, str]:
+    """repo -> 'score/out_of' for the ranked (recommended) candidates."""
+    return {
+        r["repo_id"]: f"{r['score']:g}/{r['out_of']:g}"
+        for r in report["decision"].get("ranking") or []
+    }

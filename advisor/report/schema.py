@@ -64,6 +64,21 @@ FACT = _obj(
     {"value": {}, "source": STR, "detail": STR},
     "a fact, where it came from and the citation to check it (repo path @commit or URL)",
 )
+RANK = _obj(
+    {
+        "repo_id": STR,
+        "rank": NUM,
+        "score": NUM,
+        "out_of": NUM,
+        "unknown_checks": NUM,
+        "criteria": {
+            "type": "object",
+            "additionalProperties": _obj({"state": STR, "points": _opt(NUM)}),
+        },
+        "tie_with": STRS,
+    },
+    "a recommended candidate's score by the pick criteria (knowledge/pick_criteria.yaml)",
+)
 CANDIDATE = _obj(
     {
         "repo_id": STR,
@@ -246,6 +261,16 @@ def report_schema() -> dict[str, Any]:
                             "type": "array",
                             "items": _obj({"rule": STR, "message": STR}),
                             "description": "pitfalls and warn/fail checks of the pick",
+                        },
+                        "pick_reason": {
+                            **_opt(STR),
+                            "description": "why the pick beat the runner-up, a tie, or "
+                            "that nothing of the verdict's variant passes",
+                        },
+                        "ranking": {"type": "array", "items": RANK},
+                        "closest": {
+                            **_opt(STR),
+                            "description": "when nothing is recommended: the closest candidate",
                         },
                     }
                 ),

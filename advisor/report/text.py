@@ -51,12 +51,17 @@ def _verdict(report: dict[str, Any]) -> list[str]:
     d = report["decision"]
     votes = d["votes"]
     close = "  CLOSE CALL: fine-tune both and compare" if d["close_call"] else ""
-    return [
+    lines = [
         f"Verdict: {d['variant'].upper()} - {d['summary']} "
         f"Start from: {d['repo'] or 'none (no candidate passes every fit check)'}",
         f"  confidence {d['confidence']} (votes: base {votes['base']['total']:g}, "
         f"instruct {votes['instruct']['total']:g}){close}",
     ]
+    if d.get("pick_reason"):
+        lines += _wrap(f"Why this repo: {d['pick_reason']}")
+    for note in d["pick_notes"]:  # what to do about the pick's own warnings (rope scaling...)
+        lines += _wrap(f"For {d['repo']}: [{note['rule']}] {note['message']}")
+    return lines
 
 
 def _understood(report: dict[str, Any]) -> list[str]:
@@ -137,6 +142,13 @@ def _memory_cell(cand: dict[str, Any], method: str) -> str:
     return f"{floor}{L.value(entry['need_gb'])}{fits}"
 
 
+def _counts_cell(c: dict[str, Any]) -> str:
+    n = c["counts"]
+    cell = f"{n['pass']}/{n['warn']}/{n['fail']}"
+    cell += f" ?{n['unknown']}" if n["unknown"] else ""
+    return cell + (f" -{n['not-asked']}" if n["not-asked"] else "")
+
+
 def _table(report: dict[str, Any]) -> list[str]:
     model = report["memory_model"]
     method = model["method"]
@@ -149,28 +161,54 @@ def _table(report: dict[str, Any]) -> list[str]:
     # Columns as wide as their longest cell, so a row fits 100 columns whenever it can.
     rw = max([len(r) for r in shown] + [4])
     lw = max([len(L.compared(by_id[r], "license")) for r in shown] + [7])
-    lines = [
-        f"Candidates (* recommended; checks pass/warn/fail ?unknown -not asked; {budget}):",
+    ranking = report["decision"]["ranking"]
+    out_of = f" of {ranking[0]['out_of']:g}" if ranking else ""
+    counts = {r: _counts_cell(by_id[r]) for r in shown}
+    cw = max([len(x) for x in counts.values()] + [6])
+    mw = max([len(_memory_cell(by_id[r], method)) for r in shown] + [len(title) + 3])
+    lines = _wrap(
+        f"Candidates (* recommended; checks pass/warn/fail ?unknown -not asked; pts: the pick's "
+        f"score{out_of}; {budget}):",
+        first="",
+    )
+    lines.append(
         f"  {'#':<3} {'repo':<{rw}} {'variant':<8} {'licence':<{lw}} {'params':>6} {'context':>7} "
-        f"{title + ' GB':>9} {'checks':>13}",
-    ]
+        f"{title + ' GB':>{mw}} {'pts':>3} {'checks':>{cw}}"
+    )
+    scores = {r["repo_id"]: f"{r['score']:g}" for r in ranking}
     for repo in shown:
         c = by_id[repo]
-        n = c["counts"]
-        counts = f"{n['pass']}/{n['warn']}/{n['fail']}"
-        counts += f" ?{n['unknown']}" if n["unknown"] else ""
-        counts += f" -{n['not-asked']}" if n["not-asked"] else ""
         mark = "*" if c["recommended"] else " "
         lines.append(
             f"  {str(number[repo]) + mark:<3} {repo:<{rw}} {L.compared(c, 'variant'):<8} "
             f"{L.compared(c, 'license'):<{lw}} {L.compared(c, 'params_b'):>6} "
-            f"{L.compared(c, 'context_length'):>7} {_memory_cell(c, method):>9} {counts:>13}"
+            f"{L.compared(c, 'context_native'):>7} {_memory_cell(c, method):>{mw}} "
+            f"{scores.get(repo, '-'):>3} {counts[repo]:>{cw}}"
         )
         if c["error"]:
             lines += _wrap(f"error: {c['error']['message']}", indent="      ")
     hidden = len(report["candidates"]) - len(shown)
     if hidden:
         lines.append(f"  ... and {hidden} more candidates (--explain lists every one)")
+    return lines
+
+
+def _ranking(report: dict[str, Any]) -> list[str]:
+    """The pick's score per criterion (knowledge/pick_criteria.yaml), best first."""
+    ranking = report["decision"]["ranking"]
+    if not ranking:
+        return []
+    lines = ["", "Ranking (pick criteria; state and points per criterion, best first):"]
+    for r in ranking:
+        parts = ", ".join(
+            f"{cid} {c['state']}" + (f" {c['points']:g}" if c["points"] is not None else "")
+            for cid, c in r["criteria"].items()
+        )
+        tie = f"; tie with {', '.join(r['tie_with'])}" if r["tie_with"] else ""
+        lines += _wrap(
+            f"{r['rank']}. {r['repo_id']} {r['score']:g}/{r['out_of']:g} ({parts}; "
+            f"{r['unknown_checks']} unknown checks{tie})"
+        )
     return lines
 
 

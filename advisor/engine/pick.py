@@ -1,0 +1,172 @@
+"""The pick: rank the recommended candidates by named criteria (knowledge/pick_criteria.yaml).
+
+Each criterion groups the checks that measure one need of the task; its state is its worst
+check, its points weight x points[state]. Candidates rank by score, then by how much is known
+(fewer unknown checks), then by their order in the spec; equal score and knowledge is a tie, and
+the reports say so. The top pick's reason names the criterion that separated it from the
+runner-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+ORDER = ("fail", "warn", "unknown", "pass")  # worst first
+NOT_ASKED = "not-asked"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    label: str
+    weight: int
+    checks: tuple[str, ...]
+    also: tuple[str, ...]
+    pass_text: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Criteria:
+    points: dict[str, int]
+    items: tuple[Criterion, ...]
+    cases: tuple[dict[str, Any], ...]
+
+
+@lru_cache(maxsize=1)
+def criteria() -> Criteria:
+    text = resources.files("advisor.knowledge").joinpath("pick_criteria.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    items = tuple(
+        Criterion(
+            id=c["id"],
+            label=c["label"],
+            weight=int(c["weight"]),
+            checks=tuple(c["checks"]),
+            also=tuple(c.get("also") or ()),
+            pass_text=c["pass"],
+            why=" ".join(str(c["why"]).split()),
+        )
+        for c in data["criteria"]
+    )
+    return Criteria(dict(data["points"]), items, tuple(data.get("cases") or []))
+
+
+@dataclass
+class Score:
+    """One candidate's standing: per criterion (state, points), total and what is unknown."""
+
+    repo_id: str
+    states: dict[str, str]  # criterion id -> worst state ("not-asked" when none applied)
+    worst_check: dict[str, str]  # criterion id -> the rule id that set the state
+    points: dict[str, int]  # criterion id -> points (absent when not asked)
+    total: int
+    out_of: int
+    unknown: int  # unknown checks over every rule, not only the criteria's
+    rank: int = 0
+    tie_with: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "repo_id": self.repo_id,
+            "rank": self.rank,
+            "score": self.total,
+            "out_of": self.out_of,
+            "unknown_checks": self.unknown,
+            "criteria": {
+                cid: {"state": self.states[cid], "points": self.points.get(cid)}
+                for cid in self.states
+            },
+            "tie_with": list(self.tie_with),
+        }
+
+
+def score(repo_id: str, states: dict[str, str]) -> Score:
+    """Score one candidate from its check states (rule id -> pass|warn|fail|unknown|not-asked)."""
+    spec = criteria()
+    by_criterion: dict[str, str] = {}
+    worst: dict[str, str] = {}
+    points: dict[str, int] = {}
+    for crit in spec.items:
+        applied = [(states[r], r) for r in crit.checks if r in states and states[r] != NOT_ASKED]
+        # A secondary check counts only when it flags something: its unknown is not the
+        # criterion's (most configs do not say whether a sliding window is used).
+        applied += [(states[r], r) for r in crit.also if states.get(r) in ("warn", "fail")]
+        if not applied:
+            by_criterion[crit.id] = NOT_ASKED
+            continue
+        state, rule = min(applied, key=lambda sr: ORDER.index(sr[0]))
+        by_criterion[crit.id], worst[crit.id] = state, rule
+        points[crit.id] = crit.weight * spec.points[state]
+    out_of = sum(c.weight * spec.points["pass"] for c in spec.items if c.id in points)
+    unknown = sum(1 for s in states.values() if s == "unknown")
+    return Score(repo_id, by_criterion, worst, points, sum(points.values()), out_of, unknown)
+
+
+def rank(scores: list[Score]) -> list[Score]:
+    """Best first: score, then fewer unknowns, then the given order. Marks ties and ranks."""
+    order = {s.repo_id: i for i, s in enumerate(scores)}
+    ranked = sorted(scores, key=lambda s: (-s.total, s.unknown, order[s.repo_id]))
+    for i, s in enumerate(ranked):
+        s.rank = i + 1
+        s.tie_with = [
+            o.repo_id for o in ranked if o is not s and (o.total, o.unknown) == (s.total, s.unknown)
+        ]
+    return ranked
+
+
+def decided_by(top: Score, runner: Score) -> str:
+    """The criterion id that separates two candidates most ('known' or 'tie' when none does)."""
+    gaps = [
+        (top.points.get(c.id, 0) - runner.points.get(c.id, 0), -i, c.id)
+        for i, c in enumerate(criteria().items)
+        if top.states.get(c.id) != runner.states.get(c.id)
+    ]
+    gaps = [g for g in gaps if g[0] != 0]
+    if gaps:
+        return max(gaps)[2]
+    if top.unknown != runner.unknown:
+        return "known"
+    return "tie"
+
+
+def _state_text(s: Score, crit: Criterion, summaries: dict[str, str]) -> str:
+    state = s.states[crit.id]
+    if state == "pass":
+        return crit.pass_text
+    rule = s.worst_check[crit.id]
+    if state == "unknown":
+        return f"unknown ({rule} could not be checked)"
+    return summaries.get(rule, rule).rstrip(".")
+
+
+def reason(top: Score, runner: Score | None, summaries: dict[str, str]) -> str:
+    """One sentence: why the pick beat the runner-up (or that nothing did, or it is a tie)."""
+    if runner is None:
+        return f"{top.repo_id} is the only candidate of the verdict's variant that passes."
+    why = decided_by(top, runner)
+    head = f"{top.repo_id} (score {top.total}/{top.out_of})"
+    other = f"{runner.repo_id} ({runner.total}/{runner.out_of})"
+    if why == "tie":
+        return (
+            f"Tie: {head} and {other} are equal on every criterion and on how much is known; "
+            f"{top.repo_id} is listed first - compare both."
+        )
+    if why == "known":
+        return (
+            f"{head} ranks above {other} on how much is known: {top.unknown} unknown checks "
+            f"vs {runner.unknown}."
+        )
+    crit = next(c for c in criteria().items if c.id == why)
+    theirs = _state_text(runner, crit, summaries)
+    if theirs[1:2].islower():  # "A gated repo ..." reads on; "SFT on ..." keeps its capitals
+        theirs = theirs[:1].lower() + theirs[1:]
+    return (
+        f"{head} ranks above {other} on {crit.label}: {_state_text(top, crit, summaries)}; "
+        f"for the runner-up, {theirs}."
+    )

@@ -1,0 +1,78 @@
+"""The pick: a ranking by named criteria (knowledge/pick_criteria.yaml), with its reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.decide import recommend
+from advisor.engine.loader import load_rules
+from advisor.engine.pick import criteria, decided_by, rank, score
+from advisor.facts import SOURCE_CONFIG, ModelFacts
+from advisor.sources import catalog
+from advisor.spec import TaskSpec
+
+RULES = load_rules()
+CASES = criteria().cases
+
+
+def test_every_criterion_names_existing_rules():
+    ids = {r.id for r in RULES}
+    for crit in criteria().items:
+        assert set(crit.checks) | set(crit.also) <= ids, crit.id
+        assert crit.weight > 0 and crit.pass_text and crit.why
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_criteria_cases(case):
+    a, b = score("a", case["a"]), score("b", case["b"])
+    first, second = rank([b, a]) if case["winner"] != "tie" else rank([a, b])
+    if case["winner"] == "tie":
+        assert first.tie_with == ["b"] and decided_by(first, second) == "tie"
+        return
+    assert first.repo_id == case["winner"], (first, second)
+    assert decided_by(first, second) == case["decided_by"]
+
+
+def _rec(spec: dict, repos: list[str]):
+    return recommend(TaskSpec.model_validate(spec), RULES, [catalog.lookup(r) for r in repos])
+
+
+def test_pick_reason_names_the_runner_up_and_the_criterion():
+    rec = _rec(
+        {"task": {"description": "support bot"}, "constraints": {"languages": ["de"]}},
+        ["Qwen/Qwen2.5-7B-Instruct", "allenai/OLMo-2-1124-7B-Instruct"],
+    )
+    assert rec.repo == "Qwen/Qwen2.5-7B-Instruct"
+    assert "ranks above allenai/OLMo-2-1124-7B-Instruct" in rec.pick_reason
+    assert "on languages" in rec.pick_reason
+    assert [r["repo_id"] for r in rec.ranking] == [
+        "Qwen/Qwen2.5-7B-Instruct",
+        "allenai/OLMo-2-1124-7B-Instruct",
+    ]
+
+
+def test_a_tie_says_so():
+    rec = _rec({"task": {"description": "support bot"}}, ["Qwen/Qwen2.5-7B-Instruct"] * 1)
+    assert "only candidate" in rec.pick_reason
+
+
+def test_no_candidate_contradicting_the_verdict_is_recommended():
+    # Phi has no base release: under a base verdict it is never the pick; the closest is named.
+    rec = _rec(
+        {"task": {"description": "Continued pretraining on raw legal text"}},
+        ["microsoft/Phi-3.5-mini-instruct"],
+    )
+    assert rec.variant == "base"
+    assert rec.repo is None and not any(c.recommended for c in rec.candidates)
+    assert rec.closest == "microsoft/Phi-3.5-mini-instruct"
+    assert "No base candidate" in rec.pick_reason and "closest" in rec.pick_reason
+
+
+def test_a_local_base_folder_with_no_sibling_is_not_recommended_under_instruct():
+    folder = ModelFacts("./my-base-model")
+    folder.set("variant", "base", SOURCE_CONFIG)
+    rec = recommend(
+        TaskSpec.model_validate({"task": {"description": "support chat bot"}}), RULES, [folder]
+    )
+    assert rec.variant == "instruct" and rec.repo is None
+    assert "no instruct variant" in rec.candidates[0].why_not
