@@ -59,8 +59,13 @@ def _verdict(report: dict[str, Any]) -> list[str]:
     ]
     if d.get("pick_reason"):
         lines += _wrap(f"Why this repo: {d['pick_reason']}")
+    pick = next((c for c in report["candidates"] if c["repo_id"] == d["repo"]), None)
+    flagged = (
+        {ch["rule"] for ch in pick["checks"] if ch["state"] in ("warn", "fail")} if pick else ()
+    )
     for note in d["pick_notes"]:  # what to do about the pick's own warnings (rope scaling...)
-        lines += _wrap(f"For {d['repo']}: [{note['rule']}] {note['message']}")
+        if note["rule"] in flagged:
+            lines += _wrap(f"For {d['repo']}: [{note['rule']}] {note['message']}")
     return lines
 
 
