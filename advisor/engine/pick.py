@@ -10,6 +10,7 @@ runner-up.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -108,14 +109,26 @@ def score(repo_id: str, states: dict[str, str]) -> Score:
     return Score(repo_id, by_criterion, worst, points, sum(points.values()), out_of, unknown)
 
 
+def share(s: Score) -> Fraction:
+    """The score as a share of what could be checked for this candidate.
+
+    Candidates are checked on different criteria (a rule is not asked when the facts it needs
+    are absent for one model and present for another), so raw totals are not comparable: 30 of
+    30 is as good as 42 of 42.
+    """
+    return Fraction(s.total, s.out_of) if s.out_of else Fraction(1)
+
+
 def rank(scores: list[Score]) -> list[Score]:
-    """Best first: score, then fewer unknowns, then the given order. Marks ties and ranks."""
+    """Best first: score share, then fewer unknowns, then the given order. Marks ties, ranks."""
     order = {s.repo_id: i for i, s in enumerate(scores)}
-    ranked = sorted(scores, key=lambda s: (-s.total, s.unknown, order[s.repo_id]))
+    ranked = sorted(scores, key=lambda s: (-share(s), s.unknown, order[s.repo_id]))
     for i, s in enumerate(ranked):
         s.rank = i + 1
         s.tie_with = [
-            o.repo_id for o in ranked if o is not s and (o.total, o.unknown) == (s.total, s.unknown)
+            o.repo_id
+            for o in ranked
+            if o is not s and (share(o), o.unknown) == (share(s), s.unknown)
         ]
     return ranked
 
@@ -126,9 +139,10 @@ def decided_by(top: Score, runner: Score) -> str:
         (top.points.get(c.id, 0) - runner.points.get(c.id, 0), -i, c.id)
         for i, c in enumerate(criteria().items)
         if top.states.get(c.id) != runner.states.get(c.id)
+        and NOT_ASKED not in (top.states.get(c.id), runner.states.get(c.id))
     ]
-    gaps = [g for g in gaps if g[0] != 0]
-    if gaps:
+    gaps = [g for g in gaps if g[0] > 0]  # a criterion only one of them was checked on
+    if gaps:  # does not separate them; nor does one the runner-up is better on
         return max(gaps)[2]
     if top.unknown != runner.unknown:
         return "known"
