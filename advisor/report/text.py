@@ -167,28 +167,31 @@ def _table(report: dict[str, Any]) -> list[str]:
     rw = max([len(r) for r in shown] + [4])
     lw = max([len(L.compared(by_id[r], "license")) for r in shown] + [7])
     ranking = report["decision"]["ranking"]
-    out_of = f" of {ranking[0]['out_of']:g}" if ranking else ""
     counts = {r: _counts_cell(by_id[r]) for r in shown}
     cw = max([len(x) for x in counts.values()] + [6])
     mw = max([len(_memory_cell(by_id[r], method)) for r in shown] + [len(title) + 3])
     lines = _wrap(
-        f"Candidates (* recommended; checks pass/warn/fail ?unknown -not asked; pts: the pick's "
-        f"score{out_of}; {budget}):",
+        f"Candidates (* its family's recommended variant, best first; checks pass/warn/fail "
+        f"?unknown -not asked; pts: the pick's score, % of what could be checked; {budget}):",
         first="",
     )
+    nw = max(len(f"{number[r]}*") for r in shown) if shown else 2
     lines.append(
-        f"  {'#':<3} {'repo':<{rw}} {'variant':<8} {'licence':<{lw}} {'params':>6} {'context':>7} "
-        f"{title + ' GB':>{mw}} {'pts':>3} {'checks':>{cw}}"
+        f"  {'#':<{nw}} {'repo':<{rw}} {'variant':<8} {'licence':<{lw}} {'params':>6} "
+        f"{'context':>7} {title + ' GB':>{mw}} {'pts':>4} {'checks':>{cw}}"
     )
-    scores = {r["repo_id"]: f"{r['score']:g}" for r in ranking}
+    scores = {
+        r["repo_id"]: f"{100 * r['score'] / r['out_of']:.0f}%" if r["out_of"] else "-"
+        for r in ranking
+    }
     for repo in shown:
         c = by_id[repo]
         mark = "*" if c["recommended"] else " "
         lines.append(
-            f"  {str(number[repo]) + mark:<3} {repo:<{rw}} {L.compared(c, 'variant'):<8} "
+            f"  {str(number[repo]) + mark:<{nw}} {repo:<{rw}} {L.compared(c, 'variant'):<8} "
             f"{L.compared(c, 'license'):<{lw}} {L.compared(c, 'params_b'):>6} "
             f"{L.compared(c, 'context_native'):>7} {_memory_cell(c, method):>{mw}} "
-            f"{scores.get(repo, '-'):>3} {counts[repo]:>{cw}}"
+            f"{scores.get(repo, '-'):>4} {counts[repo]:>{cw}}"
         )
         if c["error"]:
             lines += _wrap(f"error: {c['error']['message']}", indent="      ")
