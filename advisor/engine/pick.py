@@ -122,14 +122,15 @@ def share(s: Score) -> Fraction:
 def rank(scores: list[Score]) -> list[Score]:
     """Best first: score share, then fewer unknowns, then the given order. Marks ties, ranks."""
     order = {s.repo_id: i for i, s in enumerate(scores)}
-    ranked = sorted(scores, key=lambda s: (-share(s), s.unknown, order[s.repo_id]))
+    key = {s.repo_id: (-share(s), s.unknown) for s in scores}
+    ranked = sorted(scores, key=lambda s: (key[s.repo_id], order[s.repo_id]))
+    # One pass over groups of equal keys: comparing every pair is quadratic in candidates.
+    groups: dict[tuple, list[str]] = {}
+    for s in ranked:
+        groups.setdefault(key[s.repo_id], []).append(s.repo_id)
     for i, s in enumerate(ranked):
         s.rank = i + 1
-        s.tie_with = [
-            o.repo_id
-            for o in ranked
-            if o is not s and (share(o), o.unknown) == (share(s), s.unknown)
-        ]
+        s.tie_with = [r for r in groups[key[s.repo_id]] if r != s.repo_id]
     return ranked
 
 
