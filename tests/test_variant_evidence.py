@@ -7,7 +7,14 @@ import pytest
 from advisor.facts import MODEL_FIELDS, SOURCE_HUB_API, ModelFacts
 from advisor.facts.variant import knowledge, matches, observations
 
-SIGNALS = ("tags", "base_relation", "base_variant", "relation_checked", "special_token_ids")
+SIGNALS = (
+    "tags",
+    "base_relation",
+    "base_variant",
+    "relation_checked",
+    "special_token_ids",
+    "card_base_model_relation",
+)
 CASES = [
     pytest.param(rule, case, id=f"{rule['id']}-{i}")
     for rule in knowledge()["rules"]

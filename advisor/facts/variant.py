@@ -74,8 +74,10 @@ def observations(
     base_variant: str | None = None,
     relation_checked: bool = False,
     special_token_ids: dict[str, int] | None = None,
+    card_base_model_relation: str | None = None,
 ) -> dict[str, Any]:
     """What the rules look at, from the facts and the signals a provider saw."""
+    base_relation = base_relation or card_base_model_relation
     k = knowledge()
     seen = _name_observations(facts.repo_id, k)
     parent = facts.get("base_model")
@@ -91,6 +93,11 @@ def observations(
     eot = TEMPLATE_END_OF_TURN.get(family) if isinstance(family, str) else None
     eos, config_eos = facts.get("eos_token"), facts.get("eos_token_id")
     seen.update(template_family=family, eot=eot, eos=eos)
+    pad = facts.get("pad_token")
+    pad_is_eos = facts.get("pad_equals_eos")
+    if pad_is_eos is None and isinstance(pad, str) and isinstance(eos, str):
+        pad_is_eos = pad == eos  # before derive.complete has run (a provider classifies first)
+    seen["pad_is_eos"] = pad_is_eos
     ids = special_token_ids
     if eot is None or eot == "eos" or not isinstance(eos, str):
         seen["turn_end"] = "unknown"
@@ -114,7 +121,8 @@ def classify(facts: ModelFacts, **signals: Any) -> ModelFacts:
 
     signals (see observations): tags, base_relation (finetune, quantized, adapter, merge),
     base_variant (of facts.base_model, when known), relation_checked (the Hub was asked and
-    named no parent), special_token_ids.
+    named no parent), special_token_ids, card_base_model_relation (the model card's
+    base_model_relation, used when the Hub API names none).
     """
     k = knowledge()
     seen = observations(facts, **signals)

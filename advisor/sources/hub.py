@@ -521,6 +521,7 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool, siblings: bool = 
         base_variant=parent_variant,
         relation_checked="base_models" in answer,
         special_token_ids=modelfiles.special_tokens(tok_file),
+        card_base_model_relation=modelfiles.card_relation(answer.get("card_data")),
     )
     if siblings and facts.get("variant") == "base" and answer.get("children") is not None:
         child = family.pick_instruct_child(repo_id, answer["children"])

@@ -135,13 +135,20 @@ def read_folder(folder: Path) -> ModelFacts:
             )
 
     readme = folder / "README.md"
+    card = None
     card_text = _small_text(readme, modelfiles.MAX_README_BYTES)
     if card_text is not None:
         card = modelfiles.front_matter(card_text, str(readme))
         modelfiles.apply_card(facts, card, SOURCE_README, str(readme))
 
     _apply_safetensors(facts, folder, modelfiles.quant_bits(config))
-    variant.classify(facts, special_token_ids=modelfiles.special_tokens(tok))
+    tags = card.get("tags") if isinstance(card, dict) else None
+    variant.classify(
+        facts,
+        special_token_ids=modelfiles.special_tokens(tok),
+        tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else (),
+        card_base_model_relation=modelfiles.card_relation(card),
+    )
     return complete(facts)
 
 

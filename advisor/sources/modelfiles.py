@@ -163,6 +163,11 @@ def apply_tokenizer_config(
         facts.set_default("tokenizer_class", tok["tokenizer_class"], source, detail)
     for name in ("bos_token", "eos_token", "pad_token"):
         facts.set_default(name, _token_text(tok.get(name)), source, detail)
+    # Fill-in-the-middle tokens the tokenizer defines: <|fim_prefix|> (Qwen2.5-Coder),
+    # <fim_prefix> (StarCoder2), <｜fim▁begin｜> (DeepSeek-Coder) - prefix, suffix/hole, middle/end.
+    fim = [t for t in special_tokens(tok) if "fim" in t.lower() and len(t) <= 32]
+    if len(fim) >= 3:
+        facts.set_default("fim_tokens", fim, source, f"{detail} added_tokens_decoder")
     return template_text(tok.get("chat_template"))
 
 
@@ -226,6 +231,12 @@ def apply_card(facts: ModelFacts, card: Any, source: str = SOURCE_README, detail
         languages = [languages]
     if isinstance(languages, list) and all(isinstance(x, str) for x in languages) and languages:
         facts.set_default("languages", languages, source, detail)
+
+
+def card_relation(card: Any) -> str | None:
+    """The model card's base_model_relation (adapter, merge, quantized, finetune), if it says."""
+    relation = card.get("base_model_relation") if isinstance(card, dict) else None
+    return relation if relation in ("adapter", "merge", "quantized", "finetune") else None
 
 
 def front_matter(text: str, origin: str = "README.md") -> dict[str, Any] | None:
