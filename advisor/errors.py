@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 
 EXIT_BAD_INPUT = 2
 EXIT_IO_FAILURE = 1  # the input was fine, the disk or stdout failed (full, I/O error)
+# errnos that say the storage failed, not the path chosen: exit EXIT_IO_FAILURE.
+IO_FAILURE_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 class UserError(Exception):

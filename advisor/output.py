@@ -21,11 +21,9 @@ import stat
 import tempfile
 from pathlib import Path
 
-from advisor.errors import EXIT_IO_FAILURE, UserError
+from advisor.errors import EXIT_IO_FAILURE, IO_FAILURE_ERRNOS, UserError
 from advisor.safefile import not_regular_reason
 
-# errnos that say the storage failed, not the path chosen: exit 1 (EXIT_IO_FAILURE).
-_IO_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _TEMP_NAME_CHARS = 100  # of the target's name in the temp name: ".NAME.XXXXXXXX.tmp" <= 255
 
@@ -103,7 +101,7 @@ def _mode_for(target: Path) -> int:
 
 def _write_error(target: Path, exc: OSError) -> UserError:
     reason = exc.strerror or str(exc)
-    if exc.errno in _IO_ERRNOS:
+    if exc.errno in IO_FAILURE_ERRNOS:
         return UserError(
             f"{target}: cannot write ({reason})",
             hint="free some space or write elsewhere",

@@ -77,14 +77,6 @@ def read_capped(path: str | Path, cap: int) -> bytes:
     return data
 
 
-def is_regular(path: str | Path) -> bool:
-    """Whether path (after symlinks) is a regular file; False when it does not exist."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):
-        return False
-
-
 def _size(count: int) -> str:
     if count >= 1 << 20:
         return f"{count / (1 << 20):g} MB"

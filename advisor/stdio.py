@@ -9,14 +9,11 @@ renderers' own path; anything else becomes '?'), the second is one line and exit
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
 from collections.abc import Callable
 
-from advisor.errors import EXIT_IO_FAILURE
-
-_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+from advisor.errors import EXIT_IO_FAILURE, IO_FAILURE_ERRNOS
 
 
 def run_with_safe_stdout(run: Callable[[], object]) -> None:
@@ -30,7 +27,7 @@ def run_with_safe_stdout(run: Callable[[], object]) -> None:
     except SystemExit as done:
         code = done.code
     except OSError as exc:
-        if exc.errno not in _OUTPUT_ERRNOS:
+        if exc.errno not in IO_FAILURE_ERRNOS:
             raise
         code = _stdout_failed(exc)
     try:

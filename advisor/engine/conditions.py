@@ -317,31 +317,20 @@ def compile_evaluator(condition: Condition) -> Evaluator:
         return _literal_group_evaluator(condition)
     # Every child runs (no short-circuit) so the trace shows each leaf; the loop keeps the
     # Kleene result without building a list of results per evaluation.
-    if condition.kind == "all":
+    decisive = condition.kind == "any"  # all: one False decides; any: one True decides
+    undecided = not decisive
 
-        def run_all(ctx: dict[str, Any], out: list[Any]) -> bool | None:
-            result: bool | None = True
-            for child in children:
-                value = child(ctx, out)
-                if value is False:
-                    result = False
-                elif value is None and result is True:
-                    result = None
-            return result
-
-        return run_all
-
-    def run_any(ctx: dict[str, Any], out: list[Any]) -> bool | None:
-        result: bool | None = False
+    def run_group(ctx: dict[str, Any], out: list[Any]) -> bool | None:
+        result: bool | None = undecided
         for child in children:
             value = child(ctx, out)
-            if value is True:
-                result = True
-            elif value is None and result is False:
+            if value is decisive:
+                result = decisive
+            elif value is None and result is undecided:
                 result = None
         return result
 
-    return run_any
+    return run_group
 
 
 def _is_literal_leaf(condition: Condition) -> bool:
@@ -355,7 +344,7 @@ def _is_literal_leaf(condition: Condition) -> bool:
 def _literal_group_evaluator(node: Node) -> Evaluator:
     """all / any over leaves that compare a fact with a literal (most rules): the leaves run
     in one loop instead of one call each. Same records and the same Kleene result as the
-    general path (run_literal per child, then run_all / run_any)."""
+    general path (run_literal per child, then run_group)."""
     steps = tuple((leaf.fact, leaf.test, leaf.value) for leaf in node.children)
     decisive = node.kind == "any"  # all: one False decides; any: one True decides
     undecided = not decisive

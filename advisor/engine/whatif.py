@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any
 
-from advisor.engine.conditions import Leaf, Node
+from advisor.engine.conditions import NUMERIC_OPS
 from advisor.engine.loader import Rule
 from advisor.values import value as format_value
 
@@ -34,14 +34,6 @@ LIST_FACTS = ("task.domains", "task.style")
 MAX_SHOWN = 4
 
 
-def _leaves(node: Any) -> list[Leaf]:
-    if isinstance(node, Leaf):
-        return [node]
-    if isinstance(node, Node):
-        return [leaf for child in node.children for leaf in _leaves(child)]
-    return []
-
-
 def _changes(by_kind: dict[str, list[Rule]], ctx: dict[str, Any]) -> list[tuple[str, Any, str]]:
     """(fact, new value, how to say it) for every value a decision rule tests."""
     out: dict[tuple[str, str], tuple[str, Any, str]] = {}
@@ -58,7 +50,7 @@ def _changes(by_kind: dict[str, list[Rule]], ctx: dict[str, Any]) -> list[tuple[
 
     for kind in DECISION_KINDS:
         for rule in by_kind.get(kind, []):
-            for leaf in _leaves(rule.when):
+            for leaf in rule.leaves:
                 fact = leaf.fact
                 if fact not in CHANGEABLE or leaf.value_fact is not None:
                     continue
@@ -74,14 +66,11 @@ def _changes(by_kind: dict[str, list[Rule]], ctx: dict[str, Any]) -> list[tuple[
                 elif leaf.op in ("contains", "contains_any") and fact in LIST_FACTS:
                     for item in v if isinstance(v, list) else [v]:
                         add(fact, item, f"{fact} including {item}")
-                elif leaf.op in NUMERIC and isinstance(v, (int, float)):
+                elif leaf.op in NUMERIC_OPS and isinstance(v, (int, float)):
                     # Both sides of the threshold; said as the direction it moves the fact.
                     for new in (v - 1, v, v + 1):
                         add(fact, new, _numeric_text(fact, new, ctx.get(fact)))
     return list(out.values())
-
-
-NUMERIC = ("gt", "gte", "lt", "lte")
 
 
 def _numeric_text(fact: str, new: float, current: Any) -> str:
