@@ -95,13 +95,15 @@ RULES = click.option(
     type=click.Path(file_okay=False),
     help="Add a folder of your own rule files (repeatable).",
 )
+SOURCE = click.option(
+    "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
+)
+OFFLINE = click.option(
+    "--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1)."
+)
 FETCH = _options(
-    click.option(
-        "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
-    ),
-    click.option(
-        "--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1)."
-    ),
+    SOURCE,
+    OFFLINE,
     click.option("--refresh", is_flag=True, help="Bypass the cache of Hub answers."),
 )
 DATA = click.option(
@@ -157,9 +159,7 @@ def _task_spec(spec, task, flags: dict):
     overrides = {}
     for name, field in SPEC_FLAGS.items():
         value = flags.pop(name, None)
-        overrides[field] = list(value) if isinstance(value, tuple) and value else (
-            None if isinstance(value, tuple) else value
-        )  # fmt: skip
+        overrides[field] = (list(value) or None) if isinstance(value, tuple) else value
     return from_inputs(spec, task, overrides), {f for f, v in overrides.items() if v is not None}
 
 
@@ -302,9 +302,8 @@ def _write_config(framework, repo, output, *, spec, task, data_path, rule_dirs, 
 
     task_spec, _ = _task_spec(spec, task, fetch)
     write_config(
-        task_spec, spec or "--task", framework, repo, output, data_path, fetch["source"],
-        fetch["offline"], fetch["refresh"], rule_dirs,
-    )  # fmt: skip
+        task_spec, spec or "--task", framework, repo, output, data_path, rule_dirs, **fetch
+    )
 
 
 @cli.command()
@@ -328,11 +327,12 @@ def ask(data_path, save_spec, fmt, rule_dirs, **fetch):
     """
     from advisor import questionnaire
     from advisor.engine.loader import load_rules
+    from advisor.output import check_writable
     from advisor.pipeline import run
     from advisor.prompter import Prompter
 
-    if save_spec:
-        questionnaire.check_save_path(save_spec)
+    if save_spec:  # fail before the questions, not after them
+        check_writable(save_spec)
     rules = load_rules(list(rule_dirs))
     dataset = _profile(data_path) if data_path else None
     prompter = Prompter.from_stdio()
@@ -468,13 +468,9 @@ def inspect_cmd(target: str, fmt: str, **fetch) -> None:
     type=click.FloatRange(min=0, min_open=True, max=100_000),
     help="Your GPU: say whether it fits, the longest sequence that does, and fixes.",
 )
-@click.option(
-    "--source", type=click.Choice(SOURCES), default="auto", show_default=True, help=SOURCE_HELP
-)
-@click.option("--offline", is_flag=True, help="Never touch the network (also: HF_HUB_OFFLINE=1).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@SOURCE
+@OFFLINE
+@format_option(TEXT_OR_JSON, "text")
 def memory_cmd(target: str, method: str, seq_len, batch_size, gradient_checkpointing, optimizer,
                lora_rank, lora_targets, gpus, sharding, gpu_memory_gb, source, offline,
                fmt) -> None:  # fmt: skip

@@ -565,9 +565,9 @@ def help_text(question: Question, state: State, rules: dict[str, Rule]) -> str:
         lines.append(f"  {rule.id} — {rule.summary}")
         lines.append(_indented(str(rule.explain.get("why", ""))))
     if question.id == "models.candidates":
-        picked = default_candidates(state.spec())
-        lines.append(f"  The default set: per family ({', '.join(DEFAULT_FAMILIES)}) the largest")
         spec = state.spec()
+        picked = default_candidates(spec)
+        lines.append(f"  The default set: per family ({', '.join(DEFAULT_FAMILIES)}) the largest")
         limit = (
             f"{spec.constraints.max_params / 1e9:g}B parameters (your limit)"
             if spec.constraints.max_params
@@ -623,13 +623,6 @@ def spec_yaml(spec: TaskSpec) -> str:
     return "# advisor task spec v1, written by `advisor ask`; run: advisor recommend FILE\n" + body
 
 
-def check_save_path(path: str) -> None:
-    """Fail before the questions, not after them, when the spec could not be written."""
-    from advisor.output import check_writable
-
-    check_writable(path)
-
-
 def save_spec(path: str, spec: TaskSpec) -> None:
     from advisor.output import write_atomic
 
@@ -643,7 +636,6 @@ def offer_to_save(prompter: Prompter, spec: TaskSpec) -> str | None:
         if text is None or not text.strip():
             return None
         try:
-            check_save_path(text.strip())
             save_spec(text.strip(), spec)
         except UserError as exc:
             prompter.say(f"  ! {exc.one_line()}")

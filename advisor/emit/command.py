@@ -14,11 +14,10 @@ def write_config(
     repo: str | None,
     output: str | None,
     data_path: str | None,
-    source: str,
-    offline: bool,
-    refresh: bool,
     rule_dirs,
+    **fetch,
 ) -> None:
+    """fetch: the --source / --offline / --refresh choices, as `pipeline.run` takes them."""
     from advisor.emit import build_plan, render_config
     from advisor.emit.fields import CHECKS
     from advisor.pipeline import run
@@ -39,14 +38,7 @@ def write_config(
         from advisor.dataset import profile_dataset
 
         dataset = profile_dataset(data_path)
-    rec = run(
-        spec,
-        rule_dirs=list(rule_dirs),
-        dataset=dataset,
-        source=source,
-        offline=offline,
-        refresh=refresh,
-    )
+    rec = run(spec, rule_dirs=list(rule_dirs), dataset=dataset, **fetch)
     target = repo or rec.repo
     if target is None:
         raise UserError(
@@ -55,9 +47,7 @@ def write_config(
         )
     model = next((c.facts for c in rec.candidates if c.repo_id == target), None)
     if model is None:
-        model = fetch_models(
-            [target], source=source, offline=offline, refresh=refresh, include_siblings=False
-        )[0]
+        model = fetch_models([target], include_siblings=False, **fetch)[0]
     if model.error:
         raise UserError(f"--repo {target}: {model.error}")
     plan = build_plan(rec, model, spec_name)
