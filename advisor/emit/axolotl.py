@@ -32,14 +32,11 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             doc.set("lora_target_linear", True, c["lora_targets"].comment())
         else:
             doc.set("lora_target_modules", c["lora_targets"].value, c["lora_targets"].comment())
-        if c["embeddings"].value != "none":
-            why = c["embeddings"].comment()
-            if c["embeddings"].value == "token_indices":
-                why = (
-                    "Axolotl takes token ids, not strings, for peft_trainable_token_indices; "
-                    "without known ids the rows are trained through whole embed_tokens / "
-                    "lm_head; " + why
-                )
+        why = plan.whole_embeddings_why(
+            "Axolotl takes token ids, not strings, for peft_trainable_token_indices; without "
+            "known ids the rows are trained through whole embed_tokens / lm_head",
+        )
+        if why:
             doc.set("lora_modules_to_save", ["embed_tokens", "lm_head"], why)
     doc.blank()
     template = c["template"].value

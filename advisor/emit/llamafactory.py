@@ -70,12 +70,10 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             "all" if targets == "all-linear" else ",".join(targets),
             c["lora_targets"].comment(),
         )
-        if c["embeddings"].value != "none":
-            why = c["embeddings"].comment()
-            if c["embeddings"].value == "token_indices":
-                why = (
-                    "LLaMA-Factory has no per-token training: whole embed_tokens / lm_head; " + why
-                )
+        why = plan.whole_embeddings_why(
+            "LLaMA-Factory has no per-token training: whole embed_tokens / lm_head"
+        )
+        if why:
             doc.set("additional_target", "embed_tokens,lm_head", why)
     if c["new_tokens"].value == "add":
         doc.set("add_special_tokens", ",".join(special_tokens(plan)), c["new_tokens"].comment())
@@ -116,10 +114,9 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             f"LLaMA-Factory has no config key for the pad token: set pad_token to {c['pad'].value} "
             "in the model's tokenizer_config.json if it pads with EOS (" + c["pad"].comment() + ")"
         )
-        if plan.fact("model.pad_token") != c["pad"].value:
-            limits.append(
-                f"LLaMA-Factory: the pad token ({c['pad'].value}) cannot be set in the config"
-            )
+        limits.append(
+            f"LLaMA-Factory: the pad token ({c['pad'].value}) cannot be set in the config"
+        )
     doc.blank()
     doc.set("output_dir", "outputs")
     doc.set("per_device_train_batch_size", c["batch_size"].value, c["batch_size"].comment())

@@ -43,7 +43,6 @@ OPTIONAL_TRAINING_FIELDS = (
     "gradient_checkpointing",
     "reasoning_data",
 )
-GRADIENT_ACCUMULATION = 16
 
 
 @dataclass
@@ -64,6 +63,16 @@ class Plan:
 
     def fact(self, name: str) -> Any:
         return self.facts.get(name)
+
+    def whole_embeddings_why(self, no_token_rows: str) -> str | None:
+        """Why embed_tokens / lm_head train whole, or None when no embedding rows train. A
+        framework without per-token rows says so (`no_token_rows`) when the rules chose them."""
+        choice = self.choices["embeddings"]
+        if choice.value == "none":
+            return None
+        if choice.value == "token_indices":
+            return f"{no_token_rows}; {choice.comment()}"
+        return choice.comment()
 
 
 def _model_format(facts: ModelFacts) -> str | None:

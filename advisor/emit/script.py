@@ -115,6 +115,16 @@ def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
     return args
 
 
+def trainer_args() -> list[Arg]:
+    """SFTTrainer's arguments in both scripts: the names the lines before it define."""
+    return [
+        ("model", Code("model"), None),
+        ("args", Code("args"), None),
+        ("train_dataset", Code("dataset"), None),
+        ("processing_class", Code("tokenizer"), None),
+    ]
+
+
 def _template_source(plan: Plan) -> str:
     sibling = plan.fact("model.instruct_sibling")
     if sibling and plan.fact("decision.chat_format") == plan.fact("model.format"):

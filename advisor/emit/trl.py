@@ -6,7 +6,7 @@ from advisor.emit.common import header, method, special_tokens
 from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
-from advisor.emit.script import Code, PyLines, dataset_lines, sft_args
+from advisor.emit.script import Code, PyLines, dataset_lines, sft_args, trainer_args
 
 
 def lora_args(plan: Plan, *, alpha_note: str = "alpha = 2 x rank") -> list:
@@ -99,15 +99,10 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         py.call("peft_config = ", "LoraConfig", args)
     py.add("")
     py.call("args = ", "SFTConfig", sft_args(plan, unsloth=False))
-    trainer_args = [
-        ("model", Code("model"), None),
-        ("args", Code("args"), None),
-        ("train_dataset", Code("dataset"), None),
-        ("processing_class", Code("tokenizer"), None),
-    ]
+    trainer = trainer_args()
     if peft:
-        trainer_args.append(("peft_config", Code("peft_config"), None))
+        trainer.append(("peft_config", Code("peft_config"), None))
     py.add("")
-    py.call("trainer = ", "SFTTrainer", trainer_args)
+    py.call("trainer = ", "SFTTrainer", trainer)
     py.add("trainer.train()", "trainer.save_model()")
     return py.text(), []

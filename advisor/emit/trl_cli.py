@@ -31,13 +31,11 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             [targets] if isinstance(targets, str) else targets,
             c["lora_targets"].comment(),
         )
-        if c["embeddings"].value != "none":
-            why = c["embeddings"].comment()
-            if c["embeddings"].value == "token_indices":
-                why = (
-                    "the TRL CLI has no trainable_token_indices: the rows are trained through "
-                    "whole embed_tokens / lm_head; " + why
-                )
+        why = plan.whole_embeddings_why(
+            "the TRL CLI has no trainable_token_indices: the rows are trained through whole "
+            "embed_tokens / lm_head",
+        )
+        if why:
             doc.set("lora_modules_to_save", ["embed_tokens", "lm_head"], why)
         if kind == "qlora":
             doc.set("load_in_4bit", True, "QLoRA: frozen weights in 4-bit NF4")

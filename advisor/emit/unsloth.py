@@ -6,16 +6,17 @@ from advisor.emit.common import header, method, special_tokens
 from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
-from advisor.emit.script import Code, PyLines, dataset_lines, sft_args
+from advisor.emit.script import Code, PyLines, dataset_lines, sft_args, trainer_args
 from advisor.emit.trl import lora_args
 
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
     py = PyLines()
-    for line in header(plan, "Unsloth", versions("unsloth", "trl"), ["python train.py"]):
-        py.add(line)
+    py.add(*header(plan, "Unsloth", versions("unsloth", "trl"), ["python train.py"]))
     full = method(plan) == "full"
+    gc = plan.choices["gradient_checkpointing"]
+    checkpointing = ("use_gradient_checkpointing", "unsloth" if gc.value else False, gc.comment())
     loss = plan.value("unsloth_loss")
     py.add("", "from unsloth import FastLanguageModel  # first: Unsloth patches transformers")
     names = (["get_chat_template"] if plan.value("template") == "explicit" else []) + (
@@ -38,8 +39,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     )
     if full:
         args.append(("full_finetuning", True, "your spec's method: full fine-tuning"))
-        gc = plan.choices["gradient_checkpointing"]
-        args.append(("use_gradient_checkpointing", "unsloth" if gc.value else False, gc.comment()))
+        args.append(checkpointing)
     py.call("model, tokenizer = ", "FastLanguageModel.from_pretrained", args)
     py.note(chat_formats()["bos_handling"]["unsloth"])
     if plan.value("template") == "explicit":
@@ -56,7 +56,6 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             py.note("Unsloth has no template of this name: set tokenizer.chat_template yourself")
             limits.append("Unsloth: no registered chat template for this format")
     dataset_lines(py, plan, unsloth=True)
-    embeddings = plan.choices["embeddings"]
     if plan.value("new_tokens") == "add":
         py.add("")
         py.note(plan.why("new_tokens"))
@@ -68,15 +67,12 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     if not full:
         peft = lora_args(plan)
         peft[2] = ("lora_dropout", 0.0, "Unsloth's fast path wants dropout 0")
-        gc = plan.choices["gradient_checkpointing"]
-        peft.append(("use_gradient_checkpointing", "unsloth" if gc.value else False, gc.comment()))
-        if embeddings.value != "none":
-            why = embeddings.comment()
-            if embeddings.value == "token_indices":
-                why = (
-                    "Unsloth's get_peft_model has no trainable_token_indices, so the format's "
-                    "token rows are trained through whole embed_tokens / lm_head; " + why
-                )
+        peft.append(checkpointing)
+        why = plan.whole_embeddings_why(
+            "Unsloth's get_peft_model has no trainable_token_indices, so the format's token rows "
+            "are trained through whole embed_tokens / lm_head",
+        )
+        if why:
             peft.append(("modules_to_save", ["embed_tokens", "lm_head"], why))
         if plan.value("tied_caveat") == "warn":
             peft.append(("ensure_weight_tying", True, plan.why("tied_caveat")))
@@ -87,16 +83,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     py.add("")
     py.call("args = ", "SFTConfig", sft_args(plan, unsloth=True))
     py.add("")
-    py.call(
-        "trainer = ",
-        "SFTTrainer",
-        [
-            ("model", Code("model"), None),
-            ("args", Code("args"), None),
-            ("train_dataset", Code("dataset"), None),
-            ("processing_class", Code("tokenizer"), None),
-        ],
-    )
+    py.call("trainer = ", "SFTTrainer", trainer_args())
     if loss == "responses_only":
         py.add("")
         py.call(
