@@ -3,7 +3,7 @@ the shipped files; a stale, damaged or edited cache is never what a run uses."""
 
 from __future__ import annotations
 
-import json
+import marshal
 import shutil
 from pathlib import Path
 
@@ -12,6 +12,7 @@ import pytest
 from advisor import yamlcache
 from advisor.engine import loader
 from advisor.errors import UserError
+from advisor.usercache import write_sealed
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "support-tickets.yaml"
@@ -28,8 +29,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def cached_entries() -> dict:
-    header, body = yamlcache.cache_file().read_text("utf-8").split("\n", 1)
-    return json.loads(body)
+    return yamlcache._read_store()
 
 
 def test_a_second_run_reuses_the_parse_of_the_same_text() -> None:
@@ -57,7 +57,7 @@ def test_an_edited_cache_file_is_ignored_and_rewritten() -> None:
     yamlcache.load_packaged(TEXT, ORIGIN)
     yamlcache.flush()
     path = yamlcache.cache_file()
-    path.write_text(path.read_text("utf-8").replace('"two"', '"planted"'), "utf-8")
+    path.write_bytes(path.read_bytes().replace(b"two", b"owt"))
     yamlcache.reset()
     loaded = yamlcache.load_packaged(TEXT, ORIGIN)
     assert loaded.data["items"] == ["one", "two"]
@@ -65,11 +65,11 @@ def test_an_edited_cache_file_is_ignored_and_rewritten() -> None:
     assert cached_entries()[ORIGIN]["data"]["items"] == ["one", "two"]
 
 
-@pytest.mark.parametrize("damage", ["", "not json\n{}", '{"format": 1}', "\x00\xff garbage"])
-def test_a_corrupt_cache_file_is_ignored(damage: str) -> None:
+@pytest.mark.parametrize("damage", [b"", b"not json\n{}", b'{"format": 1}', b"\x00\xff garbage"])
+def test_a_corrupt_cache_file_is_ignored(damage: bytes) -> None:
     path = yamlcache.cache_file()
     path.parent.mkdir(parents=True)
-    path.write_text(damage, "utf-8")
+    path.write_bytes(damage)
     assert yamlcache.load_packaged(TEXT, ORIGIN).data["id"] == "demo"
     yamlcache.flush()
     assert ORIGIN in cached_entries()
@@ -86,14 +86,10 @@ def test_a_planted_rule_that_fails_validation_is_not_used(tmp_path: Path) -> Non
     fails it sends the loader back to the file."""
     rules = {r.id: r for r in loader.load_rules()}
     yamlcache.flush()
-    path = yamlcache.cache_file()
-    header, body = path.read_text("utf-8").split("\n", 1)
-    entries = json.loads(body)
+    entries = cached_entries()
     origin = next(o for o in entries if o.endswith("own-alignment.yaml"))
     entries[origin]["data"]["when"] = {"fact": "model.no_such_fact", "op": "exists"}
-    body = json.dumps(entries)
-    header = json.dumps(json.loads(header) | {"sha256": yamlcache._digest(body)})
-    path.write_text(header + "\n" + body, "utf-8")
+    write_sealed(yamlcache.cache_file(), yamlcache._STAMP, marshal.dumps(entries))
     yamlcache.reset()
     again = {r.id: r for r in loader.load_rules()}
     assert again["own-alignment"].when == rules["own-alignment"].when

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from advisor.yamlcache import load_packaged
 
 ORDER = ("fail", "warn", "unknown", "pass")  # worst first
 NOT_ASKED = "not-asked"
@@ -42,7 +42,7 @@ class Criteria:
 @lru_cache(maxsize=1)
 def criteria() -> Criteria:
     text = resources.files("advisor.knowledge").joinpath("pick_criteria.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = load_packaged(text, "pick_criteria.yaml").data
     items = tuple(
         Criterion(
             id=c["id"],

@@ -12,6 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from advisor import regexcache
 from advisor.facts import SOURCE_DERIVED, ModelFacts
 from advisor.facts.derive import TEMPLATE_END_OF_TURN
 from advisor.yamlcache import load_packaged
@@ -25,7 +26,7 @@ def knowledge() -> dict[str, Any]:
     the confidence thresholds, the relation words and the packaging-marker pattern."""
     source = resources.files("advisor.knowledge").joinpath("variant_evidence.yaml")
     data = load_packaged(source.read_text("utf-8"), "variant_evidence.yaml").data
-    return {**data, "packaging": re.compile(data["packaging"], re.IGNORECASE)}
+    return {**data, "packaging": regexcache.compile(data["packaging"], re.IGNORECASE)}
 
 
 def _holds(test: Any, value: Any, found: dict[str, str]) -> bool:

@@ -1,7 +1,8 @@
 """Load the reader's data files (advisor/knowledge/*.yaml) once, on first use.
 
 Regular expressions are compiled when a stage first needs them, one combined alternation per
-entry, so importing advisor never pays for them (the CLI's start-up stays at the floor).
+entry, so importing advisor never pays for them; their compiled programs are kept between runs
+(advisor.regexcache).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from advisor import regexcache
 from advisor.yamlcache import load_packaged
 
 FLAGS = re.IGNORECASE
@@ -28,7 +30,7 @@ def combine(patterns: list[str] | tuple[str, ...] | None) -> re.Pattern | None:
     """Several alternatives as one compiled regex (None when there are none)."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), FLAGS)
+    return regexcache.compile("|".join(f"(?:{p})" for p in patterns), FLAGS)
 
 
 def words_between(text: str, start: int, end: int) -> int:

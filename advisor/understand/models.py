@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from advisor import regexcache
 from advisor.understand.normalise import Normalised
 
 _REPO = re.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?![\w/])")
@@ -19,7 +20,7 @@ _VAGUE = re.compile(r"\b(llama|qwen|mistral|gemma|phi|falcon|olmo|smollm|deepsee
 def _family_regex(family: str) -> re.Pattern:
     parts = re.findall(r"[a-z]+|\d+(?:\.\d+)?", family.lower())
     body = r"[ -]?".join(re.escape(p) for p in parts)
-    return re.compile(rf"\b{body}(?![\d.]*\d)(?:[ -]?(\d+(?:\.\d+)?)b\b)?", re.IGNORECASE)
+    return regexcache.compile(rf"\b{body}(?![\d.]*\d)(?:[ -]?(\d+(?:\.\d+)?)b\b)?", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -28,10 +29,10 @@ def _families() -> list[tuple[str, re.Pattern, list[tuple[str, float | None, str
 
     by_family: dict[str, list[tuple[str, float | None, str | None]]] = {}
     for repo_id in catalog.repo_ids():
-        facts = catalog.lookup(repo_id)
-        family = facts.get("family") if facts else None
-        if family:
-            by_family.setdefault(family, []).append(
+        # The raw catalog entry: three values, no need to build (and complete) its ModelFacts.
+        facts = {name: fact.get("value") for name, fact in catalog.entry(repo_id)["facts"].items()}
+        if facts.get("family"):
+            by_family.setdefault(facts["family"], []).append(
                 (repo_id, facts.get("params_b"), facts.get("variant"))
             )
     # Longer names first: "Phi-3.5" before "Phi-3", "Llama-3.1" before "Llama-3".

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from advisor import regexcache
 from advisor.understand.data import knowledge
 
 
@@ -86,7 +87,7 @@ def _rewrite(norm: Normalised, regex: re.Pattern, to: str | None, func=None) -> 
 @lru_cache(maxsize=1)
 def _compiled() -> tuple[list[tuple[re.Pattern, str]], dict[str, str], dict[int, int]]:
     data = knowledge("normalise")
-    rewrites = [(re.compile(r["from"], re.IGNORECASE), r["to"]) for r in data["rewrites"]]
+    rewrites = [(regexcache.compile(r["from"], re.IGNORECASE), r["to"]) for r in data["rewrites"]]
     terms = {t.lower(): t.lower() for t in data["typo"]["terms"]}
     distances = {int(k): int(v) for k, v in data["typo"]["max_distance"].items()}
     return rewrites, terms, distances
