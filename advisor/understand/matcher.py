@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor import regexcache
 from advisor.understand.data import combine
 from advisor.understand.negation import Scope, negated
 
-_WORD = re.compile(r"\w+")
+_WORD = regexcache.compile(r"\w+")
 
 
 @dataclass(frozen=True)

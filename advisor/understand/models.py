@@ -13,8 +13,10 @@ from functools import lru_cache
 from advisor import regexcache
 from advisor.understand.normalise import Normalised
 
-_REPO = re.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?![\w/])")
-_VAGUE = re.compile(r"\b(llama|qwen|mistral|gemma|phi|falcon|olmo|smollm|deepseek)\b(?![ -]?\d)")
+_REPO = regexcache.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?![\w/])")
+_VAGUE = regexcache.compile(
+    r"\b(llama|qwen|mistral|gemma|phi|falcon|olmo|smollm|deepseek)\b(?![ -]?\d)"
+)
 
 
 def _family_regex(family: str) -> re.Pattern:

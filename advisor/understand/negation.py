@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from advisor import regexcache
 from advisor.understand.data import combine, knowledge
 
 
@@ -34,7 +35,7 @@ def _compiled() -> tuple[re.Pattern, re.Pattern | None, re.Pattern, re.Pattern |
     return forward, backward, boundary, not_negation, int(data["max_words"])
 
 
-_WORD = re.compile(r"\w+")
+_WORD = regexcache.compile(r"\w+")
 
 
 def _forward_end(text: str, start: int, boundary: re.Pattern, max_words: int) -> int:

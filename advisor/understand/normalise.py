@@ -136,7 +136,7 @@ def _correct_word(word: str, terms: dict[str, str], distances: dict[int, int]) -
     return best[1] if best else None
 
 
-_WORD = re.compile(r"[a-z]+")
+_WORD = regexcache.compile(r"[a-z]+")
 
 
 def normalise(text: str) -> Normalised:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from advisor import regexcache
 from advisor.understand.data import combine, knowledge
 from advisor.understand.negation import Scope, negated
 
@@ -43,14 +44,14 @@ def _compiled() -> _Compiled:
     data = knowledge("quantities")
     scales = sorted(data["scales"], key=len, reverse=True)
     scale = "|".join(re.escape(s) for s in scales)
-    number = re.compile(_NUMBER + rf"\s?(?:({scale})\b\.?)?", re.IGNORECASE)
+    number = regexcache.compile(_NUMBER + rf"\s?(?:({scale})\b\.?)?", re.IGNORECASE)
     units = tuple(
         (name, spec.get("class", name), int(spec.get("strength", 1)), combine(spec["match"]))
         for name, spec in data["units"].items()
     )
     return _Compiled(
         number=number,
-        vague=tuple((re.compile(v["match"]), int(v["value"])) for v in data["vague"]),
+        vague=tuple((regexcache.compile(v["match"]), int(v["value"])) for v in data["vague"]),
         units=units,  # type: ignore[arg-type]
         gpu=combine(data["gpu_words"]),  # type: ignore[arg-type]
         gpu_window=int(data["gpu_window"]),
@@ -81,7 +82,7 @@ def _value(digits: str, scale: str | None) -> float:
     return number * (_scales()[scale.lower()] if scale else 1)
 
 
-_WORD = re.compile(r"[^\W\d_][\w']*|\d\S*")
+_WORD = regexcache.compile(r"[^\W\d_][\w']*|\d\S*")
 
 
 def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] | None:

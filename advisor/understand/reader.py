@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from advisor import regexcache
 from advisor.understand import Understanding
 from advisor.understand.data import combine, knowledge
 from advisor.understand.matcher import Entry, Hit, compile_entry, effects, find
@@ -216,12 +217,12 @@ def _int(value: float) -> int:
     return int(round(value))
 
 
-_UNIT_TAIL = re.compile(r"[\s~]*(?:[^\W\d_]+(?:[ /'][^\W\d_]+){0,3})?")
+_UNIT_TAIL = regexcache.compile(r"[\s~]*(?:[^\W\d_]+(?:[ /'][^\W\d_]+){0,3})?")
 
 
 def _unit_end(text: str, end: int) -> int:
     """Quote the number with the few words after it (its unit)."""
-    m = re.compile(r"(?:\s*\.?\s*[^\W\d_][\w']*){1,2}").match(text, end)
+    m = regexcache.compile(r"(?:\s*\.?\s*[^\W\d_][\w']*){1,2}").match(text, end)
     return m.end() if m else end
 
 
