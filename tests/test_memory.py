@@ -229,3 +229,46 @@ def test_html_chart_stacks_the_terms_per_method(cli, tmp_path):
     for term in ("weights", "optimizer", "activations", "logits", "overhead"):
         assert f"<title>LoRA {term}: " in html
     assert "your GPU: 24 GB" in html
+
+
+def _bisected(model: dims.Dims, setup: TrainingSetup, gpu_gb: float, name: str, cap: int):
+    """The plain bisection the fit search must agree with, value for value."""
+
+    def fits(n: int) -> bool:
+        return estimate(model, setup.but(**{name: n})).per_gpu_gb <= gpu_gb
+
+    if not fits(1):
+        return None
+    if fits(cap):
+        return cap
+    lo, hi = 1, cap
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    return lo
+
+
+def test_the_largest_sequence_and_batch_are_exactly_what_bisection_finds():
+    """Every catalogued model with dimensions, each method, several GPUs: the interpolating
+    search gives the same largest sequence length and micro-batch as a plain bisection."""
+    from advisor.memory.fit import MAX_SEARCH_BATCH, MAX_SEARCH_SEQ, _largest
+
+    models = [dims.from_facts(catalog.lookup(repo)) for repo in catalog.repo_ids()]
+    models = [m for m in models if m is not None and m.layers]
+    assert len(models) > 50
+    checked = found = 0
+    for model in models[::3]:
+        for method in ("full", "lora", "qlora"):
+            for gpu_gb in (12.0, 24.0, 80.0):
+                setup = TrainingSetup(method=method, gradient_checkpointing=method != "full")
+                for name, cap in (("seq_len", MAX_SEARCH_SEQ), ("batch_size", MAX_SEARCH_BATCH)):
+                    expected = _bisected(model, setup, gpu_gb, name, cap)
+                    assert _largest(model, setup, gpu_gb, name, cap) == expected, (
+                        model.params(),
+                        method,
+                        gpu_gb,
+                        name,
+                    )
+                    checked += 1
+                    found += expected not in (None, cap)
+    assert found > checked // 4  # most cases have a real edge to find, not None or the cap

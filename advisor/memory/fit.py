@@ -63,20 +63,42 @@ def verdict(need_gb: float, gpu_gb: float) -> str:
 
 
 def _largest(dims: Dims, setup: TrainingSetup, gpu_gb: float, name: str, cap: int) -> int | None:
-    """The largest value of seq_len / batch_size (others unchanged) whose estimate fits."""
+    """The largest value of seq_len / batch_size (others unchanged) whose estimate fits.
 
-    def fits(n: int) -> bool:
-        return estimate(dims, setup.but(**{name: n})).per_gpu_gb <= gpu_gb
+    Memory grows with both, so the answer is the edge of a monotone test, found exactly as
+    bisection would find it. Memory is close to linear in both, so each step first tries where
+    a straight line between the last fitting and the last failing value crosses the GPU's size,
+    and the value beside it; a halving step keeps the worst case logarithmic. A few estimates
+    instead of ~20 per search (42 searches for the default candidates)."""
 
-    if not fits(1):
+    def probe(n: int) -> tuple[bool, float]:
+        est = estimate(dims, setup.but(**{name: n}))
+        return est.per_gpu_gb <= gpu_gb, sum(c.gb for c in est.components)
+
+    (fits_one, one_gb), (fits_cap, cap_gb) = probe(1), probe(cap)
+    if not fits_one:
         return None
-    lo, hi = 1, cap
-    if fits(hi):
-        return hi
-    while hi - lo > 1:  # memory grows with both: bisect
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-    return lo
+    if fits_cap:
+        return cap
+    edge = {True: (1, one_gb), False: (cap, cap_gb)}  # the last fitting / failing value
+
+    def settle(n: int) -> bool:
+        if not edge[True][0] < n < edge[False][0]:
+            return False
+        fits, gb = probe(n)
+        edge[fits] = (n, gb)
+        return fits
+
+    target = gpu_gb + 0.05  # per_gpu_gb is rounded to 0.1 GB: aim at the rounding edge
+    while edge[False][0] - edge[True][0] > 1:
+        (lo, lo_gb), (hi, hi_gb) = edge[True], edge[False]
+        slope = (hi_gb - lo_gb) / (hi - lo)
+        guess = lo + int((target - lo_gb) / slope) if slope > 0 else (lo + hi) // 2
+        guess = min(max(guess, lo + 1), hi - 1)
+        settle(guess + 1 if settle(guess) else guess - 1)  # the guess and the value beside it
+        if edge[False][0] - edge[True][0] > (hi - lo) // 2:
+            settle((edge[True][0] + edge[False][0]) // 2)  # a halving step, for the worst case
+    return edge[True][0]
 
 
 def candidate_fixes(dims: Dims, setup: TrainingSetup, gpu_gb: float) -> list[Fix]:
