@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 import yaml
 
+from advisor import packaged
 from advisor.facts import ModelFacts
 
 
 @lru_cache(maxsize=1)
 def names() -> dict[str, str]:
     """ISO 639-1 code -> English name (advisor/knowledge/languages.yaml)."""
-    text = resources.files("advisor.knowledge").joinpath("languages.yaml").read_text("utf-8")
+    text = packaged.read_text("advisor.knowledge", "languages.yaml")
     return yaml.safe_load(text)["languages"]
 
 

@@ -8,9 +8,11 @@ renderers' own path; anything else becomes '?'), the second is one line and exit
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Callable
 
 from advisor.errors import EXIT_IO_FAILURE, IO_FAILURE_ERRNOS
@@ -34,6 +36,21 @@ def run_with_safe_stdout(run: Callable[[], object]) -> None:
         sys.stdout.flush()
     except OSError as exc:
         code = _stdout_failed(exc)
+    _exit(code)
+
+
+def _exit(code: object) -> None:
+    """End the process. A finished run skips the interpreter's teardown (freeing every object
+    of every module one by one: 20-35 ms here, more than all of advisor's own work on a warm
+    cache) when nothing else is running: exit handlers (the parse caches, logging) run first and
+    every stream is flushed, so nothing is lost. With another thread still alive (a Hub fetch
+    past its budget) or an unusual exit code, the ordinary exit."""
+    if (type(code) is int or code is None) and threading.active_count() == 1:
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                stream.flush()
+        os._exit(code or 0)
     sys.exit(code)
 
 

@@ -151,3 +151,17 @@ def test_schema_and_version(cli):
     schema = json.loads(cli("schema").stdout)
     assert "task" in schema["required"]
     assert cli("--version").stdout.startswith("advisor, version ")
+
+
+def test_a_large_report_is_written_whole_before_the_process_ends(cli, tmp_path):
+    """The CLI skips the interpreter's teardown at the end of a run: every byte of a large
+    report still reaches a pipe, and the exit code is the run's."""
+    done = cli("recommend", str(EXAMPLES / "support-tickets.yaml"), "--format", "json")
+    assert done.returncode == 0
+    report = json.loads(done.stdout)
+    assert done.stdout.endswith("}\n") and len(done.stdout) > 50_000
+    assert report["decision"]["variant"] == "instruct"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("task: [unclosed\n", "utf-8")
+    failed = cli("recommend", str(bad))
+    assert failed.returncode == 2 and failed.stderr.count("\n") == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor import yamlcache
+from advisor import regexcache, yamlcache
 from advisor.engine import loader
 from advisor.errors import UserError
 from advisor.usercache import write_sealed
@@ -114,7 +114,9 @@ def test_the_report_is_the_same_with_a_cold_and_a_warm_cache(cli, cache_dir: Pat
     env = {"ADVISOR_CACHE_DIR": str(cache_dir)}
     args = ("recommend", str(EXAMPLE), "--format", "json")
     cold = cli(*args, env=env)
+    # The CLI ends without the interpreter's teardown; its exit handlers still write both caches.
     assert yamlcache.cache_file().exists()
+    assert regexcache.cache_file().exists()
     warm = cli(*args, env=env)
     assert cold.returncode == warm.returncode == 0
     assert cold.stdout == warm.stdout

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from advisor import packaged
 from advisor.engine.conditions import (
     Condition,
     ConditionError,
@@ -90,7 +90,7 @@ class Rule:
 def builtin_rules_dir() -> Path:
     """The rules shipped with advisor: package data when installed, ../rules in a source tree."""
     try:
-        return Path(str(resources.files("advisor.rules")))
+        return packaged.folder("advisor.rules")
     except ModuleNotFoundError:
         # Running from a checkout without an install: the package_dir mapping is not active.
         return Path(__file__).resolve().parents[2] / "rules"

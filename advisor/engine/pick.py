@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from advisor import packaged
 from advisor.yamlcache import load_packaged
 
 ORDER = ("fail", "warn", "unknown", "pass")  # worst first
@@ -41,7 +41,7 @@ class Criteria:
 
 @lru_cache(maxsize=1)
 def criteria() -> Criteria:
-    text = resources.files("advisor.knowledge").joinpath("pick_criteria.yaml").read_text("utf-8")
+    text = packaged.read_text("advisor.knowledge", "pick_criteria.yaml")
     data = load_packaged(text, "pick_criteria.yaml").data
     items = tuple(
         Criterion(

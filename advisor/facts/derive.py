@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from advisor import packaged
 from advisor.facts import SOURCE_CONFIG, SOURCE_CONFIG_DIMS, SOURCE_DERIVED, ModelFacts
 
 # The token that closes an assistant turn in each chat format; "eos" means the tokenizer's EOS.
@@ -27,7 +27,7 @@ TEMPLATE_END_OF_TURN = {
 @lru_cache(maxsize=1)
 def licences() -> dict[str, dict[str, Any]]:
     """Licence conditions as their texts state them (from shared/data/licence-conditions.yaml)."""
-    text = resources.files("advisor.catalog").joinpath("licences.json").read_text("utf-8")
+    text = packaged.read_text("advisor.catalog", "licences.json")
     return json.loads(text)["licences"]
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-from advisor import regexcache
+from advisor import packaged, regexcache
 from advisor.facts import SOURCE_DERIVED, ModelFacts
 from advisor.facts.derive import TEMPLATE_END_OF_TURN
 from advisor.yamlcache import load_packaged
@@ -24,8 +23,8 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 def knowledge() -> dict[str, Any]:
     """The evidence file as loaded: rules (id, group, verdict, weight, when, says, cases),
     the confidence thresholds, the relation words and the packaging-marker pattern."""
-    source = resources.files("advisor.knowledge").joinpath("variant_evidence.yaml")
-    data = load_packaged(source.read_text("utf-8"), "variant_evidence.yaml").data
+    text = packaged.read_text("advisor.knowledge", "variant_evidence.yaml")
+    data = load_packaged(text, "variant_evidence.yaml").data
     return {**data, "packaging": regexcache.compile(data["packaging"], re.IGNORECASE)}
 
 

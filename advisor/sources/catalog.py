@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from advisor import packaged
 from advisor.facts import SOURCE_CATALOG, ModelFacts, family
 from advisor.facts.derive import complete
 
@@ -18,7 +18,7 @@ def catalog_path() -> Path:
     override = os.environ.get("ADVISOR_CATALOG")
     if override:
         return Path(override)
-    return Path(str(resources.files("advisor.catalog").joinpath("models.json")))
+    return packaged.folder("advisor.catalog") / "models.json"
 
 
 @lru_cache(maxsize=1)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from advisor import regexcache
+from advisor import packaged, regexcache
 from advisor.yamlcache import load_packaged
 
 FLAGS = re.IGNORECASE
@@ -21,8 +20,8 @@ FLAGS = re.IGNORECASE
 @cache
 def knowledge(name: str) -> dict[str, Any]:
     """One data file of the reader, e.g. knowledge('negation') reads negation.yaml."""
-    source = resources.files("advisor.knowledge").joinpath(f"{name}.yaml")
-    data = load_packaged(source.read_text("utf-8"), f"{name}.yaml").data
+    text = packaged.read_text("advisor.knowledge", f"{name}.yaml")
+    data = load_packaged(text, f"{name}.yaml").data
     return data or {}
 
 
