@@ -106,3 +106,19 @@ def test_report_carries_what_renderers_need_without_computing():
     assert all("checked" in c and "kind" in c for c in cand["checks"])
     assert report["decision"]["alignment_tax"]["cost"]
     assert all(e["summary"] for e in report["decision"]["exceptions_considered"])
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", 'Grüße \u2028 "quoted" \\ \t', 1e-05, 2**70, "\ud800 lone surrogate", 12.25],
+)
+def test_the_json_renderer_writes_what_json_dumps_writes(value) -> None:
+    """The fast encoder and the standard one give the same text; values the fast one cannot
+    take (an integer beyond 64 bits, a lone surrogate from untrusted metadata) still render."""
+    from advisor.report import json_report
+
+    report = {"schema_version": 1, "nested": [{"value": value, "list": [1, 2.5, None]}], "e": {}}
+    rendered = json_report.render(report)
+    assert json.loads(rendered) == report
+    if not (isinstance(value, float) and value < 1e-4):  # 1e-05 vs 0.00001: the same number
+        assert rendered == json.dumps(report, indent=2, ensure_ascii=False) + "\n"
