@@ -6,6 +6,7 @@ from advisor.context import training_facts
 from advisor.facts import ModelFacts
 from advisor.facts.family import pair_key
 from advisor.sources import catalog
+from advisor.sources.resolve import fetch_one
 from advisor.spec import TaskSpec
 
 # Families offered when the user names no candidates: current general-purpose releases that
@@ -54,8 +55,7 @@ def default_candidates(
     sizes: dict[tuple[str, str], float] = {}
     largest: dict[tuple[str, str], ModelFacts] = {}
     for repo_id in catalog.repo_ids():
-        facts = catalog.lookup(repo_id)
-        assert facts is not None
+        facts = fetch_one(repo_id, source="catalog")
         family = facts.get("family")
         if family not in families:
             continue

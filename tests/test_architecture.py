@@ -68,6 +68,11 @@ def test_providers_never_decide_or_render():
     assert _violations("sources", NOT_FOR_PROVIDERS) == []
 
 
+def test_only_resolve_adds_the_derived_facts():
+    found = _violations("sources", ("advisor.facts.derive",))
+    assert [v for v in found if not v.startswith("advisor/sources/resolve.py ")] == []
+
+
 def test_format_choices_come_from_the_renderer_registry():
     recommend = cli.commands["recommend"]
     option = next(p for p in recommend.params if p.name == "fmt")

@@ -11,7 +11,7 @@ import pytest
 from advisor.errors import UserError
 from advisor.inspect_view import render_json, render_text
 from advisor.sources import catalog, local
-from advisor.sources.resolve import inspect_model
+from advisor.sources.resolve import fetch_one, inspect_model
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
 
@@ -92,7 +92,7 @@ def test_packed_4bit_weights_are_unpacked(tmp_path: Path) -> None:
 def test_oversized_safetensors_header_is_not_counted(tmp_path: Path) -> None:
     folder = qwen_folder(tmp_path)
     (folder / "model.safetensors").write_bytes(struct.pack("<Q", 2**60) + b"{}")
-    facts = local.lookup(str(folder))
+    facts = fetch_one(str(folder), source="local")
     # The damaged header gives no count; the config dimensions still do.
     assert facts.facts["params_b"].source == "computed from config.json"
 
@@ -100,7 +100,7 @@ def test_oversized_safetensors_header_is_not_counted(tmp_path: Path) -> None:
 def test_params_computed_from_config_dimensions_without_safetensors(tmp_path: Path) -> None:
     folder = qwen_folder(tmp_path)
     (folder / "model.safetensors").unlink()
-    facts = local.lookup(str(folder))
+    facts = fetch_one(str(folder), source="local")  # the derived facts are added by resolve
     assert facts.get("hidden_size") == 896 and facts.get("num_key_value_heads") == 2
     assert facts.facts["hidden_size"].source == "config.json"
     fact = facts.facts["params_b"]

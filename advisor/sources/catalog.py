@@ -10,7 +10,6 @@ from typing import Any
 
 from advisor import packaged
 from advisor.facts import SOURCE_CATALOG, ModelFacts, family
-from advisor.facts.derive import complete
 
 
 def catalog_path() -> Path:
@@ -65,7 +64,7 @@ def lookup(repo_id: str) -> ModelFacts | None:
     facts.sources = list(found["sources"])
     if sibling(facts):
         facts.set_default("family_has_base", True, SOURCE_CATALOG, "a base sibling is catalogued")
-    return complete(facts)
+    return facts
 
 
 def lookup_or_unknown(repo_id: str) -> ModelFacts:

@@ -39,7 +39,6 @@ from advisor.facts import (
     family,
     variant,
 )
-from advisor.facts.derive import complete
 from advisor.sources import catalog, hub_answer, hub_http, modelfiles
 from advisor.sources.cache import AnswerCache
 from advisor.sources.hub_http import (
@@ -512,13 +511,11 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool, siblings: bool = 
         )
     _apply_params(facts, answer, parent, relation)
 
-    parent_entry = catalog.entry(parent) if parent else None
-    parent_variant = parent_entry["facts"]["variant"]["value"] if parent_entry else None
     variant.classify(
         facts,
         tags=answer.get("tags") or [],
         base_relation=relation,
-        base_variant=parent_variant,
+        base_variant=catalog.variant_of(parent),
         relation_checked="base_models" in answer,
         special_token_ids=modelfiles.special_tokens(tok_file),
         card_base_model_relation=modelfiles.card_relation(answer.get("card_data")),
@@ -540,7 +537,7 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool, siblings: bool = 
         _fail(
             facts, kind, f"{', '.join(sorted(file_errors))}: {answer.get('file_error_reason', '')}"
         )
-    return complete(facts)
+    return facts
 
 
 def _apply_params(

@@ -19,7 +19,6 @@ from advisor.facts import (
     ModelFacts,
     variant,
 )
-from advisor.facts.derive import complete
 from advisor.safefile import read_capped
 from advisor.sources import modelfiles
 
@@ -149,7 +148,7 @@ def read_folder(folder: Path) -> ModelFacts:
         tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else (),
         card_base_model_relation=modelfiles.card_relation(card),
     )
-    return complete(facts)
+    return facts
 
 
 def _json(path: Path, required: bool = False) -> object:

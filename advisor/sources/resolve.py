@@ -22,6 +22,7 @@ from pathlib import Path
 
 from advisor.errors import UserError
 from advisor.facts import ModelFacts, family, variant
+from advisor.facts.derive import complete
 from advisor.repoid import is_hub_repo_id
 from advisor.sources import SOURCES, catalog, hub, local
 from advisor.sources.cache import AnswerCache
@@ -58,12 +59,16 @@ def fetch_one(
     all_files: bool = False,
     cache: AnswerCache | None = None,
 ) -> ModelFacts:
-    """Facts of one candidate from the provider `source` selects (see the module doc)."""
+    """Facts of one candidate from the provider `source` selects (see the module doc), with the
+    facts that follow from them (derive.complete: here, once, whichever provider answered)."""
     _check_source(source)
-    cache = cache or AnswerCache()
     options = hub.FetchOptions(
         offline=offline, refresh=refresh, children=children, all_files=all_files
     )
+    return complete(_provided(target, source, options, cache or AnswerCache()))
+
+
+def _provided(target: str, source: str, options: hub.FetchOptions, cache: AnswerCache):
     if source == "local" or (source == "auto" and _is_path(target)):
         return local.lookup(target)
     if not is_hub_repo_id(target):
@@ -75,9 +80,9 @@ def fetch_one(
         )
     if source == "catalog":
         return catalog.lookup_or_unknown(target)
-    if source == "auto" and not refresh and catalog.entry(target) is not None:
+    if source == "auto" and not options.refresh and catalog.entry(target) is not None:
         return catalog.lookup_or_unknown(target)
-    if source == "auto" and (offline or hub.env_offline()):
+    if source == "auto" and (options.offline or hub.env_offline()):
         return _offline_fallback(target, options, cache)
     return hub.fetch(target, options, cache)
 
