@@ -428,6 +428,12 @@ def _summarise(rec: Recommendation, task_ctx: dict[str, Any]) -> None:
                         "state": check.state,
                         "summary": check.result.rule.summary,
                         "candidates": [],
+                        # a rule on the licence: its terms bind what you ship, so a short
+                        # page never drops it
+                        "licence_terms": any(
+                            leaf.fact.startswith("model.license")
+                            for leaf in check.result.rule.leaves
+                        ),
                     },
                 )
                 entry["candidates"].append(cand.repo_id)

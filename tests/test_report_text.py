@@ -13,8 +13,13 @@ import pytest
 from conftest import EXAMPLES, ROOT
 from report_cases import check_golden, fixed_recommendation
 
-from advisor.facts import SOURCE_HUB_API
+from advisor.decide import Recommendation, recommend
+from advisor.engine.loader import load_rules
+from advisor.facts import SOURCE_HUB_API, ModelFacts
+from advisor.facts.derive import complete
+from advisor.pipeline import run
 from advisor.report import RenderOptions, render
+from advisor.spec import TaskSpec, from_inputs
 
 
 def test_text_page_matches_golden():
@@ -40,6 +45,87 @@ def test_default_page_fits_one_screen_and_explain_has_the_full_trace(cli):
     full = cli("recommend", str(EXAMPLES / "support-tickets.yaml"), "--explain")
     assert "Trace: every rule" in full.stdout and full.stdout.count("gated-repo") > 6
     assert cli("recommend", str(EXAMPLES / "support-tickets.yaml"), "-v").stdout == full.stdout
+
+
+TASKS = [
+    "Customer support chat bot for our online shop",
+    "Code autocomplete in VS Code for TypeScript, fill-in-the-middle",
+    "Continued pretraining on 5 GB of raw legal text (court filings and contracts)",
+    "Classify support emails into 20 categories, 50k labelled examples",
+    "Answer questions about 100-page contracts pasted into the prompt, 64k tokens of context",
+    "Ein Kundensupport-Chatbot, der unseren Kunden in Österreich auf Deutsch antwortet",
+    "Continued pretraining on our corpus of Japanese patent filings (特許文書)",
+    "QLoRA on a single 8 GB GPU for SQL generation, commercial use, apache or mit licences only",
+    "Our own SFT + DPO post-training with our own chat format and persona, 200k examples",
+]
+
+
+def _long_names() -> Recommendation:
+    """Long repo ids and licence names, gated repos, FAILs and memory over a small GPU."""
+    models = []
+    for i in range(12):
+        for variant in ("base", "instruct"):
+            repo = f"an-organisation-with-a-long-name-{i}/Model-{i}-Extended-Context-{variant}"
+            facts = ModelFacts(repo)
+            facts.set("repo_id", repo, SOURCE_HUB_API)
+            facts.set("variant", variant, SOURCE_HUB_API)
+            facts.set("family", f"Model-{i}", SOURCE_HUB_API)
+            facts.set("license", f"a-custom-licence-with-a-long-name-{i}", SOURCE_HUB_API)
+            facts.set("params_b", 7.0 + i, SOURCE_HUB_API)
+            facts.set("context_length", 4096 * (i + 1), SOURCE_HUB_API)
+            facts.set("gated", i % 2 == 0, SOURCE_HUB_API)
+            models.append(complete(facts))
+    spec = TaskSpec.model_validate(
+        {
+            "task": {"description": "Reply to customers " * 12, "kind": "chat"},
+            "data": {"format": "chat", "examples": 3000, "max_tokens": 16384},
+            "training": {"method": "lora", "gpu_memory_gb": 24},
+            "constraints": {"commercial_use": True, "licenses": ["apache-2.0"]},
+        }
+    )
+    return recommend(spec, load_rules(), models)
+
+
+def test_shortened_page_matches_golden():
+    """The page with every part giving way: rows, warnings and long cells cut, saying so."""
+    check_golden("long-names.txt", render(_long_names(), "text"))
+
+
+def _runs():
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        yield example.stem, lambda e=example: run(from_inputs(str(e), None), offline=True)
+    for task in TASKS:
+        yield task[:30], lambda t=task: run(from_inputs(None, t), offline=True)
+    yield "long names", _long_names
+
+
+@pytest.mark.parametrize("make", [m for _, m in _runs()], ids=[name for name, _ in _runs()])
+def test_every_page_fits_one_screen_and_says_what_it_leaves_out(make):
+    rec = make()
+    report = rec.to_json()
+    page = render(rec, "text")
+    lines = page.splitlines()
+    assert len(lines) <= 40, page
+    # UTF-8 bytes: what a byte-counting `awk length` sees, never fewer than the columns shown.
+    assert max(len(line.encode()) for line in lines) <= 100, page
+    # Every row agrees with the JSON; the rows left out are counted.
+    shown = _text_counts(page)
+    total = len(report["candidates"])
+    assert len(shown) >= min(3, total)
+    for number, counts in shown.items():
+        c = report["candidates"][number - 1]["counts"]
+        assert counts == tuple(c[s] for s in ("pass", "warn", "fail", "unknown", "not-asked"))
+    hidden = re.search(r"… and (\d+) more candidates?: --explain", page)
+    assert len(shown) + (int(hidden.group(1)) if hidden else 0) == total
+    # Each warning at most once; a FAIL or a licence's terms always; the rest counted.
+    section = page.split("Warnings (each once", 1)[-1]
+    assert all(section.count(f" [{w['rule']}] (") <= 1 for w in report["warnings"])
+    listed = [w for w in report["warnings"] if f" [{w['rule']}] (" in section]
+    for w in report["warnings"]:
+        if w["state"] == "fail" or w["licence_terms"]:
+            assert w in listed, w["rule"]
+    more = re.search(r"… and (\d+) more warnings?: --explain", section)
+    assert len(listed) + (int(more.group(1)) if more else 0) == len(report["warnings"])
 
 
 def _text_counts(page: str) -> dict[int, tuple[int, ...]]:

@@ -301,7 +301,13 @@ def report_schema() -> dict[str, Any]:
                 "warnings": {
                     "type": "array",
                     "items": _obj(
-                        {"rule": STR, "state": STR, "summary": STR, "candidates": STRS},
+                        {
+                            "rule": STR,
+                            "state": STR,
+                            "summary": STR,
+                            "candidates": STRS,
+                            "licence_terms": {**BOOL, "description": "a rule on the licence"},
+                        },
                         "one distinct warn/fail check and the candidates it applies to",
                     ),
                 },

@@ -1,30 +1,42 @@
 """The terminal page: one screen by default, every rule, clause and fact with --explain.
 
-Render only: every number, state, count and selection comes from the JSON form. Every line goes
-through labels.terminal() before colour is added, so no control character from metadata
-reaches the terminal raw.
+Render only: every number, state, count and selection comes from the JSON form. Untrusted
+text is escaped (labels.terminal) before anything is measured or wrapped, so no control
+character from metadata reaches the terminal raw and widths are what the terminal shows.
+
+The page fits PAGE lines of WIDTH columns: the parts that can give up lines (the task's
+details, table rows, the warnings that may go, long notes) shrink in a fixed order, and a cut
+always says so: "… and 6 more warnings: --explain", or a line ending in "…".
 """
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from advisor.report import labels as L
 from advisor.report.document import Markup, sections
 
 WIDTH = 100
-MARK = {"pass": "ok", "warn": "WARN", "fail": "FAIL", "unknown": "?", "not-asked": "-"}
+PAGE = 40
 COLOUR = {"WARN": "33", "FAIL": "31;1", "Verdict:": "1"}
+FULL = 99  # lines: an item not cut
 
 
 def render(report: dict[str, Any], options: Any = None) -> str:
-    explain = bool(options and options.explain)
-    lines = _full(report) if explain else _page(report)
-    out = [L.terminal(line) for line in lines]
+    report = _escaped(report)
+    lines = _full(report) if options and options.explain else _page(report)
+    out = [L.terminal(line) for line in lines]  # our own text too: nothing raw gets through
     if options and options.colour:
         out = [_paint(line) for line in out]
     return "\n".join(out) + "\n"
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return L.terminal(value)
+    if isinstance(value, dict):
+        return {L.terminal(k): _escaped(v) for k, v in value.items()}
+    return [_escaped(v) for v in value] if isinstance(value, list) else value
 
 
 def _paint(line: str) -> str:
@@ -37,98 +49,212 @@ def _paint(line: str) -> str:
     return line
 
 
+def _width(text: str) -> int:
+    """Columns as UTF-8 bytes: never fewer than a terminal shows (a CJK character is 3 bytes,
+    2 columns), and what a byte-counting `awk length` measures."""
+    return len(text.encode("utf-8", "replace"))
+
+
+def _cut(text: str, width: int) -> str:
+    """The longest start of text that fits `width`."""
+    return text.encode("utf-8", "replace")[:width].decode("utf-8", "ignore")
+
+
 def _wrap(text: str, indent: str = "  ", first: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text,
-        WIDTH,
-        initial_indent=indent if first is None else first,
-        subsequent_indent=indent + "  ",
-        break_on_hyphens=False,
-    ) or [first or indent]
+    """Lines of at most WIDTH, broken at spaces (a word longer than a line is cut)."""
+    lines, line, rest = [], indent if first is None else first, indent + "  "
+    fresh = True  # nothing of the text on this line yet
+    for word in text.split():
+        joined = line + ("" if fresh else " ") + word
+        if _width(joined) > WIDTH and not fresh:
+            lines.append(line)
+            joined = rest + word
+        while _width(joined) > WIDTH:
+            lines.append(_cut(joined, WIDTH))
+            joined = rest + joined[len(lines[-1]) :]
+        line, fresh = joined, False
+    return lines + [line]
 
 
-def _verdict(report: dict[str, Any]) -> list[str]:
+def _clip(lines: list[str], keep: int) -> list[str]:
+    """The first `keep` lines; a cut ends in an ellipsis, at a word boundary if it can."""
+    if len(lines) <= keep:
+        return lines
+    whole = lines[keep - 1]
+    last = _cut(whole, WIDTH - 4)
+    if last != whole and not whole[len(last)].isspace():  # the cut splits a word
+        word = last.rsplit(" ", 1)[0]
+        last = word if len(word) > len(last) // 2 else last
+    return lines[: keep - 1] + [last.rstrip() + " …"]
+
+
+def _short(text: str, width: int) -> str:
+    """A table cell cut to its column: a repo id keeps its model name and loses part of its
+    owner's (Hug…/SmolLM2-1.7B-Instruct); a name too long, or anything else, its end."""
+    if len(text) <= width:
+        return text
+    owner, _, name = text.rpartition("/")
+    if owner and len(name) + 3 <= width:
+        return owner[: width - len(name) - 2] + "…/" + name
+    return name[: width - 1] + "…"
+
+
+class Flex:
+    """A part of the page that can give up lines: its renderings, fullest first."""
+
+    def __init__(self, *levels: list[str]) -> None:
+        self.levels = list(levels) or [[]]
+        self.at = 0
+
+    def lines(self) -> list[str]:
+        return self.levels[self.at]
+
+
+def _each(items: list[list[str]], *keeps: int) -> Flex:
+    """Every item in full, then every item cut to each of `keeps` lines."""
+    return Flex(*[[line for item in items for line in _clip(item, k)] for k in (FULL, *keeps)])
+
+
+def _text(text: str, *keeps: int, first: str | None = None) -> Flex:
+    """One wrapped paragraph that can be cut to `keeps` lines (one by default)."""
+    return _each([_wrap(text, first=first)], *(keeps or (1,)))
+
+
+def _items(items: list[tuple[list[str], bool]], what: str, hidden: int = 0) -> Flex:
+    """Items in order, each (lines, kept): in full, then each cut to one line, then the ones
+    not kept dropped from the last (levels[1 + k]: k dropped), a line counting what is left
+    out (`hidden`: left out already)."""
+    optional = [i for i, (_, kept) in enumerate(items) if not kept]
+
+    def listed(drop: int, keep: int) -> list[str]:
+        gone = set(optional[len(optional) - drop :])
+        lines = [x for i, (item, _) in enumerate(items) if i not in gone for x in _clip(item, keep)]
+        n = hidden + len(gone)
+        return lines + [f"  … and {n} more {what}{'' if n == 1 else 's'}: --explain"] * bool(n)
+
+    return Flex(listed(0, FULL), *[listed(n, 1) for n in range(len(optional) + 1)])
+
+
+def _fit(parts: list[list[str] | Flex], order: list[tuple[Flex, int]]) -> list[str]:
+    """Shrink the flexible parts, in `order` (each down to a level), until the page fits."""
+
+    def size() -> int:
+        return sum(len(p.lines() if isinstance(p, Flex) else p) for p in parts)
+
+    for flex, to in order:
+        while size() > PAGE and flex.at < min(to, len(flex.levels) - 1):
+            flex.at += 1
+    return [line for p in parts for line in (p.lines() if isinstance(p, Flex) else p)]
+
+
+def _numbers(numbers: list[int]) -> str:
+    """Candidate numbers with runs joined: 1, 3-6, 9."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+
+
+def _verdict(report: dict[str, Any]) -> tuple[list[str], Flex, Flex]:
     d = report["decision"]
     votes = d["votes"]
-    close = "  CLOSE CALL: fine-tune both and compare" if d["close_call"] else ""
-    lines = [
-        f"Verdict: {d['variant'].upper()} - {d['summary']} "
-        f"Start from: {d['repo'] or 'none (no candidate passes every fit check)'}",
-        f"  confidence {d['confidence']} (votes: base {votes['base']['total']:g}, "
-        f"instruct {votes['instruct']['total']:g}){close}",
-    ]
-    if d.get("pick_reason"):
-        lines += _wrap(f"Why this repo: {d['pick_reason']}")
+    close = "; CLOSE CALL: fine-tune both and compare" if d["close_call"] else ""
+    start = d["repo"] or "none (no candidate passes every fit check)"
+    head = _wrap(f"Verdict: {d['variant'].upper()} - {d['summary']} Start from: {start}", first="")
+    head += _wrap(
+        f"confidence {d['confidence']} (votes: base {votes['base']['total']:g}, "
+        f"instruct {votes['instruct']['total']:g}){close}"
+    )
+    why = _text(f"Why this repo: {d['pick_reason']}", 2, 1) if d.get("pick_reason") else Flex()
     pick = next((c for c in report["candidates"] if c["repo_id"] == d["repo"]), None)
     flagged = (
         {ch["rule"] for ch in pick["checks"] if ch["state"] in ("warn", "fail")} if pick else ()
     )
-    for note in d["pick_notes"]:  # what to do about the pick's own warnings (rope scaling...)
-        if note["rule"] in flagged:
-            lines += _wrap(f"For {d['repo']}: [{note['rule']}] {note['message']}")
-    return lines
+    # What to do about the pick's own warnings (rope scaling, its licence's terms...). Cut
+    # short, a note is its rule's summary; a licence's terms are the last to be cut.
+    terms = {w["rule"] for w in report["warnings"] if w.get("licence_terms")}
+    notes = [(n["rule"], n["message"]) for n in d["pick_notes"] if n["rule"] in flagged]
+
+    def note(rule: str, message: str, keep: int) -> list[str]:
+        text = message if keep > 1 else report["rules"][rule]["summary"]
+        return _clip(_wrap(f"For the pick: [{rule}] {text}"), keep)
+
+    levels = [(FULL, FULL), (2, FULL), (1, FULL), (1, 3), (1, 1)]  # (others, licence terms)
+    cut = [[x for r, m in notes for x in note(r, m, t if r in terms else k)] for k, t in levels]
+    return head, why, Flex(*cut)
 
 
-def _understood(report: dict[str, Any]) -> list[str]:
+def _task(report: dict[str, Any]) -> list[Flex]:
     task = report["task"]
+    u = task["understanding"]
+    said = "".join(f"; {n} {L.value(u[n])}" for n in ("signals", "domains", "style") if u[n])
+    parts = [
+        _text(f"Task: {task['spec']['task']['description']}", first=""),
+        _text(f"kind {L.value(u['kind'])} ({u['kind_source']}){said}"),
+    ]
     if not task.get("understood", True):
-        return _wrap(f"understood: nothing. {task['hint']}")
+        parts.append(_text(f"understood: nothing. {task['hint']}", 2))
     read = [
         f"{name}={L.value(f['value'])} ('{f['from']}')"
         for name, f in task.get("facts", {}).items()
         if f["origin"] == "inferred" and not name.startswith("task.")
     ]
-    lines = _wrap(f"read from the text: {'; '.join(read)}") if read else []
-    against = task["understanding"].get("against") or []
-    if against:
-        said = "; ".join(f"'{a['matched']}' ({a['against']})" for a in against)
-        lines += _wrap(f"negated, counted against: {said}")
+    if read:
+        parts.append(_text(f"read from the text: {'; '.join(read)}"))
+    if u.get("against"):
+        against = "; ".join(f"'{a['matched']}' ({a['against']})" for a in u["against"])
+        parts.append(_text(f"negated, counted against: {against}"))
     changes = report["decision"].get("what_would_change") or []
     if changes:
         more = f" (+{len(changes) - 1} more in --format json)" if len(changes) > 1 else ""
-        lines.append(f"  what would change it: {changes[0]['summary']}{more}")
-    return lines
-
-
-def _task(report: dict[str, Any]) -> list[str]:
-    u = report["task"]["understanding"]
-    spec = report["task"]["spec"]
-    lines = _wrap(f"Task: {spec['task']['description']}", first="")
-    lines += _wrap(
-        f"kind {L.value(u['kind'])} ({u['kind_source']})"
-        + "".join(
-            f"; {name} {L.value(u[name])}" for name in ("signals", "domains", "style") if u[name]
-        )
-    )
-    lines += _understood(report)
+        parts.append(_text(f"what would change it: {changes[0]['summary']}{more}"))
     ds = report.get("dataset")
     if ds:
-        lines.append(
-            f"  data {ds['path']}: {L.value(ds['rows'])} rows, format "
-            f"{ds['format'] or 'mixed/unknown'}, longest ~{L.value(ds['max_tokens'])} tokens "
-            f"({ds['token_method']})"
-        )
-        for note in ds.get("disagreements", []) + ds.get("warnings", []):
-            lines += _wrap(f"note: {note}")
+        notes = [
+            _wrap(
+                f"data {ds['path']}: {L.value(ds['rows'])} rows, format "
+                f"{ds['format'] or 'mixed/unknown'}, longest ~{L.value(ds['max_tokens'])} "
+                f"tokens ({ds['token_method']})"
+            )
+        ]
+        notes += [_wrap(f"note: {n}") for n in ds.get("disagreements", []) + ds.get("warnings", [])]
         if ds.get("malformed_count"):
             first = ", ".join(f"line {m['line']}: {m['reason']}" for m in ds["malformed"])
-            lines += _wrap(f"{ds['malformed_count']} malformed rows skipped ({first})")
-    return lines
+            notes.append(_wrap(f"{ds['malformed_count']} malformed rows skipped ({first})"))
+        parts.append(_each(notes, 1))  # cut, never dropped: --explain does not show them
+    return parts
 
 
-def _exceptions(report: dict[str, Any]) -> list[str]:
-    return [
-        f"  {exc['id']:<22} {L.EXCEPTION_STATUS.get(exc['status'], exc['status'])}"
-        for exc in report["decision"]["exceptions_considered"]
+def _why(report: dict[str, Any]) -> list[list[str] | Flex]:
+    d = report["decision"]
+    fired = {v["id"]: (side, v) for side in ("base", "instruct") for v in d["votes"][side]["rules"]}
+    reasons = [
+        _wrap(f"+{fired[r][1]['weight']:g} {fired[r][0]} [{r}] {report['rules'][r]['summary']}")
+        for r in d["reasons"]
     ]
-
-
-def _tax(report: dict[str, Any]) -> list[str]:
-    tax = report["decision"]["alignment_tax"]
-    rules = ", ".join(r["rule"] for r in tax["reasons"])
-    return _wrap(
-        f"Alignment tax: {tax['level']}{f' [{rules}]' if rules else ''} - {tax['cost']}", first=""
+    parts: list[list[str] | Flex] = [["Why:"], _each(reasons, 1)]
+    if d["undecided"]:
+        parts.append(_text(f"undecided (missing facts): {', '.join(d['undecided'])}"))
+    parts.append(["Exceptions (base is right when one fires):"])
+    status = L.EXCEPTION_STATUS
+    parts.append(
+        [
+            f"  {x['id']:<22} {status.get(x['status'], x['status'])}"
+            for x in d["exceptions_considered"]
+        ]
     )
+    tax = d["alignment_tax"]
+    rules = ", ".join(r["rule"] for r in tax["reasons"])
+    parts.append(
+        _text(
+            f"Alignment tax: {tax['level']}{f' [{rules}]' if rules else ''} - {tax['cost']}",
+            first="",
+        )
+    )
+    return parts
 
 
 def _number(report: dict[str, Any]) -> dict[str, int]:
@@ -144,7 +270,7 @@ def _memory_cell(cand: dict[str, Any], method: str) -> str:
     if entry.get("verdict") == "tight":
         fits = " tight"
     floor = ">" if entry.get("partial") else ""  # dimensions unknown: a lower bound
-    return f"{floor}{L.value(entry['need_gb'])}{fits}"
+    return f"{floor}{L.gb(entry['need_gb']).removesuffix(' GB')}{fits}"
 
 
 def _counts_cell(c: dict[str, Any]) -> str:
@@ -154,101 +280,92 @@ def _counts_cell(c: dict[str, Any]) -> str:
     return cell + (f" -{n['not-asked']}" if n["not-asked"] else "")
 
 
-def _table(report: dict[str, Any]) -> list[str]:
-    model = report["memory_model"]
-    method = model["method"]
-    gpu = model["gpu_memory_gb"]
+def _table(report: dict[str, Any]) -> tuple[Flex, list[str], Flex]:
+    method, gpu = report["memory_model"]["method"], report["memory_model"]["gpu_memory_gb"]
     budget = f"your GPU {L.gb(gpu)}" if gpu else "no GPU given"
-    title = L.METHOD_TITLE.get(method, method)
     number = _number(report)
     by_id = {c["repo_id"]: c for c in report["candidates"]}
-    shown = report["shortlist"]
-    # Columns as wide as their longest cell, so a row fits 100 columns whenever it can.
-    rw = max([len(r) for r in shown] + [4])
-    lw = max([len(L.compared(by_id[r], "license")) for r in shown] + [7])
-    ranking = report["decision"]["ranking"]
-    counts = {r: _counts_cell(by_id[r]) for r in shown}
-    cw = max([len(x) for x in counts.values()] + [6])
-    mw = max([len(_memory_cell(by_id[r], method)) for r in shown] + [len(title) + 3])
-    lines = _wrap(
-        f"Candidates (* its family's recommended variant, best first; checks pass/warn/fail "
-        f"?unknown -not asked; pts: the pick's score, % of what could be checked; {budget}):",
-        first="",
-    )
-    nw = max(len(f"{number[r]}*") for r in shown) if shown else 2
-    lines.append(
-        f"  {'#':<{nw}} {'repo':<{rw}} {'variant':<8} {'licence':<{lw}} {'params':>6} "
-        f"{'context':>7} {title + ' GB':>{mw}} {'pts':>4} {'checks':>{cw}}"
-    )
     scores = {
         r["repo_id"]: f"{100 * r['score'] / r['out_of']:.0f}%" if r["out_of"] else "-"
-        for r in ranking
+        for r in report["decision"]["ranking"]
     }
-    for repo in shown:
-        c = by_id[repo]
-        mark = "*" if c["recommended"] else " "
-        lines.append(
-            f"  {str(number[repo]) + mark:<{nw}} {repo:<{rw}} {L.compared(c, 'variant'):<8} "
-            f"{L.compared(c, 'license'):<{lw}} {L.compared(c, 'params_b'):>6} "
-            f"{L.compared(c, 'context_native'):>7} {_memory_cell(c, method):>{mw}} "
-            f"{scores.get(repo, '-'):>4} {counts[repo]:>{cw}}"
-        )
-        if c["error"]:
-            lines += _wrap(f"error: {c['error']['message']}", indent="      ")
-    hidden = len(report["candidates"]) - len(shown)
-    if hidden:
-        lines.append(f"  ... and {hidden} more candidates (--explain lists every one)")
-    return lines
+    head = ["#", "repo", "variant", "licence", "params", "context"]
+    head += [f"{L.METHOD_TITLE.get(method, method)} GB", "pts", "checks"]
+    cells = [
+        [f"{number[repo]}{'*' if c['recommended'] else ''}", repo]
+        + [L.compared(c, name) for name in ("variant", "license", "params_b", "context_native")]
+        + [_memory_cell(c, method), scores.get(repo, "-"), _counts_cell(c)]
+        for repo, c in ((r, by_id[r]) for r in report["shortlist"])
+    ]
+    # Columns as wide as their longest cell; past WIDTH the repo and licence columns give way
+    # (their cells shortened with an ellipsis, in this table only).
+    widths = [max(len(row[i]) for row in [head, *cells]) for i in range(len(head))]
+
+    def row(values: list[str]) -> str:
+        out = [_short(v, w).ljust(w) if i < 4 else v.rjust(w) for i, (v, w) in
+               enumerate(zip(values, widths, strict=True))]  # fmt: skip
+        return "  " + " ".join(out).rstrip()
+
+    for col, floor in ((1, 30), (3, 12), (1, 16), (3, 7)):
+        while widths[col] > floor and max(_width(row(r)) for r in [head, *cells]) > WIDTH:
+            widths[col] -= 1
+    rows = []
+    for repo, values in zip(report["shortlist"], cells, strict=True):
+        error = by_id[repo]["error"]
+        line = [row(values)] + (_wrap(f"error: {error['message']}", "      ") if error else [])
+        rows.append((line, len(rows) < 3))
+    legend = Flex(
+        _wrap(
+            "Candidates, best first (* its family's recommended variant; checks pass/warn/fail "
+            f"?unknown -not asked; pts: the pick's score, % of what could be checked; {budget}):",
+            first="",
+        ),
+        [f"Candidates (* recommended; checks pass/warn/fail ?unknown -not asked; {budget}):"],
+    )
+    hidden = len(report["candidates"]) - len(rows)
+    return legend, [row(head)], _items(rows, "candidate", hidden)
 
 
-def _ranking(report: dict[str, Any]) -> list[str]:
-    """The pick's score per criterion (knowledge/pick_criteria.yaml), best first."""
-    ranking = report["decision"]["ranking"]
-    if not ranking:
-        return []
-    lines = ["", "Ranking (pick criteria; state and points per criterion, best first):"]
-    for r in ranking:
-        parts = ", ".join(
-            f"{cid} {c['state']}" + (f" {c['points']:g}" if c["points"] is not None else "")
-            for cid, c in r["criteria"].items()
-        )
-        tie = f"; tie with {', '.join(r['tie_with'])}" if r["tie_with"] else ""
-        lines += _wrap(
-            f"{r['rank']}. {r['repo_id']} {r['score']:g}/{r['out_of']:g} ({parts}; "
-            f"{r['unknown_checks']} unknown checks{tie})"
-        )
-    return lines
-
-
-def _warnings(report: dict[str, Any]) -> list[str]:
+def _warnings(report: dict[str, Any]) -> tuple[list[str], Flex]:
+    """Each distinct warning once; a FAIL or a licence's terms is never left out."""
     if not report["warnings"]:
-        return []
+        return [], Flex()
     number = _number(report)
-    lines = ["Warnings (each once, with the candidates it applies to):"]
-    for w in report["warnings"]:
-        which = ", ".join(str(number[r]) for r in w["candidates"])
-        lines += _wrap(f"{MARK[w['state']]} [{w['rule']}] ({which}) {w['summary']}")
-    return lines
+    items = [
+        (
+            _wrap(
+                f"{w['state'].upper()} [{w['rule']}] "
+                f"({_numbers([number[r] for r in w['candidates']])}) {w['summary']}"
+            ),
+            w["state"] == "fail" or w.get("licence_terms", False),
+        )
+        for w in report["warnings"]
+    ]
+    return ["Warnings (each once, with the candidates it applies to):"], _items(items, "warning")
 
 
 def _page(report: dict[str, Any]) -> list[str]:
-    d = report["decision"]
-    lines = _verdict(report) + _task(report) + ["", "Why:"]
-    fired = {v["id"]: (side, v) for side in ("base", "instruct") for v in d["votes"][side]["rules"]}
-    for rule_id in d["reasons"]:
-        side, vote = fired[rule_id]
-        summary = report["rules"][rule_id]["summary"]
-        lines += _wrap(f"+{vote['weight']:g} {side} [{rule_id}] {summary}")
-    if d["undecided"]:
-        lines += _wrap(f"undecided (missing facts): {', '.join(d['undecided'])}")
-    lines += ["Exceptions (base is right when one fires):"] + _exceptions(report)
-    lines += _tax(report) + [""] + _table(report) + _warnings(report)
+    head, why_repo, notes = _verdict(report)
+    task, why = _task(report), _why(report)
+    legend, columns, rows = _table(report)
+    warn_head, warns = _warnings(report)
     steps = report["next_steps"]
-    if steps:
-        lines += [""] + _wrap(steps[0], first="Next step: ")
-    more = f"{len(steps) - 1} more next steps, " if len(steps) > 1 else ""
-    lines.append(f"({more}every rule, clause and fact: --explain; a report: --format html)")
-    return lines
+    step = _text(steps[0], first="Next step: ") if steps else Flex()
+    more = f"{len(steps) - 1} more next step{'s' * (len(steps) > 2)}, " if len(steps) > 1 else ""
+    gap = Flex([""], [])
+    parts: list[list[str] | Flex] = [head, why_repo, notes, *task, gap, *why, gap, legend]
+    parts += [columns, rows, warn_head, warns, gap, step]
+    parts.append([f"({more}every rule, clause and fact: --explain; a report: --format html)"])
+    # What gives way first: the task's details, table rows and the warnings that may go (of
+    # candidates other than the pick, with no licence terms), then the pick's own notes, then
+    # one-line summaries.
+    rows_to = len(rows.levels) + 2  # the level showing n rows (of more): rows_to - n
+    warns_to = len(warns.levels) - 1  # the level keeping k of the warnings that may go
+    order = [*[(t, FULL) for t in task], (rows, rows_to - 6), (warns, 1), (why_repo, 1)]
+    order += [(rows, rows_to - 5), (warns, warns_to - 3), (rows, rows_to - 4), (legend, 1)]
+    order += [(warns, FULL), (notes, 1), (notes, 2), (notes, 3), (step, 1), (why_repo, 2)]
+    order += [(p, FULL) for p in why if isinstance(p, Flex)] + [(rows, FULL), (gap, 1)]
+    return _fit(parts, order)
 
 
 class Plain(Markup):
