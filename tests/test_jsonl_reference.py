@@ -147,9 +147,10 @@ def test_every_row_is_judged_as_the_line_by_line_reference_judges_it(
     path = _file(tmp_path, crlf=crlf, bom=bom, final_newline=final_newline)
     expected = _reference(path)
     assert expected["malformed"] and expected["blank"]  # the file does hold broken lines
-    for block in (1, 2, 3, 7, 64, 1000, 4 << 20):
+    for block, piece in ((1, 1), (2, 1), (3, 2), (7, 5), (64, 16), (1000, 1), (4 << 20, 100)):
         monkeypatch.setattr(jsonl, "BLOCK_BYTES", block)
-        assert _observed(path) == expected, f"block size {block}"
+        monkeypatch.setattr(jsonl, "UTF8_PIECE_BYTES", piece)  # UTF-8 is checked in pieces
+        assert _observed(path) == expected, f"block size {block}, UTF-8 piece {piece}"
 
 
 def test_a_blank_line_just_before_a_block_boundary_is_counted(tmp_path, monkeypatch):

@@ -1,7 +1,8 @@
 """JSON Lines, streamed in binary blocks with flat memory.
 
-Checked on every line (C-speed byte counting over whole blocks, per-line Python only in blocks
-that fail it): UTF-8, no NUL bytes, and the line's shape — starts with `{`, ends with `}`.
+Checked on every line (C-level work over whole blocks: a UTF-8 decode in large pieces, a NUL
+search, the first and last byte of every line; per-line Python only in blocks that fail):
+UTF-8, no NUL bytes, and the line's shape — starts with `{`, ends with `}`.
 That catches the usual breakage (truncated rows, a raw newline splitting a row in two, stray
 text). Parsed as JSON and classified: every row of a file up to FULL_PARSE_BYTES; beyond that an
 evenly spread, seeded random sample of about SAMPLE_ROWS rows plus the longest line of every
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections import deque
 from operator import itemgetter
 from typing import BinaryIO
 
@@ -27,6 +27,7 @@ FULL_PARSE_BYTES = 64 << 20
 # bench file with 20,000), and 20,000 cost 0.25 s more CPU on a 200 MB file.
 SAMPLE_ROWS = 5_000
 MAX_LINE_BYTES = 64 << 20  # a longer line is reported, not buffered
+UTF8_PIECE_BYTES = 256 << 10
 
 
 def scan_jsonl(stream: BinaryIO, size: int, tally: Tally) -> int:
@@ -45,20 +46,23 @@ def scan_jsonl(stream: BinaryIO, size: int, tally: Tally) -> int:
         # The block is split as read and the carry joined to its first line only: joining
         # carry + block and cutting off the new carry copied every block twice (0.06 s of 0.45).
         lines = block.split(b"\n")
-        ascii_only = block.isascii() and carry.isascii()
+        rest = len(lines[0]) + 1  # where the block's second line starts
         nul = b"\0" in block or b"\0" in carry
         if carry:
             lines[0] = carry + lines[0]
         carry = lines.pop()
         if lines:
-            scanner.block(lines, ascii_only=ascii_only, nul=nul)
+            utf8 = _is_utf8(lines[0], 0, len(lines[0])) and (
+                block.isascii() or _is_utf8(block, rest, len(block) - len(carry) - 1)
+            )
+            scanner.block(lines, utf8=utf8, nul=nul)
         elif len(carry) > MAX_LINE_BYTES:
             scanner.start_skip(len(carry))
             carry = b""
     if scanner.skipping:
         scanner.end_skip(0)
     elif carry:  # the last line has no newline
-        scanner.block([carry], ascii_only=carry.isascii(), nul=b"\0" in carry)
+        scanner.block([carry], utf8=_is_utf8(carry, 0, len(carry)), nul=b"\0" in carry)
     return scanner.bytes_read
 
 
@@ -85,8 +89,8 @@ class _Scanner:
         self.skipping = False
         self.skipped_bytes = 0
 
-    def block(self, lines: list[bytes], *, ascii_only: bool, nul: bool) -> None:
-        """Check and sample whole lines; `ascii_only` / `nul` were found on the bytes read."""
+    def block(self, lines: list[bytes], *, utf8: bool, nul: bool) -> None:
+        """Check and sample whole lines; `utf8` / `nul` were found on the bytes read."""
         count = len(lines)
         if self.rate is None:
             # Sample rate from the first block's average line length, so that about
@@ -95,7 +99,7 @@ class _Scanner:
             estimated_rows = self.size / (data_bytes / count + 1)
             self.rate = min(1.0, SAMPLE_ROWS / estimated_rows)
             self.crlf = lines[0].endswith(b"\r")
-        bad = self._bad_lines(lines, ascii_only=ascii_only, nul=nul)
+        bad = self._bad_lines(lines, utf8=utf8, nul=nul)
         if self.rate >= 1.0:
             picked = range(count)
         else:
@@ -129,22 +133,17 @@ class _Scanner:
         self.tally.row(number, value, in_sample=in_sample)
         return 1
 
-    def _bad_lines(self, lines: list[bytes], *, ascii_only: bool, nul: bool) -> set[int]:
+    def _bad_lines(self, lines: list[bytes], *, utf8: bool, nul: bool) -> set[int]:
         """Indexes of lines that fail the every-line checks; reported to the tally here."""
         problems: dict[int, str] = {}
-        if not ascii_only:
-            try:
-                # Line by line, not the whole block: one CJK character widens a block-sized
-                # decode to UCS-2 in fresh memory, which took twice as long on the bench file.
-                deque(map(bytes.decode, lines), maxlen=0)
-            except UnicodeDecodeError:
-                for index, line in enumerate(lines):
-                    try:
-                        line.decode("utf-8")
-                    except UnicodeDecodeError as err:
-                        problems[index] = (
-                            f"not UTF-8 (byte 0x{line[err.start]:02x} at column {err.start + 1})"
-                        )
+        if not utf8:
+            for index, line in enumerate(lines):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    problems[index] = (
+                        f"not UTF-8 (byte 0x{line[err.start]:02x} at column {err.start + 1})"
+                    )
         if nul:
             for index, line in enumerate(lines):
                 if b"\0" in line:
@@ -166,6 +165,23 @@ class _Scanner:
             else:
                 self.tally.blank_lines += 1
         return set(problems)
+
+
+def _is_utf8(data: bytes, start: int, end: int) -> bool:
+    """Whether data[start:end] is UTF-8, decoded in pieces of UTF8_PIECE_BYTES cut after a
+    newline (never inside a character). Cheaper than a decode per line (0.14 s vs 0.16 s on the
+    bench file: fewer, larger strings) and than one of the whole block (0.21 s: one CJK
+    character widens megabytes of text to UCS-2 in fresh memory)."""
+    view = memoryview(data)
+    while start < end:
+        cut = data.find(b"\n", start + UTF8_PIECE_BYTES, end)
+        cut = end if cut < 0 else cut
+        try:
+            str(view[start:cut], "utf-8")
+        except UnicodeDecodeError:
+            return False
+        start = cut + 1
+    return True
 
 
 def _all_braced(lines: list[bytes], crlf: bool) -> bool:
