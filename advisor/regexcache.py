@@ -13,15 +13,13 @@ Python, a changed engine API, a damaged file) falls back to `re.compile` on the 
 
 from __future__ import annotations
 
-import atexit
-import marshal
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from advisor import __version__
-from advisor.usercache import cache_dir, read_sealed, write_sealed
+from advisor.usercache import SealedStore, cache_dir
 
 try:  # the engine's own compiler (3.11+: re._compiler; 3.10: sre_compile)
     import _sre
@@ -41,21 +39,13 @@ _STAMP = {
     "sre": getattr(_sre, "MAGIC", None),
 }
 
-_programs: dict[str, list[Any]] | None = None  # what the file held at first use
-_new: dict[str, list[Any]] = {}  # compiled in this run, written at exit
-
 
 def cache_file() -> Path:
     return cache_dir() / f"regex-{__version__}-{sys.implementation.cache_tag}.marshal"
 
 
-def _load() -> dict[str, list[Any]]:
-    body = read_sealed(cache_file(), _STAMP)
-    try:
-        programs = marshal.loads(body) if body else {}
-    except (ValueError, EOFError, TypeError):
-        return {}
-    return programs if isinstance(programs, dict) else {}
+_store = SealedStore(cache_file, _STAMP)
+reset, flush = _store.reset, _store.flush
 
 
 def _program(pattern: str, flags: int) -> list[Any]:
@@ -77,14 +67,11 @@ def _program(pattern: str, flags: int) -> list[Any]:
 
 def compile(pattern: str, flags: int = 0) -> re.Pattern:  # noqa: A001 - mirrors re.compile
     """re.compile(pattern, flags), from the stored program when there is one."""
-    global _programs
     if _sre is None:
         return re.compile(pattern, flags)
-    if _programs is None:
-        _programs = _load()
     key = f"{int(flags)}:{pattern}"
     try:
-        stored = _programs.get(key)
+        stored = _store.get(key)
         program = stored if stored is not None else _program(pattern, flags)
         final_flags, code, groups, groupindex, indexgroup = program
         compiled = _sre.compile(pattern, final_flags, code, groups, groupindex, tuple(indexgroup))
@@ -93,23 +80,5 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern:  # noqa: A001 - mirrors
     except Exception:  # noqa: BLE001 - any surprise: the ordinary compiler, which raises re.error
         return re.compile(pattern, flags)
     if stored is None:
-        if not _new:
-            atexit.register(flush)
-        _new[key] = program
+        _store.add(key, program)
     return compiled
-
-
-def reset() -> None:
-    """Forget what this process read or compiled (tests)."""
-    global _programs
-    _programs = None
-    _new.clear()
-
-
-def flush() -> None:
-    """Write this run's new programs (merged with the file's) now rather than at exit."""
-    global _programs
-    if _new:
-        write_sealed(cache_file(), _STAMP, marshal.dumps({**_load(), **_new}))
-        _programs = None
-    _new.clear()

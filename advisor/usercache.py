@@ -4,16 +4,21 @@ A file is one JSON header line (its stamp, e.g. format and advisor version, plus
 the body) and the body. A file whose stamp differs, or whose body does not match its checksum
 (truncated, corrupt, edited), reads as absent, never half-trusted. Writes are atomic (temp file
 + os.replace) and best-effort: a read-only or missing cache only costs the work it would save.
-The folder is ADVISOR_CACHE_DIR, else $XDG_CACHE_HOME/advisor or ~/.cache/advisor.
+The folder is ADVISOR_CACHE_DIR, else $XDG_CACHE_HOME/advisor or ~/.cache/advisor. A store's
+body is marshal (plain values only; its format belongs to one Python version: put that in the
+stamp).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
+import marshal
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +60,52 @@ def write_sealed(path: Path, stamp: dict[str, Any], body: bytes) -> None:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+class SealedStore:
+    """Entries kept in one sealed file: read on first use; what a run adds is merged with the
+    file's entries (those `keep` still wants) and written at exit, or at flush(). Entries come
+    back as the file holds them: the caller checks their shape before use."""
+
+    def __init__(
+        self,
+        path: Callable[[], Path],
+        stamp: dict[str, Any],
+        keep: Callable[[str, Any], bool] = lambda key, value: True,
+    ):
+        self._path, self._stamp, self._keep = path, stamp, keep
+        self._held: dict[str, Any] | None = None  # what the file held at first use
+        self._new: dict[str, Any] = {}  # added in this run, waiting to be written
+
+    def entries(self) -> dict[str, Any]:
+        """What the file holds now (none at all when it is missing, foreign or damaged)."""
+        body = read_sealed(self._path(), self._stamp)
+        try:
+            entries = marshal.loads(body) if body else {}
+        except (ValueError, EOFError, TypeError):
+            return {}
+        return entries if isinstance(entries, dict) else {}
+
+    def get(self, key: str) -> Any:
+        if self._held is None:
+            self._held = self.entries()
+        return self._held.get(key)  # what this run added itself is not handed out again
+
+    def add(self, key: str, value: Any) -> None:
+        if not self._new:
+            atexit.register(self.flush)
+        self._new[key] = value
+
+    def reset(self) -> None:
+        """Forget what this process read or added (tests; a long-running host)."""
+        self._held = None
+        self._new.clear()
+
+    def flush(self) -> None:
+        """Write this run's additions now. The merge starts again from the file, not from the
+        values handed out this run (a caller may have changed those in place)."""
+        if self._new:
+            kept = {key: value for key, value in self.entries().items() if self._keep(key, value)}
+            write_sealed(self._path(), self._stamp, marshal.dumps({**kept, **self._new}))
+            self._held = None
+        self._new.clear()

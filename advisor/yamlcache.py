@@ -17,16 +17,14 @@ same values), so a changed validator or fact registry is honoured without any ca
 
 from __future__ import annotations
 
-import atexit
 import json
-import marshal
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from advisor import __version__
-from advisor.usercache import cache_dir, digest, read_sealed, write_sealed
+from advisor.usercache import SealedStore, cache_dir, digest
 from advisor.yamlfile import LocatedYaml, load_yaml
 
 # marshal is ~10x faster to load than JSON; its format belongs to one Python version.
@@ -53,45 +51,16 @@ class _CachedYaml(LocatedYaml):
         return self._lines
 
 
-_entries: dict[str, dict[str, Any]] | None = None  # what the cache file held at first use
-_new: dict[str, dict[str, Any]] = {}  # parsed in this run, waiting to be written at exit
-
-
 def _digest(text: str) -> str:
     return digest(text.encode("utf-8", "surrogatepass"))
 
 
-def _decode(body: bytes | None) -> Any:
-    try:
-        return marshal.loads(body) if body else {}
-    except (ValueError, EOFError, TypeError):
-        return {}
+def _still_there(origin: str, entry: Any) -> bool:
+    return not os.path.isabs(origin) or os.path.exists(origin)  # drops an old checkout's files
 
 
-def _read_store() -> dict[str, dict[str, Any]]:
-    """The cached entries, or none at all when the file is missing, foreign or damaged."""
-    entries = _decode(read_sealed(cache_file(), _STAMP))
-    if not isinstance(entries, dict):
-        return {}
-    return {
-        origin: entry
-        for origin, entry in entries.items()
-        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str) and "data" in entry
-    }
-
-
-def _write_store() -> None:
-    if not _new:
-        return
-    # Start again from the file, not from the values handed out this run (a caller may have
-    # changed those in place); drop entries whose file is gone (an old checkout).
-    entries = {
-        origin: entry
-        for origin, entry in _read_store().items()
-        if not os.path.isabs(origin) or os.path.exists(origin)
-    }
-    entries.update(_new)
-    write_sealed(cache_file(), _STAMP, marshal.dumps(entries))
+_store = SealedStore(cache_file, _STAMP, keep=_still_there)
+reset, flush = _store.reset, _store.flush
 
 
 def _json_copy(data: Any) -> Any:
@@ -106,33 +75,12 @@ def _json_copy(data: Any) -> Any:
 
 def load_packaged(text: str, origin: str) -> LocatedYaml:
     """load_yaml for advisor's own data files (origin: their path), the parse cached."""
-    global _entries
-    if _entries is None:
-        _entries = _read_store()
     digest = _digest(text)
-    entry = _entries.get(origin)  # what this run parsed itself is not handed out twice
-    if entry is not None and entry["sha256"] == digest:
+    entry = _store.get(origin)
+    if isinstance(entry, dict) and entry.get("sha256") == digest and "data" in entry:
         return _CachedYaml(entry["data"], text, origin)
     located = load_yaml(text, origin)  # errors surface exactly as without a cache
     copy = _json_copy(located.data)
     if copy is not None:
-        if not _new:
-            atexit.register(flush)
-        _new[origin] = {"sha256": digest, "data": copy}
+        _store.add(origin, {"sha256": digest, "data": copy})
     return located
-
-
-def reset() -> None:
-    """Forget what this process read or parsed (tests; a long-running host after upgrades)."""
-    global _entries
-    _entries = None
-    _new.clear()
-
-
-def flush() -> None:
-    """Write this run's new entries now rather than at exit."""
-    global _entries
-    _write_store()
-    if _new:
-        _entries = None  # read the merged file next time
-    _new.clear()

@@ -29,7 +29,7 @@ def matches(pattern: re.Pattern) -> list[tuple[tuple[int, int], dict]]:
 
 
 def stored() -> dict:
-    return regexcache._load()
+    return regexcache._store.entries()
 
 
 def test_a_second_run_uses_the_stored_program_and_matches_the_same() -> None:

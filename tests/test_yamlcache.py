@@ -29,7 +29,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def cached_entries() -> dict:
-    return yamlcache._read_store()
+    return yamlcache._store.entries()
 
 
 def test_a_second_run_reuses_the_parse_of_the_same_text() -> None:
