@@ -23,7 +23,7 @@ class Quantity:
     approx: bool = False
     strength: int = 0
     negated: bool = False
-    limit: bool = False  # a limit word stood before it ("at most 8B")
+    limit: bool = False  # a limit word stood around it ("at most 8B", "8B or smaller")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class _Compiled:
     gpu: re.Pattern
     gpu_window: int
     limit: re.Pattern
+    limit_after: re.Pattern
     params: re.Pattern
     gap: int
     raw_volume: dict[str, float]
@@ -56,6 +57,10 @@ def _compiled() -> _Compiled:
         gpu=combine(data["gpu_words"]),  # type: ignore[arg-type]
         gpu_window=int(data["gpu_window"]),
         limit=combine([rf"(?:{w})\s*$" for w in data["limit_words"]]),  # type: ignore[arg-type]
+        # After the number, at most two words (its unit: "8B parameters or less") come first.
+        limit_after=combine(  # type: ignore[arg-type]
+            [rf"^(?:\s*[^\W\d_][\w-]*){{0,2}}?\s*(?:{w})" for w in data["limit_after"]]
+        ),
         params=combine(data["param_words"]),  # type: ignore[arg-type]
         gap=int(data["gap"]),
         raw_volume={k: float(v) for k, v in data["raw_volume"].items()},
@@ -92,7 +97,8 @@ def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] 
         words.append(m)
         if len(words) > c.gap:
             break
-        if re.search(r"[.;:!?]", text[end : m.start()]) and not re.fullmatch(
+        # A unit never stands across a clause: "more than 8B, chat bot" counts no chats.
+        if re.search(r"[,.;:!?]", text[end : m.start()]) and not re.fullmatch(
             r"\s*\.?\s*", text[end : m.start()]
         ):
             break
@@ -129,7 +135,9 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         elif cls == "bytes" and unit:
             value *= _byte_scale(unit[3])
         scale_b = re.search(r"b\.?$|bn\.?$|billion$|milliard\w*$|mrd\.?$", text[start:end].strip())
-        limit = bool(c.limit.search(window_before.rstrip()))
+        limit = bool(
+            c.limit.search(window_before.rstrip()) or c.limit_after.search(text[end : end + 40])
+        )
         if cls is None and scale_b and (limit or c.params.match(text[end:].lstrip())):
             cls = "params"
         q = Quantity(value, cls, start, end, approx, strength, limit=limit)
