@@ -373,22 +373,11 @@ def _choice(text: str, choices: tuple[str, ...]) -> str:
     return by_lower.get(text.strip().lower(), text.strip())
 
 
-def families() -> dict[str, str]:
-    """Catalogued family names, lower-cased -> as written."""
-    from advisor.sources import catalog
-
-    found: dict[str, str] = {}
-    for repo_id in catalog.repo_ids():
-        facts = catalog.lookup(repo_id)
-        family = facts.get("family") if facts else None
-        if family:
-            found.setdefault(family.lower(), family)
-    return found
-
-
 def expand_models(text: str, state: State) -> list[str]:
     """Families become the repos the default set would pick for them; repo ids stay as given."""
-    known = families()
+    from advisor.sources import catalog
+
+    known = {family.lower(): family for family in catalog.families()}
     spec = state.spec()
     out: list[str] = []
     for item in (part.strip() for part in text.split(",")):

@@ -8,36 +8,27 @@ fields.py checks the result against the fields extracted from the pinned framewo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from importlib import import_module
 
 from advisor.emit.plan import Plan, build_plan
 
-FRAMEWORKS = ("trl", "trl-cli", "axolotl", "llamafactory", "unsloth")
+# framework -> its config file's suffix. Each framework's emitter is the module named after it
+# (trl-cli: trl_cli), imported when used.
 SUFFIX = {
     "trl": ".py",
     "trl-cli": ".yaml",
-    "unsloth": ".py",
     "axolotl": ".yml",
     "llamafactory": ".yaml",
+    "unsloth": ".py",
 }
-
-
-def _emitter(framework: str) -> Callable[[Plan], tuple[str, list[str]]]:
-    from advisor.emit import axolotl, llamafactory, trl, trl_cli, unsloth
-
-    return {
-        "trl": trl.emit,
-        "trl-cli": trl_cli.emit,
-        "axolotl": axolotl.emit,
-        "llamafactory": llamafactory.emit,
-        "unsloth": unsloth.emit,
-    }[framework]
+FRAMEWORKS = tuple(SUFFIX)
 
 
 def render_config(plan: Plan, framework: str) -> tuple[str, list[str]]:
     """The config text and the warnings to print (settings the framework cannot express or the
     rules could not decide)."""
-    text, limits = _emitter(framework)(plan)
+    emitter = import_module(f"advisor.emit.{framework.replace('-', '_')}")
+    text, limits = emitter.emit(plan)
     return text, plan.warnings + limits
 
 

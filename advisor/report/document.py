@@ -249,7 +249,10 @@ def _memory(report: dict[str, Any], m: Markup) -> list[str]:
             cells.append(("num", m.bold(cell) if name == method else cell))
         rows.append(cells)
     terms = [f"{m.text(name)}: {m.text(text)}" for name, text in model["terms"].items()]
-    chosen = (report["memory_model"] and _chosen_memory(report)) or {}
+    chosen: dict[str, Any] = {}  # the recommended repo's memory for the chosen method
+    for c in report["candidates"]:
+        if c["repo_id"] == report["decision"]["repo"]:
+            chosen = (c["memory"] or {}).get(method) or {}
     pick = []
     if chosen.get("components"):
         parts = ", ".join(f"{k} {v:g} GB" for k, v in chosen["components"].items())
@@ -275,13 +278,6 @@ def _memory(report: dict[str, Any], m: Markup) -> list[str]:
         m.para("References:"),
         m.items([m.text(r) for r in model["references"]]),
     ]
-
-
-def _chosen_memory(report: dict[str, Any]) -> dict[str, Any] | None:
-    """The memory entry of the recommended repo for the chosen method."""
-    by_id = {c["repo_id"]: c for c in report["candidates"]}
-    chosen = by_id.get(report["decision"]["repo"]) or {}
-    return (chosen.get("memory") or {}).get(report["memory_model"]["method"])
 
 
 def _advice(report: dict[str, Any], m: Markup) -> list[str]:
