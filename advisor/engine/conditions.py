@@ -120,9 +120,9 @@ def compile_condition(data: Any, path: str = "when", depth: int = 1) -> Conditio
         )
     unknown_keys = sorted(set(data) - {"fact", "op", "value"})
     if unknown_keys:
-        hint = did_you_mean(unknown_keys[0], ["fact", "op", "value", "all", "any", "not"])
+        keys = ["fact", "op", "value", "all", "any", "not"]
         raise ConditionError(
-            f"{path}.{unknown_keys[0]}", "unknown key" + (f" — {hint}" if hint else "")
+            f"{path}.{unknown_keys[0]}", _hinted("unknown key", unknown_keys[0], keys)
         )
     for key in ("fact", "op"):
         if key not in data:
@@ -130,13 +130,16 @@ def compile_condition(data: Any, path: str = "when", depth: int = 1) -> Conditio
     return _compile_leaf(data, path)
 
 
+def _hinted(message: str, word: Any, choices: Any, otherwise: str = "") -> str:
+    """The message with a did-you-mean for a misspelt word, else with `otherwise`."""
+    hint = did_you_mean(str(word), choices)
+    return message + (f" — {hint}" if hint else otherwise)
+
+
 def _check_fact_name(name: Any, path: str) -> str:
     if not isinstance(name, str) or name not in FACTS:
-        hint = did_you_mean(str(name), FACTS)
-        raise ConditionError(
-            path,
-            f"unknown fact '{name}'" + (f" — {hint}" if hint else " (see `advisor rules facts`)"),
-        )
+        message = _hinted(f"unknown fact '{name}'", name, FACTS, " (see `advisor rules facts`)")
+        raise ConditionError(path, message)
     return name
 
 
@@ -144,12 +147,10 @@ def _compile_leaf(data: dict, path: str) -> Leaf:
     fact = _check_fact_name(data["fact"], f"{path}.fact")
     op = data["op"]
     if not isinstance(op, str) or op not in OPERATORS:  # a list would be unhashable
-        hint = did_you_mean(str(op), OPERATORS)
-        raise ConditionError(
-            f"{path}.op",
-            f"unknown operator '{op}'"
-            + (f" — {hint}" if hint else f"; one of {sorted(OPERATORS)}"),
+        message = _hinted(
+            f"unknown operator '{op}'", op, OPERATORS, f"; one of {sorted(OPERATORS)}"
         )
+        raise ConditionError(f"{path}.op", message)
     has_value = "value" in data
     if op in ("exists", "absent"):
         if has_value:
@@ -194,11 +195,8 @@ def _check_literal(fact: str, op: str, value: Any, path: str) -> None:
 
     def check_member(item: Any, where: str) -> None:
         if allowed is not None and item not in allowed:
-            hint = did_you_mean(str(item), allowed)
-            raise ConditionError(
-                where,
-                f"'{item}' is not a value of {fact}" + (f" — {hint}" if hint else f"; {allowed}"),
-            )
+            message = _hinted(f"'{item}' is not a value of {fact}", item, allowed, f"; {allowed}")
+            raise ConditionError(where, message)
 
     if op in NUMERIC_OPS:
         if (
