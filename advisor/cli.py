@@ -471,30 +471,22 @@ def inspect_cmd(target: str, fmt: str, **fetch) -> None:
 @SOURCE
 @OFFLINE
 @format_option(TEXT_OR_JSON, "text")
-def memory_cmd(target: str, method: str, seq_len, batch_size, gradient_checkpointing, optimizer,
-               lora_rank, lora_targets, gpus, sharding, gpu_memory_gb, source, offline,
-               fmt) -> None:  # fmt: skip
+def memory_cmd(
+    target: str, method: str, seq_len, gpu_memory_gb, source, offline, fmt, **training
+) -> None:
     """GPU memory of one training step for MODEL (repo id, catalog entry or local folder)."""
     from advisor.memory.report import build, render
     from advisor.memory.settings import from_task, parse_targets
     from advisor.sources.resolve import fetch_one
 
-    if lora_targets is not None:
+    if training["lora_targets"] is not None:
         try:
-            parse_targets(lora_targets)
+            parse_targets(training["lora_targets"])
         except ValueError as exc:
             raise UserError(f"--lora-targets: {exc}") from None
-    task = {
-        "data.max_tokens": seq_len,
-        "data.max_tokens_from": "--seq-len",
-        "training.batch_size": batch_size,
-        "training.gradient_checkpointing": gradient_checkpointing,
-        "training.optimizer": optimizer,
-        "training.lora_rank": lora_rank,
-        "training.lora_targets": lora_targets,
-        "training.gpus": gpus,
-        "training.sharding": sharding,
-    }
+    task = {"data.max_tokens": seq_len, "data.max_tokens_from": "--seq-len"}
+    # Every other option is the training.* setting of its name (--lora-rank: training.lora_rank).
+    task.update({f"training.{name}": value for name, value in training.items()})
     setup = from_task({k: v for k, v in task.items() if v is not None}, method)
     facts = fetch_one(target, source=source, offline=offline, children=False)
     if facts.error and not facts.has("hidden_size") and not facts.has("params_b"):
