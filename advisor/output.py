@@ -41,7 +41,7 @@ def encodable(text: str) -> str:
 def check_writable(path: str | Path) -> Path:
     """The folder an output goes into; fails early (before any work) when it cannot be written."""
     target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = target.parent  # Path("report.md").parent is Path(".")
     if not folder.is_dir():
         raise UserError(f"{target}: folder {folder} does not exist", hint="create it first")
     try:
@@ -65,7 +65,7 @@ def write_atomic(path: str | Path, text: str) -> None:
     check_writable(target)
     # Through a symlink: replace the file it points at, not the link.
     real = Path(os.path.realpath(target)) if target.is_symlink() else target
-    folder = real.parent if str(real.parent) else Path(".")
+    folder = real.parent
     data = encodable(text).encode("utf-8")
     mode = _mode_for(real)
     try:

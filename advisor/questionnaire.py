@@ -57,6 +57,7 @@ FORMAT_FOR_KIND = {
     "alignment": "chat",
 }
 NONE_WORDS = {"none", "no", "-", "nothing"}
+SPEC_SECTIONS = ("task", "data", "training", "constraints", "models")
 _YES = {"y", "yes", "true"}
 _NO = {"n", "no", "false"}
 
@@ -70,13 +71,7 @@ class State:
     """The answers so far: a spec draft (nested like the YAML), what the text says, a data file."""
 
     draft: dict[str, dict[str, Any]] = field(
-        default_factory=lambda: {
-            "task": {},
-            "data": {},
-            "training": {},
-            "constraints": {},
-            "models": {},
-        }
+        default_factory=lambda: {section: {} for section in SPEC_SECTIONS}
     )
     understanding: Understanding | None = None
     dataset: DatasetProfile | None = None
@@ -337,11 +332,9 @@ def read_answer(question: Question, text: str, state: State) -> Any:
             return text  # the spec says why it is not a number
         scale = {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
         return int(float(match.group(1)) * scale)
-    if kind == "gigabytes":
-        return text  # the spec reads "24", "24GB" or "24 GB", exactly as in a YAML file
     if kind == "models":
         return expand_models(text, state)
-    return text
+    return text  # text, and gigabytes: the spec reads "24", "24GB" or "24 GB" as in a YAML file
 
 
 def licence_ids(text: str) -> list[str]:
