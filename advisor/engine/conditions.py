@@ -340,9 +340,9 @@ def _is_literal_leaf(condition: Condition) -> bool:
 
 
 def _literal_group_evaluator(node: Node) -> Evaluator:
-    """all / any over leaves that compare a fact with a literal (most rules): the leaves run
-    in one loop instead of one call each. Same records and the same Kleene result as the
-    general path (run_literal per child, then run_group)."""
+    """all / any over leaves that compare a fact with a literal (most rules; a lone literal
+    leaf is a group of one): the leaves run in one loop instead of one call each, with the
+    records and the Kleene result run_group would give."""
     steps = tuple((leaf.fact, leaf.test, leaf.value) for leaf in node.children)
     decisive = node.kind == "any"  # all: one False decides; any: one True decides
     undecided = not decisive
@@ -378,7 +378,7 @@ def evaluate(condition: Condition, context: dict[str, Any], out: list[ClauseResu
 
 
 def _leaf_evaluator(leaf: Leaf) -> Evaluator:
-    fact, op, test, ref, value = leaf.fact, leaf.op, leaf.test, leaf.value_fact, leaf.value
+    fact, op, test, ref = leaf.fact, leaf.op, leaf.test, leaf.value_fact
     if op in ("exists", "absent"):
         want = op == "exists"
 
@@ -410,20 +410,7 @@ def _leaf_evaluator(leaf: Leaf) -> Evaluator:
 
         return run_reference
 
-    def run_literal(ctx: dict[str, Any], out: list[Any]) -> bool | None:
-        actual = ctx.get(fact)
-        if actual is None or value is None:
-            passed = None  # a missing fact is unknown, never false
-        else:
-            try:
-                passed = test(actual, value)
-            except TypeError:
-                passed = None  # a wrongly typed fact from a source is not evidence
-        out.append(actual)
-        out.append(passed)
-        return passed
-
-    return run_literal
+    return _literal_group_evaluator(Node("all", (leaf,)))
 
 
 def _contains_any(actual: Any, expected: Any) -> bool:
