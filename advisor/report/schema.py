@@ -23,6 +23,13 @@ def _opt(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "type": [*kinds, "null"]}
 
 
+def _list(items: dict[str, Any], description: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "array", "items": items}
+    if description:
+        out["description"] = description
+    return out
+
+
 def _obj(required: dict[str, Any], description: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {"type": "object", "required": list(required), "properties": required}
     if description:
@@ -102,7 +109,7 @@ CANDIDATE = _obj(
             "the licence and what it allows (from the licence table)",
         ),
         "sources": STRS,
-        "checks": {"type": "array", "items": CHECK},
+        "checks": _list(CHECK),
         "error": _opt(_obj({"kind": _opt(STR), "message": STR})),
         "counts": {
             **_obj({s: NUM for s in ("pass", "warn", "fail", "unknown", "not-asked")}),
@@ -125,10 +132,7 @@ WHAT_WOULD_CHANGE = _obj(
         "variant": {"enum": ["base", "instruct"]},
         "margin": NUM,
         "summary": STR,
-        "changes": {
-            "type": "array",
-            "items": _obj({"fact": STR, "to": {}, "now": {}, "origin": STR, "text": STR}),
-        },
+        "changes": _list(_obj({"fact": STR, "to": {}, "now": {}, "origin": STR, "text": STR})),
     },
     "a smallest change of user-side facts that flips the verdict or makes it a close call, "
     "found by re-evaluating the decision rules with the change applied",
@@ -144,10 +148,9 @@ TRACE_ENTRY = _obj(
         "status": {"enum": ["fired", "silent", "unknown"]},
         "effect": STR,
         "message": STR,
-        "clauses": {
-            "type": "array",
-            "items": _obj({"fact": STR, "op": STR, "expected": {}, "actual": {}, "passed": {}}),
-        },
+        "clauses": _list(
+            _obj({"fact": STR, "op": STR, "expected": {}, "actual": {}, "passed": {}})
+        ),
     },
     "one rule's evaluation, clause by clause",
 )
@@ -178,21 +181,20 @@ def report_schema() -> dict[str, Any]:
                                 "domains": STRS,
                                 "style": STRS,
                                 "understood": BOOL,
-                                "evidence": {"type": "array", "items": EVIDENCE},
-                                "against": {
-                                    "type": "array",
-                                    "items": _obj(
+                                "evidence": _list(EVIDENCE),
+                                "against": _list(
+                                    _obj(
                                         {"pattern": STR, "matched": STR, "against": STR},
                                         "a negated mention, counted against its signal",
-                                    ),
-                                },
+                                    )
+                                ),
                                 "facts": {
                                     "type": "object",
                                     "description": "spec fields read from the text, each "
                                     "with the words it came from",
                                     "additionalProperties": _obj({"value": {}, "from": STR}),
                                 },
-                                "quantities": {"type": "array", "items": {"type": "object"}},
+                                "quantities": _list({"type": "object"}),
                                 "ignored": STRS,
                             }
                         ),
@@ -223,9 +225,8 @@ def report_schema() -> dict[str, Any]:
                         "close_call": BOOL,
                         "repo": _opt(STR),
                         "exceptions": STRS,
-                        "exceptions_considered": {
-                            "type": "array",
-                            "items": _obj(
+                        "exceptions_considered": _list(
+                            _obj(
                                 {
                                     "id": STR,
                                     "status": {"enum": ["fired", "silent", "unknown"]},
@@ -233,48 +234,42 @@ def report_schema() -> dict[str, Any]:
                                     "summary": STR,
                                     "facts": {"type": "object"},
                                 }
-                            ),
-                        },
+                            )
+                        ),
                         "alignment_tax": _obj(
                             {
                                 "level": {"enum": ["low", "medium", "high"]},
                                 "points": NUM,
-                                "reasons": {
-                                    "type": "array",
-                                    "items": _obj({"rule": STR, "level": STR, "message": STR}),
-                                },
+                                "reasons": _list(_obj({"rule": STR, "level": STR, "message": STR})),
                                 "cost": STR,
                             }
                         ),
                         "votes": _obj(
                             {
-                                side: _obj(
-                                    {"total": NUM, "rules": {"type": "array", "items": VOTE}}
-                                )
+                                side: _obj({"total": NUM, "rules": _list(VOTE)})
                                 for side in ("base", "instruct")
                             }
                         ),
                         "undecided": STRS,
-                        "what_would_change": {"type": "array", "items": WHAT_WOULD_CHANGE},
+                        "what_would_change": _list(WHAT_WOULD_CHANGE),
                         "reasons": {**STRS, "description": "the rules that carried the verdict"},
-                        "pick_notes": {
-                            "type": "array",
-                            "items": _obj({"rule": STR, "message": STR}),
-                            "description": "pitfalls and warn/fail checks of the pick",
-                        },
+                        "pick_notes": _list(
+                            _obj({"rule": STR, "message": STR}),
+                            "pitfalls and warn/fail checks of the pick",
+                        ),
                         "pick_reason": {
                             **_opt(STR),
                             "description": "why the pick beat the runner-up, a tie, or "
                             "that nothing of the verdict's variant passes",
                         },
-                        "ranking": {"type": "array", "items": RANK},
+                        "ranking": _list(RANK),
                         "closest": {
                             **_opt(STR),
                             "description": "when nothing is recommended: the closest candidate",
                         },
                     }
                 ),
-                "candidates": {"type": "array", "items": CANDIDATE},
+                "candidates": _list(CANDIDATE),
                 "memory_model": _obj(
                     {
                         "method": {"enum": ["full", "lora", "qlora"]},
@@ -292,15 +287,11 @@ def report_schema() -> dict[str, Any]:
                     "additionalProperties": _obj({"kind": STR, "name": STR, "summary": STR}),
                 },
                 "next_steps": STRS,
-                "trace": {"type": "array", "items": TRACE_ENTRY},
-                "missing_facts": {
-                    "type": "array",
-                    "items": _obj({"fact": STR, "candidate": _opt(STR), "rules": STRS}),
-                },
+                "trace": _list(TRACE_ENTRY),
+                "missing_facts": _list(_obj({"fact": STR, "candidate": _opt(STR), "rules": STRS})),
                 "shortlist": {**STRS, "description": "the candidates a one-screen page shows"},
-                "warnings": {
-                    "type": "array",
-                    "items": _obj(
+                "warnings": _list(
+                    _obj(
                         {
                             "rule": STR,
                             "state": STR,
@@ -309,13 +300,12 @@ def report_schema() -> dict[str, Any]:
                             "licence_terms": {**BOOL, "description": "a rule on the licence"},
                         },
                         "one distinct warn/fail check and the candidates it applies to",
-                    ),
-                },
-                "licences": {
-                    "type": "array",
-                    "items": _obj({"id": STR, "name": _opt(STR), "conditions": STRS}),
-                    "description": "each distinct licence with conditions, once",
-                },
+                    )
+                ),
+                "licences": _list(
+                    _obj({"id": STR, "name": _opt(STR), "conditions": STRS}),
+                    "each distinct licence with conditions, once",
+                ),
             }
         ),
     }
