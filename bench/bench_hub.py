@@ -1,13 +1,21 @@
-"""Benchmark of the metadata sources. Run: python bench/bench_hub.py
+"""Benchmark of the metadata sources. Run: python bench/bench_hub.py [--runs N]
 
 1. Hub, as a user runs it (start-up included): `advisor recommend` of a spec with 100
    uncatalogued candidates, `--source hub`, against the loopback fake Hub with 50 ms added per
    response. Cold (empty caches; target <= 1.2 s), then repeated (target: 0 requests and
    <= 1.3x the baseline), each as a ratio against the same run's baseline: a cold
-   `advisor recommend` of an example spec answered by the catalog. Requests per candidate are
-   counted (2: model_info(expand=...) carries licence, card, tags, siblings, safetensors counts
-   and the config/tokenizer summary; config.json is the one file still needed, for context
-   length, rope scaling, EOS ids and the architecture dims).
+   `advisor recommend` of the same candidates answered by a catalog. Runs are interleaved;
+   medians of wall time and of the process's CPU time (user + sys) are printed.
+   Requests per candidate: 2, the fewest that give every fact. model_info(expand=[...]) carries
+   the licence, languages and base_model (cardData), baseModels, tags, gating, the file list
+   with sizes (siblings), safetensors parameter counts, and the `config` summary: architectures,
+   model_type, quantization_config and tokenizer_config (bos/eos/pad tokens, chat template), so
+   tokenizer_config.json and chat_template.jinja are skipped when it has them. It carries no
+   context length, rope scaling, sliding window, vocabulary, EOS ids, tied embeddings or the
+   dimensions the memory estimate needs (hidden size, layers, heads): those exist only in
+   config.json, hence one GET of it, pinned to the commit. (`gguf` covers GGUF repos only;
+   transformersInfo names the auto class, nothing more.) 100 candidates run in one wave, so
+   the requests cost 2 x 50 ms of latency, while the description is read.
 2. `advisor inspect` of a local model folder vs `python -c pass` (target: <= 10x), and the
    transformers way (AutoConfig + AutoTokenizer) side by side when transformers is importable.
 Raw medians and ratios come from the same run; nothing here asserts a time.
@@ -15,9 +23,11 @@ Raw medians and ratios come from the same run; nothing here asserts a time.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,7 +43,6 @@ from fakehub import FakeHub, fixture_json, make_repo  # noqa: E402
 
 CANDIDATES = 100
 LATENCY = 0.05
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SPEC_TASK = "Classify support tickets into 12 categories"
 
 
@@ -56,13 +65,17 @@ def _env(hub: FakeHub, home: Path, **extra: str) -> dict[str, str]:
     return env | {"HF_ENDPOINT": hub.url, "HF_HOME": str(home), "PYTHONPATH": str(ROOT), **extra}
 
 
-def _run(argv: list[str], env: dict[str, str]) -> float:
+def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + sys) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(argv, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"bench: {' '.join(argv[3:5])} failed: {result.stderr.strip()[-300:]}")
-    return elapsed
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return elapsed, cpu
 
 
 def same_candidates_catalog(hub: FakeHub, path: Path) -> None:
@@ -88,7 +101,7 @@ def same_candidates_catalog(hub: FakeHub, path: Path) -> None:
     path.write_text(json.dumps({"models": models}))
 
 
-def hub_bench() -> dict[str, float]:
+def hub_bench(runs: int) -> dict[str, float]:
     """Cold and repeated `recommend --source hub` of 100 candidates vs the catalog baselines."""
     advisor = [sys.executable, "-m", "advisor", "recommend"]
     with tempfile.TemporaryDirectory() as tmp, FakeHub(bench_repos(), latency=LATENCY) as hub:
@@ -104,38 +117,54 @@ def hub_bench() -> dict[str, float]:
         env = _env(hub, home)
         same_env = _env(hub, home, ADVISOR_CATALOG=str(catalog))
         _run(example_argv, env)  # warm the page cache and the .pyc files
-        times: dict[str, list[float]] = {"example": [], "same": [], "cold": [], "repeat": []}
+        names = ("same", "example", "cold", "repeat")
+        wall: dict[str, list[float]] = {k: [] for k in names}
+        cpu: dict[str, list[float]] = {k: [] for k in names}
         requests: dict[str, list[int]] = {"cold": [], "repeat": []}
-        for _ in range(RUNS):
-            times["example"].append(_run(example_argv, env))
-            times["same"].append(_run(same_argv, same_env))
+
+        def timed(name: str, argv: list[str], run_env: dict[str, str]) -> None:
+            elapsed, used = _run(argv, run_env)
+            wall[name].append(elapsed)
+            cpu[name].append(used)
+
+        for _ in range(runs):
+            timed("example", example_argv, env)
+            timed("same", same_argv, same_env)
             shutil.rmtree(home, ignore_errors=True)
             hub.reset()
-            times["cold"].append(_run(hub_argv, env))
+            timed("cold", hub_argv, env)
             requests["cold"].append(hub.count())
             hub.reset()
-            times["repeat"].append(_run(hub_argv, env))
+            timed("repeat", hub_argv, env)
             requests["repeat"].append(hub.count())
-    example, same, cold, repeat = (statistics.median(times[k]) for k in times)
-    per_candidate = max(requests["cold"]) / CANDIDATES
+    ms = {k: statistics.median(wall[k]) * 1000 for k in names}
+    cpu_ms = {k: statistics.median(cpu[k]) * 1000 for k in names}
+    same = ms["same"]
+
+    def line(label: str, name: str, extra: str = "") -> None:
+        print(
+            f"  {label:44s} {ms[name]:6.0f} ms = {ms[name] / same:4.2f}x A   "
+            f"(CPU {cpu_ms[name]:4.0f} ms = {cpu_ms[name] / cpu_ms['same']:4.2f}x A){extra}"
+        )
+
     print(
         f"hub: {CANDIDATES} uncatalogued candidates, {LATENCY * 1000:.0f} ms per response, "
-        f"`advisor recommend` (text), start-up included, medians of {RUNS}, nproc {os.cpu_count()}"
+        f"`advisor recommend` (text), start-up included, medians of {runs}, nproc {os.cpu_count()}"
     )
-    print(f"  baseline A: the same 100 candidates from a catalog      {same * 1000:6.0f} ms")
-    print(
-        f"  baseline B: cold recommend of examples/support-tickets.yaml  {example * 1000:6.0f} ms"
+    line("baseline A: the same 100 from a catalog", "same")
+    line("baseline B: examples/support-tickets.yaml", "example")
+    per = max(requests["cold"]) / CANDIDATES
+    line(
+        "cold   --source hub (target <= 1200 ms)",
+        "cold",
+        f"; {max(requests['cold'])} requests = {per:g} per candidate",
     )
-    print(
-        f"  cold   --source hub {cold * 1000:6.0f} ms (target <= 1200 ms) = {cold / same:.2f}x A,"
-        f" {cold / example:.2f}x B; {max(requests['cold'])} requests = {per_candidate:g} per"
-        " candidate"
+    line(
+        "repeat --source hub (target <= 1.30x A)",
+        "repeat",
+        f"; {max(requests['repeat'])} requests (target 0)",
     )
-    print(
-        f"  repeat --source hub {repeat * 1000:6.0f} ms = {repeat / same:.2f}x A (target <= 1.30x),"
-        f" {repeat / example:.2f}x B; {max(requests['repeat'])} requests (target 0)"
-    )
-    return {"example": example, "same": same, "cold": cold, "repeat": repeat}
+    return ms
 
 
 def local_folder(root: Path) -> Path:
@@ -215,5 +244,7 @@ def transformers_python() -> str | None:
 
 
 if __name__ == "__main__":
-    hub_bench()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "5")))
+    hub_bench(parser.parse_args().runs)
     inspect_bench()

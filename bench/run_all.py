@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--skip-tests", action="store_true", help="leave out figure 6")
     args = parser.parse_args()
     summary = run_script("1-3. core", [str(BENCH / "bench_core.py"), "--runs", str(args.runs)])
-    summary += run_script("4. Hub", [str(BENCH / "bench_hub.py")])
+    summary += run_script("4. Hub", [str(BENCH / "bench_hub.py"), "--runs", str(args.runs)])
     summary += run_script(
         "5. --data", [str(BENCH / "bench_dataset.py"), "--size-mb", str(args.dataset_mb)]
     )

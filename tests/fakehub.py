@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
+LIST_MODELS = "(list_models)"  # the key of a fault on list_models in FakeHub.faults
 
 
 def fixture_text(name: str) -> str:
@@ -535,6 +536,8 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 pass  # the client gave up, as it should
 
         def _list(self, query: dict[str, list[str]], head: bool) -> None:
+            if self._apply_fault(LIST_MODELS, head, api=True):  # a status fault only
+                return
             found: list[str] = []
             for value in query.get("filter", []):
                 if value.startswith("base_model:finetune:"):

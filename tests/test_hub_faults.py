@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from fakehub import FakeHub, Fault, gzip_bomb
+from fakehub import LIST_MODELS, FakeHub, Fault, gzip_bomb
 
 from advisor.sources.hub import MAX_RETRIES
 from advisor.sources.resolve import fetch_models
@@ -83,6 +83,16 @@ def test_wrongly_typed_json_gives_a_status_not_a_crash(hub: FakeHub, patch: dict
             value = bad.get(name)
             assert value is None or isinstance(value, (int, float, str)), (name, value)
     assert elapsed < 8
+
+
+def test_a_failed_children_lookup_costs_only_the_instruct_sibling(hub: FakeHub) -> None:
+    """list_models (a base repo's fine-tunes) rate limited: the base keeps every other fact."""
+    hub.faults[LIST_MODELS] = Fault("429", retry_after=60)
+    base, *_ = fetch_models(["Qwen/Qwen2.5-0.5B"], source="hub")
+    assert hub.count("/api/models") > hub.count("/api/models/")  # list_models was asked
+    assert base.error is None and base.get("variant") == "base"
+    assert base.get("context_length") == 32768 and base.get("license") == "apache-2.0"
+    assert base.get("instruct_sibling") is None
 
 
 def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:

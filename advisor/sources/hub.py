@@ -8,7 +8,8 @@ GET of config.json pinned to the commit sha, because context length, rope scalin
 window, vocabulary, EOS ids and tied embeddings exist only there. So two requests, and no HEAD:
 the file is read straight from its resolve URL into the answer, never into the HF cache (a
 file already in the HF cache costs no request). tokenizer_config.json / chat_template.jinja
-are fetched only when the API's summary lacks them, or for `inspect`. Never weights.
+are fetched only when the API's summary lacks them, or for `inspect`. Never weights. A base
+repo adds one list_models (its instruct children); if that fails, only instruct_sibling is lost.
 Answers are cached (advisor.sources.cache) so a repeated run makes no request.
 
 Every problem of one candidate ends up in facts.error_kind / facts.error, never as an
@@ -205,19 +206,20 @@ def fetch(
     cache = cache or AnswerCache()
     offline = options.offline or env_offline()
     answer = None if options.refresh else _cached(cache.current(repo_id, allow_stale=offline))
-    if answer is not None and not offline and _needs_more(answer, options):
-        answer = _complete_answer(repo_id, answer, options, cache)
-    if answer is not None:
-        return facts_from_answer(answer, cached=True)
-    if offline:
+    cached = answer is not None
+    if answer is None and offline:
         return _fail(ModelFacts(repo_id), "offline")
-    try:
-        with deadline(candidate_budget()):
-            answer = _fetch_answer(repo_id, options, cache)
-    except Exception as exc:  # every failure of one candidate stays with that candidate
-        kind, reason = classify_exception(exc)
-        return _fail(ModelFacts(repo_id), kind, reason)
-    return facts_from_answer(answer, cached=False)
+    with deadline(candidate_budget()):  # around every request of this candidate
+        if answer is None:
+            try:
+                answer = _fetch_answer(repo_id, options, cache)
+            except Exception as exc:  # every failure of one candidate stays with that candidate
+                return _fail(ModelFacts(repo_id), *classify_exception(exc))
+        facts = facts_from_answer(answer, cached=cached)
+        base = facts.get("variant") == "base"
+        if offline or not _needs_more(answer, options, base):
+            return facts
+        return facts_from_answer(_complete_answer(answer, options, cache, base), cached=cached)
 
 
 def _cached(answer: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -232,25 +234,24 @@ def _cached(answer: dict[str, Any] | None) -> dict[str, Any] | None:
     return well_typed(answer)
 
 
-def _needs_more(answer: dict[str, Any], options: FetchOptions) -> bool:
-    if options.children and "children" not in answer and _is_base(answer):
+def _needs_more(answer: dict[str, Any], options: FetchOptions, base: bool) -> bool:
+    if base and options.children and "children" not in answer:
         return True
     return bool(_wanted_files(answer, options) - set(answer.get("files", {})))
 
 
 def _complete_answer(
-    repo_id: str, answer: dict[str, Any], options: FetchOptions, cache: AnswerCache
+    answer: dict[str, Any], options: FetchOptions, cache: AnswerCache, base: bool
 ) -> dict[str, Any]:
-    """Add files or children a cached answer lacks (a bulk run's answer, then `inspect`)."""
+    """Add what an answer lacks: a base repo's instruct children, the files `inspect` reads."""
     try:
-        with deadline(candidate_budget()):
-            _download_files(answer, options)
-            if options.children and "children" not in answer and _is_base(answer):
-                answer["children"] = _children(repo_id)
+        _download_files(answer, options)
+        if base and options.children and "children" not in answer:
+            answer["children"] = hub_answer.clean(_children(answer["repo_id"]))
         if not answer.get("file_errors"):
-            cache.put(repo_id, answer["sha"], answer)
+            cache.put(answer["repo_id"], answer["sha"], answer)
     except Exception:
-        pass  # keep what the cache had; missing facts stay unknown
+        pass  # keep what the answer had; missing facts stay unknown
     return answer
 
 
@@ -263,11 +264,7 @@ def _fetch_answer(repo_id: str, options: FetchOptions, cache: AnswerCache) -> di
         raise HubProblem("malformed", "no commit sha in the answer")
     if not options.refresh and (known := _cached(cache.get(repo_id, sha))) is not None:
         cache.touch(repo_id, sha)  # same commit: reuse files and children fetched before
-        return (
-            _complete_answer(repo_id, known, options, cache)
-            if _needs_more(known, options)
-            else known
-        )
+        return known
     card = info.card_data.to_dict() if info.card_data is not None else None
     answer: dict[str, Any] = {
         "repo_id": info.id,
@@ -293,8 +290,6 @@ def _fetch_answer(repo_id: str, options: FetchOptions, cache: AnswerCache) -> di
         raise HubProblem("malformed", "no repo id or commit sha in the answer")
     answer["files"] = {}
     _download_files(answer, options)
-    if options.children and _is_base(answer):
-        answer["children"] = hub_answer.clean(_children(answer["repo_id"]))
     if not answer.get("file_errors"):
         cache.put(repo_id, sha, answer)
     return answer
@@ -453,11 +448,7 @@ def base_relation(answer: dict[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _is_base(answer: dict[str, Any]) -> bool:
-    return facts_from_answer(answer, cached=True, siblings=False).get("variant") == "base"
-
-
-def facts_from_answer(answer: dict[str, Any], *, cached: bool, siblings: bool = True) -> ModelFacts:
+def facts_from_answer(answer: dict[str, Any], *, cached: bool) -> ModelFacts:
     answer = well_typed(answer)
     repo_id = answer["repo_id"]
     sha = answer.get("sha") or ""
@@ -520,7 +511,7 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool, siblings: bool = 
         special_token_ids=modelfiles.special_tokens(tok_file),
         card_base_model_relation=modelfiles.card_relation(answer.get("card_data")),
     )
-    if siblings and facts.get("variant") == "base" and answer.get("children") is not None:
+    if facts.get("variant") == "base" and answer.get("children") is not None:
         child = family.pick_instruct_child(repo_id, answer["children"])
         if child:
             facts.set(

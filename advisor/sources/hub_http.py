@@ -30,6 +30,9 @@ from typing import Any
 # 362 kB, model_info of a 10,000-file repo about 1 MB. Counted after decompression.
 MAX_BODY = 8 * 1024 * 1024
 MAX_RETRIES = 3
+# Requests at once (resolve runs this many candidates together, each one request at a time), and
+# the connections the pool keeps: httpx keeps 20, so the rest were closed and opened again.
+MAX_IN_FLIGHT = 100
 _ACCEPTED_ENCODINGS = "gzip, deflate"  # the ones decoded here, with a bound
 
 
@@ -185,7 +188,8 @@ def _make_transport(httpx: Any, httpcore: Any) -> Any:
         """Deadline on every socket operation, capped bodies, bounded retries of 429/5xx."""
 
         def __init__(self) -> None:
-            self._inner = httpx.HTTPTransport()
+            limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=None)
+            self._inner = httpx.HTTPTransport(limits=limits)
             pool = getattr(self._inner, "_pool", None)
             if hasattr(pool, "_network_backend"):
                 pool._network_backend = _deadline_backend(httpcore)

@@ -24,10 +24,10 @@ from advisor.errors import UserError
 from advisor.facts import ModelFacts, family, variant
 from advisor.facts.derive import complete
 from advisor.repoid import is_hub_repo_id
-from advisor.sources import SOURCES, catalog, hub, local
+from advisor.sources import SOURCES, catalog, hub, hub_http, local
 from advisor.sources.cache import AnswerCache
 
-MAX_WORKERS = 64  # bounded; 2 requests in sequence per candidate: 100 candidates in 2 waves
+MAX_WORKERS = hub_http.MAX_IN_FLIGHT  # 100 candidates in one wave of 2 requests each
 
 
 def _check_source(source: str) -> None:
