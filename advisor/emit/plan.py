@@ -201,14 +201,14 @@ def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
         del facts[key]
     for name in DECISIONS_AFTER_FORMAT:
         choices[name] = decide(name, facts)
-    plan = Plan(model.repo_id, choices, facts, _header(rec, model, spec_name))
+    memory = _memory(rec, model, rec.spec.training.method)
+    plan = Plan(model.repo_id, choices, facts, _header(rec, model, spec_name, memory))
     plan.warnings = _warnings(plan)
     variant = model.get("variant")
     if model.repo_id != rec.repo and variant in ("base", "instruct") and variant != rec.variant:
         plan.warnings.append(
             f"{model.repo_id} is the {variant} variant, but the verdict is {rec.variant}"
         )
-    memory = _memory(rec, model, rec.spec.training.method)
     if memory is not None and memory.fits_gpu is False:
         plan.warnings.append(
             f"the memory estimate ({memory.need_gb:g} GB) does not fit your "
@@ -218,7 +218,7 @@ def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
     return plan
 
 
-def _header(rec: Any, model: ModelFacts, spec_name: str) -> list[str]:
+def _header(rec: Any, model: ModelFacts, spec_name: str, memory: Any) -> list[str]:
     verdict = f"{rec.variant} (confidence {rec.confidence}"
     verdict += ", close call: fine-tune both and compare)" if rec.close_call else ")"
     picked = "recommended repo" if model.repo_id == rec.repo else "repo chosen with --repo"
@@ -230,7 +230,6 @@ def _header(rec: Any, model: ModelFacts, spec_name: str) -> list[str]:
     if rec.exceptions:
         lines.append("Exceptions that chose base: " + ", ".join(rec.exceptions))
     method = rec.spec.training.method
-    memory = _memory(rec, model, method)
     if memory is None:
         lines.append(f"Memory ({method}): unknown (parameter count not known)")
     else:

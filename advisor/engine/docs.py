@@ -29,12 +29,6 @@ def condition_text(cond: Condition, indent: int = 0) -> list[str]:
     return lines
 
 
-def uses_matches(cond: Condition) -> bool:
-    if isinstance(cond, Leaf):
-        return cond.op == "matches"
-    return any(uses_matches(child) for child in cond.children)
-
-
 def rule_json(rule: Rule) -> dict[str, Any]:
     return {
         "id": rule.id,
@@ -65,7 +59,7 @@ def rule_text(rule: Rule) -> str:
     if rule.explain["caveats"]:
         lines += ["", "Known limits:", f"  {rule.explain['caveats']}"]
     lines += ["", "When:"] + ["  " + line for line in condition_text(rule.when)]
-    if uses_matches(rule.when):
+    if any(leaf.op == "matches" for leaf in rule.leaves):
         lines += [f"  (matches: {PATTERN_SYNTAX})"]
     if rule.explain["references"]:
         lines += ["", "References:"] + [f"  - {ref}" for ref in rule.explain["references"]]
