@@ -12,29 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor import __version__
-from advisor.emit.rules import Choice, chat_formats, decide, template_hashes
+from advisor.emit.rules import Choice, chat_formats, config_rules, decide, template_hashes
 from advisor.facts import ModelFacts
 
-# Decisions in the order they feed each other (decision.<name> facts).
-DECISIONS_BEFORE_FORMAT = ("objective", "template", "chat_format")
-DECISIONS_AFTER_FORMAT = (
-    "thinking",
-    "loss_mask",
-    "trl_loss",
-    "unsloth_loss",
-    "eos",
-    "pad",
-    "new_tokens",
-    "embeddings",
-    "tied_caveat",
-    "max_length",
-    "packing",
-    "lora_rank",
-    "lora_targets",
-    "gradient_checkpointing",
-    "batch_size",
-    "learning_rate",
-)
 # Spec fields other parts of the advisor may add (training.*); read when present.
 OPTIONAL_TRAINING_FIELDS = (
     "lora_rank",
@@ -194,13 +174,14 @@ def _format_facts(facts: dict[str, Any]) -> None:
 def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
     facts = plan_facts(rec, model)
     choices: dict[str, Choice] = {}
-    for name in DECISIONS_BEFORE_FORMAT:
+    # In the file's order, so each decision reads those before it (decision.<name> facts);
+    # the later ones also read the chosen chat format's facts (fmt.*).
+    for name in config_rules():
         choices[name] = decide(name, facts)
-    _format_facts(facts)
-    for key in [k for k, v in facts.items() if v is None]:
-        del facts[key]
-    for name in DECISIONS_AFTER_FORMAT:
-        choices[name] = decide(name, facts)
+        if name == "chat_format":
+            _format_facts(facts)
+            for key in [k for k, v in facts.items() if v is None]:
+                del facts[key]
     memory = _memory(rec, model, rec.spec.training.method)
     plan = Plan(model.repo_id, choices, facts, _header(rec, model, spec_name, memory))
     plan.warnings = _warnings(plan)
