@@ -97,28 +97,8 @@ def plan_facts(rec: Any, model: ModelFacts) -> dict[str, Any]:
         facts["training.lora_targets"] = list(parse_targets(targets))
     elif isinstance(targets, str):
         facts["training.lora_targets"] = "all-linear"
-    for name in (
-        "variant",
-        "family",
-        "model_type",
-        "eos_token",
-        "pad_token",
-        "bos_token",
-        "pad_equals_eos",
-        "tie_word_embeddings",
-        "params_b",
-        "context_length",
-        "instruct_sibling",
-        "chat_template_family",
-        "chat_template_eot",
-        # facts other parts of the advisor may add; absent ones stay unknown
-        "thinking",
-        "fim_tokens",
-        "fim_format",
-    ):
-        value = model.get(name)
-        if value is not None:
-            facts[f"model.{name}"] = value
+    # The model's facts as model.*; absent ones stay unknown to the rules.
+    facts.update({name: v for name, v in model.as_context().items() if v is not None})
     model_format = _model_format(model)
     if model_format:
         facts["model.format"] = model_format
