@@ -15,15 +15,6 @@ from advisor import __version__
 from advisor.emit.rules import Choice, chat_formats, config_rules, decide, template_hashes
 from advisor.facts import ModelFacts
 
-# Spec fields other parts of the advisor may add (training.*); read when present.
-OPTIONAL_TRAINING_FIELDS = (
-    "lora_rank",
-    "lora_targets",
-    "batch_size",
-    "gradient_checkpointing",
-    "reasoning_data",
-)
-
 
 @dataclass
 class Plan:
@@ -81,13 +72,9 @@ def plan_facts(rec: Any, model: ModelFacts) -> dict[str, Any]:
     """The adapter: the flat facts the config rules read, from the recommendation and one model."""
     from advisor.context import task_context
 
-    spec = rec.spec
-    facts: dict[str, Any] = dict(task_context(spec, rec.understanding, rec.dataset))
+    # task.*, data.*, constraints.* and training.* (the spec's memory settings among them)
+    facts: dict[str, Any] = dict(task_context(rec.spec, rec.understanding, rec.dataset))
     facts["task.fim"] = "fill-in-the-middle" in facts.get("task.signals", [])
-    for name in OPTIONAL_TRAINING_FIELDS:
-        value = getattr(spec.training, name, None)
-        if value is not None:
-            facts[f"training.{name}"] = value
     targets = facts.get("training.lora_targets")
     if isinstance(targets, str) and targets.strip().lower() != "all-linear":
         # the spec's shorthand (attention, mlp, q,v ...) as module names, read the way the
