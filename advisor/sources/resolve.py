@@ -17,7 +17,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from advisor.errors import UserError
@@ -140,7 +139,14 @@ def fetch_models(
             finally:
                 bar.step(target)
 
-        return _map(one, targets)
+        def waits(target: str) -> bool:
+            answered_here = source == "local" or (source == "auto" and _is_path(target))
+            catalogued = source == "catalog" or (
+                source == "auto" and not refresh and catalog.entry(target) is not None
+            )
+            return not (answered_here or catalogued)
+
+        return _map(one, targets, waits)
 
     results = fetch_all(unique, source, include_siblings)
     if not include_siblings:
@@ -176,11 +182,21 @@ def inspect_model(
     )
 
 
-def _map(fn: Callable[[str], ModelFacts], items: list[str]) -> list[ModelFacts]:
-    if len(items) <= 1:
-        return [fn(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(items))) as pool:
-        return list(pool.map(fn, items))
+def _map(
+    fn: Callable[[str], ModelFacts], items: list[str], waits: Callable[[str], bool]
+) -> list[ModelFacts]:
+    """fn over items in order; only those that may wait on the network go to a thread pool
+    (catalogued and local candidates are answered at once: no pool, no thread start-up, and
+    concurrent.futures is never imported on a catalog-only run)."""
+    remote = {i: item for i, item in enumerate(items) if waits(item)}
+    done: dict[int, ModelFacts] = {}
+    if len(remote) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(remote))) as pool:
+            futures = {i: pool.submit(fn, item) for i, item in remote.items()}
+            done = {i: future.result() for i, future in futures.items()}
+    return [done[i] if i in done else fn(item) for i, item in enumerate(items)]
 
 
 class _Progress:
