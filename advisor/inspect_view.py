@@ -65,7 +65,7 @@ def render_text(facts: ModelFacts) -> str:
     names = [n for n in _ORDER if n != "variant"] + [n for n in MODEL_FIELDS if n not in _ORDER]
     width = max(len(n) for n in names)
     for name in names:
-        if name in ("repo_id",) or not facts.has(name):
+        if name == "repo_id" or not facts.has(name):
             continue
         fact = facts.facts[name]
         origin = fact.source + (f": {fact.detail}" if fact.detail else "")

@@ -93,8 +93,8 @@ def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
             ("completion_only_loss", True, "prompt/completion data: loss on the completion only")
         )
     if plan.value("template") == "explicit" and not unsloth:
-        source = _template_source(plan)
-        args.append(("chat_template_path", source, plan.why("chat_format") + _template_note(plan)))
+        source, note = _template_source(plan)
+        args.append(("chat_template_path", source, plan.why("chat_format") + note))
     eos = choices["eos"]
     if eos.known:
         args.append(("eos_token", eos.value, eos.comment()))
@@ -125,14 +125,9 @@ def trainer_args() -> list[Arg]:
     ]
 
 
-def _template_source(plan: Plan) -> str:
+def _template_source(plan: Plan) -> tuple[str, str]:
+    """Where the explicit chat template comes from, and how to say so."""
     sibling = plan.fact("model.instruct_sibling")
     if sibling and plan.fact("decision.chat_format") == plan.fact("model.format"):
-        return sibling
-    return "chat_template.jinja"
-
-
-def _template_note(plan: Plan) -> str:
-    if _template_source(plan) == "chat_template.jinja":
-        return " — write your format's Jinja template to chat_template.jinja"
-    return " — the instruct sibling's tokenizer template (the family's own format)"
+        return sibling, " — the instruct sibling's tokenizer template (the family's own format)"
+    return "chat_template.jinja", " — write your format's Jinja template to chat_template.jinja"
