@@ -152,6 +152,10 @@ SPEC_FLAGS = {
 }
 
 
+# The options of every command that runs a recommendation, after its own.
+RUN = _options(DATA, OUTPUT, FETCH, RULES)
+
+
 def _task_spec(spec, task, flags: dict):
     """The spec from SPEC or --task plus the flags; the flags used are taken out of `flags`."""
     from advisor.spec import from_inputs
@@ -220,10 +224,7 @@ def render_recommendation(
 @cli.command()
 @SPEC_INPUTS
 @format_option(FORMATS, "text")
-@DATA
-@OUTPUT
-@FETCH
-@RULES
+@RUN
 @click.option(
     "--explain",
     "-v",
@@ -249,10 +250,7 @@ def recommend(fmt, output, explain, emit_framework, **inputs):
 @cli.command()
 @SPEC_INPUTS
 @format_option(REPORT_FORMATS, "markdown")
-@DATA
-@OUTPUT
-@FETCH
-@RULES
+@RUN
 def report(fmt, output, **inputs):
     """A model-selection report for SPEC or --task (Markdown, JSON or one self-contained HTML)."""
     _recommend_and_emit(fmt, output, **inputs)
@@ -288,10 +286,7 @@ def _profile(path: str):
     "llamafactory: their YAML.",
 )
 @click.option("--repo", help="Write the config for this repo instead of the recommended one.")
-@DATA
-@OUTPUT
-@FETCH
-@RULES
+@RUN
 def config_cmd(framework, repo, output, **inputs):
     """A starting training config for the recommended repo, every setting with its reason."""
     _write_config(framework, repo, output, **inputs)
