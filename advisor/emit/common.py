@@ -26,8 +26,9 @@ def yaml_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-class YamlLines:
-    """A YAML document written line by line, each setting under the comment that explains it."""
+class Lines:
+    """A config file or script written line by line, each setting under the comment that
+    explains it."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -35,6 +36,11 @@ class YamlLines:
     def note(self, text: str, indent: str = "") -> None:
         self.lines += comment(text, indent)
 
+    def text(self) -> str:
+        return "\n".join(self.lines).rstrip() + "\n"
+
+
+class YamlLines(Lines):
     def set(self, key: str, value: Any, why: str | None = None, indent: str = "") -> None:
         if why:
             self.note(why, indent)
@@ -47,9 +53,6 @@ class YamlLines:
 
     def blank(self) -> None:
         self.lines.append("")
-
-    def text(self) -> str:
-        return "\n".join(self.lines).rstrip() + "\n"
 
 
 def header(plan: Plan, framework: str, versions: str, run: list[str]) -> list[str]:

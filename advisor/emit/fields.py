@@ -31,9 +31,7 @@ def versions(*names: str) -> str:
 
 
 def _keys(section: dict[str, Any]) -> set[str]:
-    if "params" in section:
-        return set(section["params"])
-    return set(section["fields"])
+    return set(section["params"] if "params" in section else section["fields"])
 
 
 def script_calls() -> dict[str, set[str]]:

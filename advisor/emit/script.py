@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.emit.common import accumulation, comment, data_shape
+from advisor.emit.common import Lines, accumulation, data_shape
 from advisor.emit.plan import Plan
 
 
@@ -22,13 +22,7 @@ class Code:
 Arg = tuple[str, Any, "str | None"]
 
 
-class PyLines:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def note(self, text: str, indent: str = "") -> None:
-        self.lines += comment(text, indent)
-
+class PyLines(Lines):
     def add(self, *lines: str) -> None:
         self.lines += lines
 
@@ -39,9 +33,6 @@ class PyLines:
                 self.note(why, "    ")
             self.lines.append(f"    {key}={value!r},")
         self.lines.append(")")
-
-    def text(self) -> str:
-        return "\n".join(self.lines).rstrip() + "\n"
 
 
 def dataset_lines(py: PyLines, plan: Plan, *, unsloth: bool) -> None:
