@@ -74,8 +74,7 @@ class State:
         default_factory=lambda: {section: {} for section in SPEC_SECTIONS}
     )
     understanding: Understanding | None = None
-    dataset: DatasetProfile | None = None
-    data_path_given: bool = False
+    dataset: DatasetProfile | None = None  # from --data, or the file question
 
     def get(self, path: str) -> Any:
         section, name = path.split(".")
@@ -117,7 +116,7 @@ def _kind_unknown(state: State) -> bool:
 
 
 def _no_data_file(state: State) -> bool:
-    return not state.data_path_given and state.dataset is None
+    return state.dataset is None
 
 
 def _unmeasured(path: str) -> Callable[[State], bool]:
@@ -438,7 +437,7 @@ def interview(
 ) -> Interview:
     """Ask every question whose `when` holds; return the spec the answers make."""
     by_id = {rule.id: rule for rule in rules}
-    state = State(dataset=dataset, data_path_given=dataset is not None)
+    state = State(dataset=dataset)
     if dataset is not None:
         _fill_from_dataset(state, dataset)
     for question in QUESTIONS:
