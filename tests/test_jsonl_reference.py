@@ -1,10 +1,10 @@
 """The streaming JSON Lines reader against a slow, obvious reference on tricky rows.
 
-The reader splits blocks, carries partial lines across block boundaries and checks UTF-8, NUL
-bytes and the `{...}` shape of whole blocks at once, with a per-line slow path only for blocks
-that fail. The reference reads the whole file, splits it once and checks each line on its own.
-Both must say the same thing about every line, for any block size, LF or CRLF, with or without
-a BOM and a final newline.
+The reader finds the lines of a block (split() for short lines, find() for long ones), carries
+partial lines across block boundaries and checks UTF-8, NUL bytes and the `{...}` shape of whole
+blocks at once, with a per-line slow path only for blocks that fail. The reference reads the
+whole file, splits it once and checks each line on its own. Both must say the same thing about
+every line, for any block size, LF or CRLF, with or without a BOM and a final newline.
 """
 
 from __future__ import annotations
@@ -150,7 +150,9 @@ def test_every_row_is_judged_as_the_line_by_line_reference_judges_it(
     for block, piece in ((1, 1), (2, 1), (3, 2), (7, 5), (64, 16), (1000, 1), (4 << 20, 100)):
         monkeypatch.setattr(jsonl, "BLOCK_BYTES", block)
         monkeypatch.setattr(jsonl, "UTF8_PIECE_BYTES", piece)  # UTF-8 is checked in pieces
-        assert _observed(path) == expected, f"block size {block}, UTF-8 piece {piece}"
+        for long_line in (0, 10**9):  # lines found by find() / by split()
+            monkeypatch.setattr(jsonl, "LONG_LINE_BYTES", long_line)
+            assert _observed(path) == expected, f"block {block}, piece {piece}, {long_line}"
 
 
 def test_a_blank_line_just_before_a_block_boundary_is_counted(tmp_path, monkeypatch):
@@ -163,9 +165,13 @@ def test_a_blank_line_just_before_a_block_boundary_is_counted(tmp_path, monkeypa
     assert p.warnings == ["20 blank lines ignored"]
 
 
-def test_a_sampled_file_still_checks_every_line(tmp_path, monkeypatch, every_line_listed):
+@pytest.mark.parametrize("long_line", [0, 10**9], ids=["find", "split"])
+def test_a_sampled_file_still_checks_every_line(
+    tmp_path, monkeypatch, every_line_listed, long_line
+):
     """Past FULL_PARSE_BYTES only a sample is parsed: lines that fail the every-line checks
     (UTF-8, NUL, blank, not braced) are still all found, with the reference's reasons."""
+    monkeypatch.setattr(jsonl, "LONG_LINE_BYTES", long_line)
     monkeypatch.setattr(jsonl, "FULL_PARSE_BYTES", 100)
     monkeypatch.setattr(jsonl, "SAMPLE_ROWS", 10)
     monkeypatch.setattr(jsonl, "BLOCK_BYTES", 512)
