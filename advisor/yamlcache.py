@@ -10,14 +10,14 @@ same values), so a changed validator or fact registry is honoured without any ca
 - One sealed file (marshal) per advisor and Python version under the user cache
   (`advisor.usercache`: a damaged or edited file is ignored and rewritten). Each entry is keyed
   by its origin and holds the SHA-256 of the exact text it was parsed from: a changed file is
-  parsed again. Only plain data (what round-trips through JSON unchanged) is stored.
+  parsed again.
 - Error messages keep their line numbers: a cached document re-parses its text for lines only
   if something asks where a value stood.
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import sys
 from pathlib import Path
@@ -63,14 +63,14 @@ _store = SealedStore(cache_file, _STAMP, keep=_still_there)
 reset, flush = _store.reset, _store.flush
 
 
-def _json_copy(data: Any) -> Any:
-    """What JSON gives back for data, or None when that would differ from it (dates, sets,
-    bytes, non-string keys, NaN): such a document is simply parsed every time."""
+def _stored_copy(data: Any) -> Any:
+    """A copy of data as the cache gives it back (marshal keeps every plain value and its type,
+    integer keys included), or None for anything it cannot store: such a document is simply
+    parsed every time. (The loader keeps dates as text, so today every document is stored.)"""
     try:
-        copy = json.loads(json.dumps(data, allow_nan=False))
-    except (TypeError, ValueError):
+        return marshal.loads(marshal.dumps(data))
+    except ValueError:
         return None
-    return copy if copy == data else None
 
 
 def load_packaged(text: str, origin: str) -> LocatedYaml:
@@ -80,7 +80,7 @@ def load_packaged(text: str, origin: str) -> LocatedYaml:
     if isinstance(entry, dict) and entry.get("sha256") == digest and "data" in entry:
         return _CachedYaml(entry["data"], text, origin)
     located = load_yaml(text, origin)  # errors surface exactly as without a cache
-    copy = _json_copy(located.data)
+    copy = _stored_copy(located.data)
     if copy is not None:
         _store.add(origin, {"sha256": digest, "data": copy})
     return located

@@ -75,10 +75,24 @@ def test_a_corrupt_cache_file_is_ignored(damage: bytes) -> None:
     assert ORIGIN in cached_entries()
 
 
-def test_values_json_cannot_keep_are_never_cached() -> None:
-    yamlcache.load_packaged("when: 2024-01-01\n1: one\n", ORIGIN)
+def test_integer_keys_come_back_as_integers() -> None:
+    """normalise.yaml maps word lengths to distances ({4: 1, 8: 2}): once JSON turned its keys
+    into strings, so it was parsed again on every run."""
+    text = "max_distance: {4: 1, 8: 2}\n"
+    yamlcache.load_packaged(text, ORIGIN)
     yamlcache.flush()
-    assert not yamlcache.cache_file().exists()
+    yamlcache.reset()
+    again = yamlcache.load_packaged(text, ORIGIN)
+    assert isinstance(again, yamlcache._CachedYaml)
+    assert again.data == {"max_distance": {4: 1, 8: 2}}
+
+
+def test_every_packaged_file_is_served_from_the_cache_on_the_second_run(cli, cache_dir) -> None:
+    env = {"ADVISOR_CACHE_DIR": str(cache_dir)}
+    cli("recommend", str(EXAMPLE), "--format", "json", env=env)
+    origins = set(cached_entries())
+    for name in ("normalise.yaml", "negation.yaml", "lexicon.yaml", "task_patterns.yaml"):
+        assert any(o.endswith(name) for o in origins), name
 
 
 def test_a_planted_rule_that_fails_validation_is_not_used(tmp_path: Path) -> None:
