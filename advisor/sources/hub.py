@@ -401,7 +401,6 @@ _ANSWER_TYPES: dict[str, tuple[type, ...]] = {
     "children": (list,),
     "file_errors": (dict,),
 }
-_ERROR_KINDS = ("not-found", "gated", "rate-limited", "timeout", "malformed", "network", "offline")
 
 
 def well_typed(answer: dict[str, Any]) -> dict[str, Any]:
@@ -417,7 +416,7 @@ def well_typed(answer: dict[str, Any]) -> dict[str, Any]:
             out[key] = [item for item in out[key] if isinstance(item, str)]
     if "file_errors" in out:
         out["file_errors"] = {
-            str(name): kind if kind in _ERROR_KINDS else "malformed"
+            str(name): kind if kind in ERROR_KINDS else "malformed"
             for name, kind in out["file_errors"].items()
         }
     return out

@@ -67,8 +67,18 @@ def fetch_one(
     return complete(_provided(target, source, options, cache or AnswerCache()))
 
 
-def _provided(target: str, source: str, options: hub.FetchOptions, cache: AnswerCache):
+def _provider(target: str, source: str, refresh: bool) -> str:
+    """local, catalog or hub: which provider `source` gives a target (see the module doc)."""
     if source == "local" or (source == "auto" and _is_path(target)):
+        return "local"
+    if source == "catalog" or (source == "auto" and not refresh and catalog.entry(target)):
+        return "catalog"
+    return "hub"
+
+
+def _provided(target: str, source: str, options: hub.FetchOptions, cache: AnswerCache):
+    provider = _provider(target, source, options.refresh)
+    if provider == "local":
         return local.lookup(target)
     if not is_hub_repo_id(target):
         # Before any request: a URL, a path or spaces would be sent to the Hub as a repo name.
@@ -77,9 +87,7 @@ def _provided(target: str, source: str, options: hub.FetchOptions, cache: Answer
             f"{shown!r} is not a Hub repo id",
             hint="give org/name (e.g. Qwen/Qwen2.5-7B), or a model folder starting with ./ or /",
         )
-    if source == "catalog":
-        return catalog.lookup_or_unknown(target)
-    if source == "auto" and not options.refresh and catalog.entry(target) is not None:
+    if provider == "catalog":
         return catalog.lookup_or_unknown(target)
     if source == "auto" and (options.offline or hub.env_offline()):
         return _offline_fallback(target, options, cache)
@@ -139,14 +147,7 @@ def fetch_models(
             finally:
                 bar.step(target)
 
-        def waits(target: str) -> bool:
-            answered_here = source == "local" or (source == "auto" and _is_path(target))
-            catalogued = source == "catalog" or (
-                source == "auto" and not refresh and catalog.entry(target) is not None
-            )
-            return not (answered_here or catalogued)
-
-        return _map(one, targets, waits)
+        return _map(one, targets, lambda target: _provider(target, source, refresh) == "hub")
 
     results = fetch_all(unique, source, include_siblings)
     if not include_siblings:
