@@ -452,12 +452,8 @@ def interview(
     spec = TaskSpec.model_validate(state.spec().to_yaml_dict())
     prompter.say("")
     prompter.say("Your answers, as the spec that runs now:")
-    prompter.say(_indented_block(spec_yaml(spec)))
+    prompter.say("\n".join(f"  {line}" for line in spec_yaml(spec).rstrip().splitlines()))
     return Interview(spec=spec, dataset=state.dataset)
-
-
-def _indented_block(text: str) -> str:
-    return "\n".join(f"  {line}" for line in text.rstrip().splitlines())
 
 
 def _ask(prompter: Prompter, question: Question, state: State, rules: dict[str, Rule]) -> None:

@@ -20,13 +20,12 @@ def write_config(
     """fetch: the --source / --offline / --refresh choices, as `pipeline.run` takes them."""
     from advisor.emit import build_plan, render_config
     from advisor.emit.fields import CHECKS
+    from advisor.output import check_writable, write_atomic
     from advisor.pipeline import run
     from advisor.sources.resolve import fetch_models
     from advisor.spec import check_repo_id
 
     if output is not None:
-        from advisor.output import check_writable
-
         check_writable(output)
     if repo is not None:
         try:
@@ -56,8 +55,6 @@ def write_config(
     if problems:  # an emitter bug: never hand out a config the framework would reject
         raise RuntimeError(f"{framework} config failed its field check: {problems[0]}")
     if output is not None:
-        from advisor.output import write_atomic
-
         write_atomic(output, text)
         click.echo(f"advisor: wrote {output}", err=True)
     else:
