@@ -155,7 +155,7 @@ def _compile_leaf(data: dict, path: str) -> Leaf:
     if op in ("exists", "absent"):
         if has_value:
             raise ConditionError(f"{path}.value", f"'{op}' takes no value")
-        return Leaf(fact, op, test=_TESTS[op])
+        return Leaf(fact, op)  # no test: presence is checked by the evaluator itself
     if not has_value:
         raise ConditionError(path, f"'{op}' needs a value")
     value = data["value"]
@@ -428,7 +428,5 @@ _TESTS: dict[str, Callable[[Any, Any], bool]] = {
     "not_in": lambda actual, expected: actual not in expected,
     "contains": operator.contains,
     "contains_any": _contains_any,
-    "exists": operator.eq,  # handled before the call; never None-valued
-    "absent": operator.eq,
-    "matches": operator.eq,  # replaced per leaf by its compiled pattern
+    "matches": operator.eq,  # a literal pattern gets its own test, its compiled search
 }
