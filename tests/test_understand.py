@@ -138,6 +138,8 @@ def test_constraint_cases(case):
         ("commercial", "constraints.commercial_use"),
         ("licenses", "constraints.licenses"),
         ("languages", "constraints.languages"),
+        ("models", "models.candidates"),
+        ("examples", "data.examples"),
     ):
         if key in case:
             assert facts.get(field) == case[key], (field, facts)

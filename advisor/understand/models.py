@@ -20,19 +20,27 @@ _VAGUE = regexcache.compile(
 
 
 def _family_regex(family: str) -> re.Pattern:
-    parts = re.findall(r"[a-z]+|\d+(?:\.\d+)?", family.lower())
+    # A release suffix may go unsaid: "Mistral 7B" names Mistral-7B-v0.3.
+    name, release = re.match(r"(.*?)((?:[-_ ]v\d+(?:\.\d+)*)?)$", family.lower()).groups()
+    parts = re.findall(r"[a-z]+|\d+(?:\.\d+)?", name)
     body = r"[ -]?".join(re.escape(p) for p in parts)
+    if release:
+        body += rf"(?:[ -]?{re.escape(release.lstrip('-_ '))})?"
     return regexcache.compile(rf"\b{body}(?![\d.]*\d)(?:[ -]?(\d+(?:\.\d+)?)b\b)?", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
 def _families() -> list[tuple[str, re.Pattern, list[tuple[str, float | None, str | None]]]]:
     from advisor.sources import catalog
+    from advisor.sources.resolve import fetch_one
 
     by_family: dict[str, list[tuple[str, float | None, str | None]]] = {}
     for repo_id in catalog.repo_ids():
-        # The raw catalog entry: three values, no need to build (and complete) its ModelFacts.
+        # The raw catalog entry: three values, no need to build (and complete) its ModelFacts,
+        # except where the size is derived (OLMo-2: counted from its architecture dimensions).
         facts = {name: fact.get("value") for name, fact in catalog.entry(repo_id)["facts"].items()}
+        if facts.get("family") and facts.get("params_b") is None:
+            facts["params_b"] = fetch_one(repo_id, source="catalog").get("params_b")
         if facts.get("family"):
             by_family.setdefault(facts["family"], []).append(
                 (repo_id, facts.get("params_b"), facts.get("variant"))
@@ -42,13 +50,18 @@ def _families() -> list[tuple[str, re.Pattern, list[tuple[str, float | None, str
     return [(name, _family_regex(name), by_family[name]) for name in names]
 
 
-def models_in(norm: Normalised) -> tuple[list[tuple[str, str]], list[str]]:
-    """[(repo id, the user's words)], and what was read but not used."""
+def models_in(
+    norm: Normalised,
+) -> tuple[list[tuple[str, str]], list[str], list[tuple[int, int]]]:
+    """[(repo id, the user's words)], what was read but not used, and where model names stand
+    in the original text (a size there, "OLMo 2 7B", is not a quantity of anything else)."""
     from advisor.sources import catalog
 
     found: list[tuple[str, str]] = []
     ignored: list[str] = []
+    spans: list[tuple[int, int]] = []
     for m in _REPO.finditer(norm.original):
+        spans.append(m.span())
         repo = m.group(1).rstrip(".")
         if catalog.entry(repo) is not None or re.search(r"\d", repo.split("/")[1]):
             found.append((repo, repo))
@@ -59,6 +72,7 @@ def models_in(norm: Normalised) -> tuple[list[tuple[str, str]], list[str]]:
             if any(a <= m.start() < b for a, b in taken):
                 continue
             taken.append(m.span())
+            spans.append((norm.starts[m.start()], norm.ends[m.end() - 1]))
             words = norm.quote(*m.span())
             size = float(m.group(1)) if m.group(1) else None
             chosen = [r for r, params, _ in repos if size is not None and params is not None
@@ -79,4 +93,4 @@ def models_in(norm: Normalised) -> tuple[list[tuple[str, str]], list[str]]:
                 "Llama-3.1 or Qwen2.5, or a repo org/name)"
             )
             break
-    return found, ignored
+    return found, ignored, spans

@@ -10,6 +10,7 @@ from advisor import regexcache
 from advisor.understand import Understanding
 from advisor.understand.data import combine, knowledge
 from advisor.understand.matcher import Entry, Hit, compile_entry, effects, find
+from advisor.understand.models import models_in
 from advisor.understand.negation import Scope, negated, scopes
 from advisor.understand.normalise import Normalised, normalise
 from advisor.understand.quantities import Quantity, raw_volume_threshold
@@ -42,10 +43,12 @@ def read(text: str) -> Understanding:
     found = scopes(norm.text)
     terms = term_hits(norm, found)
     result = Understanding()
+    models = models_in(norm)
     _read_patterns(result, norm, found, terms)
     _read_own_alignment(result, norm, found, terms)
-    _read_quantities(result, norm, found)
+    _read_quantities(result, norm, found, models[2])
     _read_constraints(result, norm, found)
+    _read_models(result, models)
     result.signals = sorted(set(result.signals))
     result.domains = sorted(set(result.domains))
     result.style = sorted(set(result.style))
@@ -158,9 +161,14 @@ def _same(hit: Hit, hits: list[Hit]) -> bool:
 # --- quantities ---------------------------------------------------------------------------
 
 
-def _read_quantities(result: Understanding, norm: Normalised, found: list[Scope]) -> None:
+def _read_quantities(
+    result: Understanding, norm: Normalised, found: list[Scope], names: list[tuple[int, int]]
+) -> None:
     best: Quantity | None = None
     for q in read_quantities(norm.text, found):
+        where = norm.starts[q.start]
+        if any(a <= where < b for a, b in names):
+            continue  # the size in a model's name ("OLMo 2 7B", "Qwen2.5-7B"): not a quantity
         words = norm.quote(q.start, _unit_end(norm.text, q.end))
         value = int(q.value) if float(q.value).is_integer() else q.value
         shown = {"value": value, "class": q.unit_class, "matched": words}
@@ -291,13 +299,10 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
             "value": [code for _, code, _ in languages],
             "from": ", ".join(q for _, _, q in languages),
         }
-    _read_models(result, norm)
 
 
-def _read_models(result: Understanding, norm: Normalised) -> None:
-    from advisor.understand.models import models_in
-
-    found, ignored = models_in(norm)
+def _read_models(result: Understanding, models: tuple[list, list, list]) -> None:
+    found, ignored, _ = models
     if found:
         result.facts["models.candidates"] = {
             "value": [repo for repo, _ in found],
