@@ -91,6 +91,17 @@ def test_a_non_utf8_line_is_reported_with_its_line_and_byte():
     assert p.malformed == [(2, "not UTF-8 (byte 0xe8 at column 13)")]
 
 
+def test_a_byte_order_mark_inside_the_file_is_reported_as_such(tmp_path):
+    # What `cat a.jsonl b.jsonl` gives when b.jsonl was saved with a BOM.
+    path = tmp_path / "joined.jsonl"
+    path.write_bytes(b'{"text": "a"}\n\xef\xbb\xbf{"text": "b"}\n{"text": "c"}\n')
+    p = profile_dataset(path)
+    assert p.rows == 2
+    assert p.malformed == [
+        (2, "starts with a UTF-8 byte-order mark (files joined together?); remove it")
+    ]
+
+
 def test_csv_record_with_wrong_field_count_is_reported_by_its_line():
     # The first record's output spans three lines (quoted newlines), so the bad one is on line 6.
     p = profile("alpaca.csv")

@@ -293,6 +293,8 @@ def _contains(picked: range | list[int], index: int) -> bool:
 
 
 def _shape_error(line: bytes) -> str:
+    if line.startswith(b"\xef\xbb\xbf"):  # json.loads would skip it and find an object
+        return "starts with a UTF-8 byte-order mark (files joined together?); remove it"
     try:
         value = json.loads(line)
     except (ValueError, RecursionError) as err:
