@@ -168,6 +168,12 @@ CASES: list[Case] = [
         "rules-bad-regex", "--rules", "{c}/rules-bad-regex", needles=("bad regular expression",)
     ),
     with_good_spec(
+        "rules-matches-reference",
+        "--rules",
+        "{c}/rules-matches-reference",
+        needles=("small-data.yaml:5", "when.value", "'matches' takes a pattern"),
+    ),
+    with_good_spec(
         "rules-is-a-file",
         "--rules",
         "{c}/rule-file-not-folder.yaml",

@@ -182,6 +182,8 @@ def _kind_of(fact: str) -> str:
 
 
 def _check_reference(fact: str, op: str, ref: str, path: str) -> None:
+    if op == "matches":  # it would compare for equality: a pattern is checked when it loads
+        raise ConditionError(f"{path}.value", "'matches' takes a pattern, not another fact")
     left, right = _kind_of(fact), _kind_of(ref)
     if op in NUMERIC_OPS and not (left in ("int", "float") and right in ("int", "float")):
         raise ConditionError(f"{path}.op", f"'{op}' compares numbers; {fact} or {ref} is not one")
