@@ -64,12 +64,15 @@ DEEP = os.environ.get("ADVISOR_DEEP_TESTS", "") not in ("", "0")
 SHARE = 1 if DEEP else 4  # the standard run takes every fourth of the deep run's budget
 EXAMPLES = {name: count // SHARE for name, count in DEEP_EXAMPLES.items()}
 RAN: dict[str, int] = {}
+COUNTED: dict[str, str] = {}  # test function -> its budget's name
 
 
 def counted(name: str):
     """Count the examples a test really ran (hypothesis may stop early on a small space)."""
 
     def wrap(fn):
+        COUNTED[fn.__name__] = name
+
         @functools.wraps(fn)  # keeps the signature: @given and pytest read it
         def inner(*args: Any, **kwargs: Any) -> None:
             RAN[name] = RAN.get(name, 0) + 1
@@ -720,10 +723,18 @@ def _facts_are_well_typed(facts: ModelFacts) -> None:
     json.dumps(facts.to_json())  # and it serialises for the JSON report
 
 
-def test_zz_generated_example_count() -> None:
-    """The deep run generates at least 10,000 inputs, the standard run a quarter of that
-    (when the whole file ran)."""
-    if set(RAN) != set(EXAMPLES):
-        pytest.skip("only part of the file ran")
-    assert sum(RAN.values()) >= 10_000 // SHARE, RAN
-    print(f"\ngenerated examples: {sum(RAN.values())} {RAN}")
+@pytest.fixture(autouse=True)
+def ran_its_whole_budget(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each generating test really ran its budget of inputs, checked as it ends: it holds on
+    whichever test worker runs it (a count over the whole file did not under pytest-xdist)."""
+    name = COUNTED.get(request.function.__name__)
+    before = RAN.get(name, 0)
+    yield
+    if name is not None:
+        assert RAN.get(name, 0) - before >= EXAMPLES[name], (name, RAN)
+
+
+def test_the_budgets_add_up_to_ten_thousand_inputs_in_the_deep_run() -> None:
+    """The deep run generates at least 10,000 inputs, the standard run a quarter of that."""
+    assert set(COUNTED.values()) == set(EXAMPLES)  # every budget belongs to a test
+    assert sum(EXAMPLES.values()) >= 10_000 // SHARE
