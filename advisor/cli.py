@@ -260,10 +260,20 @@ def _recommend_and_emit(
     fmt, output, *, spec, task, data_path, rule_dirs, explain=False, **fetch
 ) -> None:
     """The one code path behind `recommend` and `report`: spec -> recommendation -> FILE/stdout."""
-    from advisor.pipeline import run
+    pending = None
+    if data_path:  # started before the heavy imports, so that they overlap with reading it
+        from advisor.dataset.background import PendingProfile
 
-    task_spec, flagged = _task_spec(spec, task, fetch)
-    dataset = _profile(data_path) if data_path else None
+        pending = PendingProfile(data_path)
+    try:
+        from advisor.pipeline import run
+
+        task_spec, flagged = _task_spec(spec, task, fetch)
+    except BaseException:
+        if pending:
+            pending.cancel()
+        raise
+    dataset = pending.result() if pending else None
     rec = run(task_spec, rule_dirs=list(rule_dirs), dataset=dataset, **fetch)
     if task:
         _say_what_was_read(rec, flagged)
