@@ -236,3 +236,29 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(cli):
     plain = _on_a_terminal("recommend", spec, env={"NO_COLOR": "1"})
     assert "Verdict:" in plain and "\x1b[" not in plain
     assert "\x1b[" not in cli("recommend", spec).stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "controls"),
+    [
+        ("plain words, ü 日本", False),
+        ("a backslash \\ then n: \\n", False),
+        ("\\\\n", False),
+        ("line\nbreak", True),
+        ("tab\there", True),
+        ("\\\n", True),
+        ("esc \x1b]52;c;aGk=\x07", True),
+        ("del \x7f", True),
+        ("c1 \x9b", True),
+        ("bidi \u202e", True),
+        ("nul \x00", True),
+    ],
+)
+def test_the_quick_control_check_agrees_with_escaping_every_value(text, controls) -> None:
+    """The page skips copying a report that has nothing to escape; the check must see every
+    control character terminal() would escape, in a key or in a value, at any depth."""
+    from advisor.report import labels
+
+    for report in ({"a": [{"b": text}]}, {text: 1}, {"a": [1, 2.5, None, text]}):
+        assert labels.has_controls(report) == controls
+        assert (labels.terminal(text) != text) == controls

@@ -32,11 +32,17 @@ def render(report: dict[str, Any], options: Any = None) -> str:
 
 
 def _escaped(value: Any) -> Any:
+    if not L.has_controls(value):
+        return value  # the usual case: nothing to escape, no copy of the whole report
+    return _escaped_copy(value)
+
+
+def _escaped_copy(value: Any) -> Any:
     if isinstance(value, str):
         return L.terminal(value)
     if isinstance(value, dict):
-        return {L.terminal(k): _escaped(v) for k, v in value.items()}
-    return [_escaped(v) for v in value] if isinstance(value, list) else value
+        return {L.terminal(k): _escaped_copy(v) for k, v in value.items()}
+    return [_escaped_copy(v) for v in value] if isinstance(value, list) else value
 
 
 def _paint(line: str) -> str:
