@@ -108,18 +108,13 @@ def effective_spec(
 
 
 def training_facts(spec: TaskSpec) -> dict[str, Any]:
-    """training.* as named facts (the memory estimate's settings among them)."""
+    """training.* as named facts (the memory estimate's settings among them); the two alignment
+    answers are user facts, which a description may also state."""
     training = spec.training
     return {
-        "training.method": training.method,
-        "training.gpu_memory_gb": training.gpu_memory_gb,
-        "training.batch_size": training.batch_size,
-        "training.gradient_checkpointing": training.gradient_checkpointing,
-        "training.optimizer": training.optimizer,
-        "training.lora_rank": training.lora_rank,
-        "training.lora_targets": training.lora_targets,
-        "training.gpus": training.gpus,
-        "training.sharding": training.sharding,
+        f"training.{name}": getattr(training, name)
+        for name in type(training).model_fields
+        if name not in ("own_alignment", "custom_chat_format")
     }
 
 

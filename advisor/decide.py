@@ -232,7 +232,6 @@ def _recommend(
         candidates=candidates,
         undecided=undecided,
     )
-    rec.repo = pick(candidates)
     _explain_pick(rec)
     rec.data_notes = data_disagreements(given, dataset)
     rec.facts = facts
@@ -366,25 +365,15 @@ def _scores(candidates: list[Candidate]) -> list[Score]:
     return [score(c.repo_id, {ch.rule_id: ch.state for ch in c.checks}) for c in candidates]
 
 
-def ranked(candidates: list[Candidate]) -> list[Candidate]:
-    """The recommended candidates, best first, by the pick criteria (engine/pick.py)."""
-    by_id = {c.repo_id: c for c in candidates}
-    return [by_id[s.repo_id] for s in rank(_scores([c for c in candidates if c.recommended]))]
-
-
-def pick(candidates: list[Candidate]) -> str | None:
-    """The one repo to start from: the top of the ranking."""
-    best = ranked(candidates)
-    return best[0].repo_id if best else None
-
-
 def _explain_pick(rec: Recommendation) -> None:
-    """The ranking with its scores, why the pick beat the runner-up, or the closest candidate
-    when no candidate of the verdict's variant passes."""
+    """The pick (the top of the ranking of the recommended candidates, by the pick criteria of
+    engine/pick.py), the ranking with its scores, why the pick beat the runner-up, or the
+    closest candidate when no candidate of the verdict's variant passes."""
     summaries = {ch.rule_id: ch.result.rule.summary for c in rec.candidates for ch in c.checks}
     chosen = rank(_scores([c for c in rec.candidates if c.recommended]))
     rec.ranking = [s.to_json() for s in chosen]
     if chosen:
+        rec.repo = chosen[0].repo_id
         rec.pick_reason = reason(chosen[0], chosen[1] if len(chosen) > 1 else None, summaries)
         return
     usable = [c for c in rec.candidates if not c.facts.error and not c.counts.get("fail")]
@@ -413,7 +402,7 @@ def _summarise(rec: Recommendation, task_ctx: dict[str, Any]) -> None:
             if c.result.rule.kind != "pitfall" and c.state in ("warn", "fail")
         ]
         rec.pick_notes = [{"rule": c.rule_id, "message": c.result.message} for c in notes]
-    best = [c.repo_id for c in ranked(rec.candidates)]
+    best = [s["repo_id"] for s in rec.ranking]
     chosen_ids = set(best)  # a set: thousands of candidates would make a list scan quadratic
     rest = [c.repo_id for c in rec.candidates if c.repo_id not in chosen_ids]
     rec.shortlist = (best + rest)[:SHORTLIST]
