@@ -39,10 +39,7 @@ def _entries() -> dict[str, dict[str, Any]]:
 
 def repo_ids() -> list[str]:
     """Every repo id in the catalog, in catalog order (aliases excluded)."""
-    seen: dict[str, None] = {}
-    for entry in _entries().values():
-        seen.setdefault(entry["repo_id"], None)
-    return list(seen)
+    return list(dict.fromkeys(entry["repo_id"] for entry in _entries().values()))
 
 
 def entry(repo_id: str) -> dict[str, Any] | None:

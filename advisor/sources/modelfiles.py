@@ -31,9 +31,6 @@ MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
 MAX_SAFETENSORS_HEADERS_PER_FOLDER = 64 * 1024 * 1024
 MAX_README_BYTES = 1024 * 1024
 
-# Bytes per stored element of packed dtypes: a 4-bit weight packs 2 per U8, 8 per I32.
-_PACKED_PER_ELEMENT = {"U8": 2, "I32": 8}
-
 
 def read_json(path: Path) -> Any:
     """Parse a small JSON file; raises ValueError naming the path on anything unusable (not a
@@ -313,7 +310,7 @@ def param_count(counts: dict[str, int], bits: int | None) -> tuple[int, str]:
     total = sum(counts.values())
     if not bits or bits >= 8:
         return total, ""
-    per = {dtype: (8 // bits if dtype == "U8" else 32 // bits) for dtype in _PACKED_PER_ELEMENT}
+    per = {"U8": 8 // bits, "I32": 32 // bits}  # weights per element (4-bit: 2 per U8, 8 per I32)
     unpacked = sum(n * per.get(dtype, 1) for dtype, n in counts.items())
     if unpacked == total:
         return total, ""

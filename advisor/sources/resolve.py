@@ -14,6 +14,7 @@ error_kind / error set; only bad input (a path that is not a model folder) raise
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections.abc import Callable
@@ -41,10 +42,8 @@ def _is_path(target: str) -> bool:
 def _offline_fallback(target: str, options: hub.FetchOptions, cache: AnswerCache) -> ModelFacts:
     facts = hub.fetch(target, options, cache)
     if facts.error_kind == "offline" and local.cached_repo_dir(target) is not None:
-        try:
+        with contextlib.suppress(UserError):
             return local.lookup(target)
-        except UserError:
-            return facts
     return facts
 
 
@@ -216,16 +215,12 @@ class _Progress:
         with self._lock:
             self.count += 1
             if self.enabled:
-                self._draw(label)
-
-    def _draw(self, label: str) -> None:
-        if self.enabled:
-            width = 24
-            filled = width * self.count // max(self.total, 1)
-            bar = "#" * filled + "." * (width - filled)
-            line = f"\rfetching [{bar}] {self.count}/{self.total} {label[:40]}"
-            sys.stderr.write(line.ljust(90))
-            sys.stderr.flush()
+                width = 24
+                filled = width * self.count // max(self.total, 1)
+                bar = "#" * filled + "." * (width - filled)
+                line = f"\rfetching [{bar}] {self.count}/{self.total} {label[:40]}"
+                sys.stderr.write(line.ljust(90))
+                sys.stderr.flush()
 
     def done(self) -> None:
         if self.enabled:

@@ -30,7 +30,3 @@ def combine(patterns: list[str] | tuple[str, ...] | None) -> re.Pattern | None:
     if not patterns:
         return None
     return regexcache.compile("|".join(f"(?:{p})" for p in patterns), FLAGS)
-
-
-def words_between(text: str, start: int, end: int) -> int:
-    return len(re.findall(r"\w+", text[start:end]))
