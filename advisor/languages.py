@@ -36,7 +36,7 @@ def language_coverage(wanted: list[str], facts: ModelFacts) -> tuple[list[str], 
     for fact in ("languages", "languages_claimed"):
         value = facts.get(fact)
         if isinstance(value, list):
-            known += [str(v).lower().split("-")[0] for v in value if str(v).lower() not in known]
+            known += [str(v).lower().split("-")[0] for v in value]
     known = list(dict.fromkeys(known))
     if not known:
         return None

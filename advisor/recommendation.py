@@ -123,10 +123,7 @@ class Candidate:
             "pair": self.pair,
             "recommended": self.recommended,
             "why_not": self.why_not or None,
-            "facts": {
-                name: {"value": f.value, "source": f.source, "detail": f.detail}
-                for name, f in sorted(facts.facts.items())
-            },
+            "facts": facts.facts_json(),
             "memory_gb": (
                 {m: e.need_gb for m, e in self.memory.items()} if self.memory is not None else None
             ),

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.dataformats import DATA_FORMATS as _DATA_FORMATS
-
 # Where a fact came from. Providers use these names; reports show them.
 SOURCE_CATALOG = "catalog"
 SOURCE_HUB_API = "hub-api"
@@ -134,13 +132,16 @@ class ModelFacts:
     def as_context(self) -> dict[str, Any]:
         return {f"model.{name}": fact.value for name, fact in self.facts.items()}
 
+    def facts_json(self) -> dict[str, dict[str, Any]]:
+        return {
+            name: {"value": f.value, "source": f.source, "detail": f.detail}
+            for name, f in sorted(self.facts.items())
+        }
+
     def to_json(self) -> dict[str, Any]:
         return {
             "repo_id": self.repo_id,
-            "facts": {
-                name: {"value": f.value, "source": f.source, "detail": f.detail}
-                for name, f in sorted(self.facts.items())
-            },
+            "facts": self.facts_json(),
             "variant_evidence": list(self.variant_evidence),
             "variant_confidence": self.variant_confidence,
             "missing": self.missing(),
@@ -148,15 +149,12 @@ class ModelFacts:
         }
 
 
-DATA_FORMATS = _DATA_FORMATS  # re-exported: defined in advisor/dataformats.py
-
-
 @dataclass
 class DatasetProfile:
     """What a training file holds, measured by streaming through it."""
 
     path: str
-    format: str | None = None  # one of DATA_FORMATS, or None when undecided
+    format: str | None = None  # one of dataformats.DATA_FORMATS, or None when undecided
     rows: int = 0
     max_tokens: int | None = None
     p95_tokens: int | None = None

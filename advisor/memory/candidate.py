@@ -20,22 +20,16 @@ class CandidateMemory:
     estimate: MemoryEstimate | None  # None: neither dimensions nor a parameter count
     fit: Fit | None  # None: no GPU budget given (or no estimate)
 
-    @property
-    def need_gb(self) -> float | None:
-        return None if self.estimate is None else self.estimate.per_gpu_gb
 
-    def to_json(self) -> dict[str, Any]:
-        est = self.estimate
-        return {
-            "need_gb": self.need_gb,
-            "formula": est.formula() if est else "unknown: no dimensions and no parameter count",
-            "fits_gpu": None if self.fit is None else self.fit.verdict != "does not fit",
-            "verdict": self.fit.verdict if self.fit else None,
-            "components": {c.name: round(c.gb, 2) for c in est.components} if est else {},
-            "partial": est.partial if est else None,
-            "largest_seq_len": self.fit.largest_seq_len if self.fit else None,
-            "fix": (self.fit.fix_text() or None) if self.fit else None,
-        }
+def estimate_for(
+    shape: dimensions.Dims | None, params: Any, setup: TrainingSetup
+) -> MemoryEstimate | None:
+    """From the dimensions when known, else a lower bound from the parameter count, else None."""
+    if shape is not None:
+        return estimate(shape, setup)
+    if isinstance(params, (int, float)) and params > 0:
+        return estimate_without_dims(params, setup)
+    return None
 
 
 def for_candidate(facts: ModelFacts, task: dict[str, Any]) -> dict[str, CandidateMemory]:
@@ -47,11 +41,7 @@ def for_candidate(facts: ModelFacts, task: dict[str, Any]) -> dict[str, Candidat
     out = {}
     for method in METHODS:
         setup = from_task(task, method)
-        est = None
-        if shape is not None:
-            est = estimate(shape, setup)
-        elif isinstance(params, (int, float)) and params > 0:
-            est = estimate_without_dims(params, setup)
+        est = estimate_for(shape, params, setup)
         fit = None
         if est is not None and gpu:
             if shape is not None:
@@ -64,14 +54,9 @@ def for_candidate(facts: ModelFacts, task: dict[str, Any]) -> dict[str, Candidat
 
 def need_gb(facts: ModelFacts, task: dict[str, Any], method: str) -> float | None:
     """Per-GPU memory for one method, without the fit search (to filter default candidates)."""
-    shape = dimensions.from_facts(facts)
     setup = from_task(task, method)
-    if shape is not None:
-        return estimate(shape, setup).per_gpu_gb
-    params = facts.get("params_b")
-    if isinstance(params, (int, float)) and params > 0:
-        return estimate_without_dims(params, setup).per_gpu_gb
-    return None
+    est = estimate_for(dimensions.from_facts(facts), facts.get("params_b"), setup)
+    return None if est is None else est.per_gpu_gb
 
 
 def _partial_fit(est: MemoryEstimate, gpu: float) -> Fit:

@@ -8,20 +8,17 @@ from typing import Any
 from advisor import dims as dimensions
 from advisor.errors import UserError
 from advisor.facts import ModelFacts
+from advisor.memory.candidate import estimate_for
 from advisor.memory.fit import assess
-from advisor.memory.model import CONSTANT_NOTES, FORMULA, estimate, estimate_without_dims
+from advisor.memory.model import CONSTANT_NOTES, FORMULA
 from advisor.memory.settings import TrainingSetup
 
 
 def build(facts: ModelFacts, setup: TrainingSetup, gpu_gb: float | None) -> dict[str, Any]:
     """The estimate as JSON: total_gb, per_gpu_gb, components, assumptions, references."""
     shape = dimensions.from_facts(facts)
-    params = facts.get("params_b")
-    if shape is not None:
-        est = estimate(shape, setup)
-    elif isinstance(params, (int, float)) and params > 0:
-        est = estimate_without_dims(params, setup)
-    else:
+    est = estimate_for(shape, facts.get("params_b"), setup)
+    if est is None:
         raise UserError(
             f"{facts.repo_id}: no architecture dimensions and no parameter count, so its memory "
             "is unknown",

@@ -74,11 +74,6 @@ def gb(v: float | None) -> str:
     return "unknown" if v is None else f"{v:,.1f} GB"
 
 
-def check_state(check: dict[str, Any]) -> str:
-    """pass / warn / fail / unknown / not-asked (the engine's state of one check)."""
-    return check["state"]
-
-
 def check_counts(counts: dict[str, int]) -> str:
     """A candidate's checks by state: pass, warn and fail always, unknown / not asked if any."""
     shown = [f"{counts.get(s, 0)} {s}" for s in ("pass", "warn", "fail")]
@@ -130,11 +125,3 @@ def provenance(fact: dict[str, Any]) -> str:
     """'catalog: <basis>; sources: <citations>' - the citation a reader can check."""
     detail = fact.get("detail") or ""
     return f"{fact['source']}: {detail}" if detail else fact["source"]
-
-
-def scores(report: dict[str, Any]) -> dict[str, str]:
-    """repo -> 'score/out_of' for the ranked (recommended) candidates."""
-    return {
-        r["repo_id"]: f"{r['score']:g}/{r['out_of']:g}"
-        for r in report["decision"].get("ranking") or []
-    }
