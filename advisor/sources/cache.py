@@ -48,8 +48,8 @@ class AnswerCache:
     def _repo_dir(self, repo_id: str) -> Path:
         return self.root / _SAFE.sub("_", repo_id.replace("/", "--"))
 
-    def current(self, repo_id: str, *, allow_stale: bool = False) -> dict[str, Any] | None:
-        """The answer for the sha last seen, if seen within the TTL (or at all, if allow_stale)."""
+    def _latest(self, repo_id: str, allow_stale: bool) -> tuple[str, float] | None:
+        """The sha last seen and how long ago, if within the TTL (or at all, if allow_stale)."""
         latest = self._read(self._repo_dir(repo_id) / "latest.json")
         if not latest or not isinstance(latest.get("sha"), str):
             return None
@@ -59,7 +59,19 @@ class AnswerCache:
         age = time.time() - fetched_at
         if age < -_FUTURE_SLACK or (age > self.ttl and not allow_stale):
             return None
-        answer = self.get(repo_id, latest["sha"])
+        return latest["sha"], age
+
+    def fresh(self, repo_id: str) -> bool:
+        """Whether an answer within the TTL is on record (what decides if a fetch may wait)."""
+        return self._latest(repo_id, False) is not None
+
+    def current(self, repo_id: str, *, allow_stale: bool = False) -> dict[str, Any] | None:
+        """The answer for the sha last seen, if seen within the TTL (or at all, if allow_stale)."""
+        found = self._latest(repo_id, allow_stale)
+        if found is None:
+            return None
+        sha, age = found
+        answer = self.get(repo_id, sha)
         if answer is not None:
             answer["_age_seconds"] = int(age)
         return answer

@@ -146,7 +146,14 @@ def fetch_models(
             finally:
                 bar.step(target)
 
-        return _map(one, targets, lambda target: _provider(target, source, refresh) == "hub")
+        def waits(target: str) -> bool:
+            # Only a Hub request waits: not a catalog, local or offline answer, nor one the
+            # answer cache holds fresh (100 of those read inline beat 100 threads on the GIL).
+            if _provider(target, source, refresh) != "hub" or offline or hub.env_offline():
+                return False
+            return refresh or not cache.fresh(target)
+
+        return _map(one, targets, waits)
 
     results = fetch_all(unique, source, include_siblings)
     if not include_siblings:
