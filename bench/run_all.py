@@ -63,7 +63,11 @@ def main() -> None:
     summary = run_script("1-3. core", [str(BENCH / "bench_core.py"), "--runs", str(args.runs)])
     summary += run_script("4. Hub", [str(BENCH / "bench_hub.py"), "--runs", str(args.runs)])
     summary += run_script(
-        "5. --data", [str(BENCH / "bench_dataset.py"), "--size-mb", str(args.dataset_mb)]
+        "5. --data",
+        [
+            str(BENCH / "bench_dataset.py"),
+            *("--size-mb", str(args.dataset_mb), "--runs", str(args.runs)),
+        ],
     )
     if not args.skip_tests:
         summary.append(test_command_seconds())
