@@ -92,9 +92,6 @@ class Component:
     gb: float
     formula: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {"gb": round(self.gb, 2), "formula": self.formula}
-
 
 @dataclass(frozen=True)
 class MemoryEstimate:
@@ -104,10 +101,6 @@ class MemoryEstimate:
     params: int
     assumptions: tuple[str, ...] = field(default=())
     partial: bool = False  # dimensions unknown: activations and logits not counted
-
-    @property
-    def method(self) -> str:
-        return self.setup.method
 
     @property
     def per_gpu_gb(self) -> float:
@@ -131,7 +124,7 @@ class MemoryEstimate:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "method": self.method,
+            "method": self.setup.method,
             "total_gb": self.total_gb,
             "per_gpu_gb": self.per_gpu_gb,
             "gpus": self.setup.gpus,

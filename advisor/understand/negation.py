@@ -50,8 +50,7 @@ def _forward_end(text: str, start: int, boundary: re.Pattern, max_words: int) ->
 def _backward_start(text: str, end: int, boundary: re.Pattern, max_words: int) -> int:
     start = 0
     for stop in boundary.finditer(text, 0, end):
-        if stop.end() <= end:
-            start = stop.end()
+        start = stop.end()
     words = list(_WORD.finditer(text, start, end))
     if len(words) > max_words:
         start = words[-max_words].start()

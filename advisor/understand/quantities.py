@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from advisor import regexcache
 from advisor.understand.data import combine, knowledge
@@ -153,7 +152,3 @@ def _byte_scale(unit: str) -> float:
 
 def raw_volume_threshold(unit_class: str) -> float | None:
     return _compiled().raw_volume.get(unit_class)
-
-
-def describe(q: Quantity) -> dict[str, Any]:
-    return {"value": int(q.value) if q.value.is_integer() else q.value, "class": q.unit_class}

@@ -225,9 +225,6 @@ def _int(value: float) -> int:
     return int(round(value))
 
 
-_UNIT_TAIL = regexcache.compile(r"[\s~]*(?:[^\W\d_]+(?:[ /'][^\W\d_]+){0,3})?")
-
-
 def _unit_end(text: str, end: int) -> int:
     """Quote the number with the few words after it (its unit)."""
     m = regexcache.compile(r"(?:\s*\.?\s*[^\W\d_][\w']*){1,2}").match(text, end)
@@ -253,11 +250,8 @@ def _constraints() -> dict[str, Any]:
 
 
 def _first(regex: re.Pattern | None, text: str, found: list[Scope]):
-    if regex is None:
-        return None
-    for m in regex.finditer(text):
-        return m, negated(m.span(), found) is not None
-    return None
+    m = regex.search(text) if regex is not None else None
+    return (m, negated(m.span(), found) is not None) if m else None
 
 
 def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope]) -> None:
