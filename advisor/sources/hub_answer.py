@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from advisor.sources.redact import MASK, TOKEN_SHAPE, secrets
+from advisor.sources.redact import redact, secrets
 
 MAX_DEPTH = 32  # real metadata nests ~6 deep (cardData model-index)
 INT_LIMIT = 2**63
@@ -56,14 +56,9 @@ class _Cleaner:
             except UnicodeEncodeError:
                 self.changed = True
                 text = text.encode("utf-8", "replace").decode("utf-8")
-        for token in self.tokens:
-            if token in text:
-                self.changed = True
-                text = text.replace(token, MASK)
-        if "hf_" in text and TOKEN_SHAPE.search(text):
-            self.changed = True
-            text = TOKEN_SHAPE.sub(MASK, text)
-        return text
+        masked = redact(text, self.tokens)
+        self.changed |= masked != text
+        return masked
 
 
 def clean(value: Any, tokens: tuple[str, ...] | None = None) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from advisor import regexcache
@@ -97,11 +98,7 @@ def _window(text: str, start: int, end: int, words: int) -> tuple[str, str]:
     """The `words` words before and after text[start:end]."""
     before = list(_WORD.finditer(text, 0, start))[-words:] if words else []
     left = text[before[0].start() : start] if before else ""
-    after = []
-    for m in _WORD.finditer(text, end):
-        after.append(m)
-        if len(after) >= words:
-            break
+    after = list(islice(_WORD.finditer(text, end), words))
     right = text[end : after[-1].end()] if after else ""
     return left, right
 
@@ -151,8 +148,7 @@ def find(
     if entry.regex is not None:
         spans += [m.span() for m in entry.regex.finditer(text) if m.end() > m.start()]
     for term in entry.terms:
-        spans += [(h.start, h.end) for h in (term_hits or {}).get(term, []) if not h.negated]
-        spans += [(h.start, h.end) for h in (term_hits or {}).get(term, []) if h.negated]
+        spans += [(h.start, h.end) for h in (term_hits or {}).get(term, [])]
     hits: list[Hit] = []
     for start, end in sorted(set(spans)):
         if not _sense_ok(entry, text, start, end):
