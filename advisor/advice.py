@@ -52,8 +52,7 @@ def next_steps(rec: Recommendation) -> list[str]:
             steps.append(
                 "Choose your chat template, end every assistant turn with the EOS you stop on, and "
                 "if you add special tokens resize the embeddings and train embed_tokens and "
-                "lm_head "
-                "(PEFT: modules_to_save=['embed_tokens', 'lm_head'])."
+                "lm_head (PEFT: modules_to_save=['embed_tokens', 'lm_head'])."
             )
     if facts.get("pad_equals_eos") is True:
         steps.append("Set a pad token distinct from EOS (or mask padding by attention mask).")

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 from fakehub import LIST_MODELS, FakeHub, Fault, gzip_bomb
 
-from advisor.sources.hub import MAX_RETRIES
+from advisor.sources.hub_http import MAX_RETRIES
 from advisor.sources.resolve import fetch_models
 
 TOKEN = "hf_plantedSECRETtoken9876543210zyxwvu"

@@ -68,11 +68,12 @@ def test_folder_facts_each_with_its_file(tmp_path: Path) -> None:
 
 
 def test_safetensors_parameter_count_sums_shapes(tmp_path: Path) -> None:
-    from advisor.sources.modelfiles import safetensors_counts
+    from advisor.sources.modelfiles import header_counts, read_safetensors_header
 
     path = tmp_path / "m.safetensors"
     write_safetensors(path, {"a": ("BF16", [1000, 1000]), "b": ("F32", [3, 5]), "c": ("U8", [7])})
-    assert safetensors_counts(path) == {"BF16": 1_000_000, "F32": 15, "U8": 7}
+    counts = header_counts(read_safetensors_header(path), path)
+    assert counts == {"BF16": 1_000_000, "F32": 15, "U8": 7}
 
 
 def test_packed_4bit_weights_are_unpacked(tmp_path: Path) -> None:

@@ -42,17 +42,9 @@ from advisor.facts import (
 )
 from advisor.sources import catalog, hub_answer, hub_http, modelfiles
 from advisor.sources.cache import AnswerCache
-from advisor.sources.hub_http import (
-    MAX_RETRIES,
-    HubProblem,
-    candidate_budget,
-    deadline,
-    request_timeout,
-)
+from advisor.sources.hub_http import HubProblem, candidate_budget, deadline, request_timeout
 from advisor.sources.local import hf_hub_cache
 from advisor.sources.redact import redact
-
-__all__ = ["MAX_RETRIES", "HubProblem", "candidate_budget", "request_timeout"]
 
 EXPAND = [
     "author",
@@ -473,14 +465,12 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool) -> ModelFacts:
         modelfiles.apply_template(facts, template, f"{at}/{TEMPLATE_FILE}")
     tok_file = files.get(TOKENIZER_FILE)
     api_tok = (answer.get("config") or {}).get("tokenizer_config")
-    tok_template = modelfiles.apply_tokenizer_config(
+    modelfiles.apply_tokenizer_config(
         facts, tok_file, SOURCE_TOKENIZER_CONFIG, f"{at}/{TOKENIZER_FILE}"
     )
-    modelfiles.apply_template(facts, tok_template, f"{at}/{TOKENIZER_FILE}")
-    api_template = modelfiles.apply_tokenizer_config(
+    modelfiles.apply_tokenizer_config(
         facts, api_tok, SOURCE_HUB_API, f"{api_detail} config.tokenizer_config"
     )
-    modelfiles.apply_template(facts, api_template, f"{api_detail} config.tokenizer_config")
     template_listed = TEMPLATE_FILE in (answer.get("siblings") or [])
     if (isinstance(tok_file, dict) or isinstance(api_tok, dict)) and not template_listed:
         facts.set_default(

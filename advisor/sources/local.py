@@ -123,8 +123,7 @@ def read_folder(folder: Path) -> ModelFacts:
     tok = _json(folder / "tokenizer_config.json")
     if tok is not None:
         where = str(folder / "tokenizer_config.json")
-        template = modelfiles.apply_tokenizer_config(facts, tok, SOURCE_TOKENIZER_CONFIG, where)
-        modelfiles.apply_template(facts, template, where)
+        modelfiles.apply_tokenizer_config(facts, tok, SOURCE_TOKENIZER_CONFIG, where)
         if not facts.has("chat_template_present"):
             facts.set(
                 "chat_template_present",

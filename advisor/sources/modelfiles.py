@@ -152,10 +152,10 @@ def quant_bits(config: Any) -> int | None:
 
 def apply_tokenizer_config(
     facts: ModelFacts, tok: Any, source: str = SOURCE_TOKENIZER_CONFIG, detail: str = ""
-) -> str | None:
-    """tokenizer_config.json facts; returns its chat template text (None when absent)."""
+) -> None:
+    """tokenizer_config.json facts, its chat template's among them (`detail` says where)."""
     if not isinstance(tok, dict):
-        return None
+        return
     if isinstance(tok.get("tokenizer_class"), str):
         facts.set_default("tokenizer_class", tok["tokenizer_class"], source, detail)
     for name in ("bos_token", "eos_token", "pad_token"):
@@ -165,7 +165,7 @@ def apply_tokenizer_config(
     fim = [t for t in special_tokens(tok) if "fim" in t.lower() and len(t) <= 32]
     if len(fim) >= 3:
         facts.set_default("fim_tokens", fim, source, f"{detail} added_tokens_decoder")
-    return template_text(tok.get("chat_template"))
+    apply_template(facts, template_text(tok.get("chat_template")), detail)
 
 
 def special_tokens(tok: Any) -> dict[str, int]:
@@ -255,11 +255,6 @@ def front_matter(text: str, origin: str = "README.md") -> dict[str, Any] | None:
     except UserError:
         return None
     return data if isinstance(data, dict) else None
-
-
-def safetensors_counts(path: Path, max_header: int = MAX_SAFETENSORS_HEADER) -> dict[str, int]:
-    """Element counts per dtype from a .safetensors header; never reads the weights."""
-    return header_counts(read_safetensors_header(path, max_header), path)
 
 
 def read_safetensors_header(path: Path, max_header: int = MAX_SAFETENSORS_HEADER) -> bytes:
