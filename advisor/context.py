@@ -164,11 +164,8 @@ def data_disagreements(spec: TaskSpec, dataset: DatasetProfile | None) -> list[s
     if dataset is None:
         return []
     notes = []
-    for name, given, measured in (
-        ("data.format", spec.data.format, dataset.format),
-        ("data.examples", spec.data.examples, dataset.rows),
-        ("data.max_tokens", spec.data.max_tokens, dataset.max_tokens),
-    ):
+    for name, attr in _MEASURED.items():
+        given, measured = _spec_value(spec, name)[0], getattr(dataset, attr)
         if given is not None and measured is not None and given != measured:
             notes.append(
                 f"{name}: the spec says {given}, {dataset.path} shows {measured}; "

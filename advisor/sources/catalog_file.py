@@ -60,8 +60,10 @@ def entry_problem(entry: Any) -> str | None:
             return f"facts.{name}: must be an object with a value"
         if not isinstance(fact.get("detail", ""), str):
             return f"facts.{name}.detail must be a string"
-        if not _fits(fact["value"], MODEL_FIELDS[name][0]):
-            return f"facts.{name}.value {_kind(fact['value'])} is not a {_type_name(name)}"
+        kind = MODEL_FIELDS[name][0]
+        if not _fits(fact["value"], kind):
+            named = "one of " + ", ".join(kind) if isinstance(kind, tuple) else kind
+            return f"facts.{name}.value {_kind(fact['value'])} is not a {named}"
     variant = facts.get("variant")
     if not isinstance(variant, dict) or not isinstance(variant.get("detail"), str):
         return "facts.variant with a value and a detail is required"
@@ -86,11 +88,6 @@ def _fits(value: Any, kind: Any) -> bool:
             isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)) for v in value
         )
     return True
-
-
-def _type_name(name: str) -> str:
-    kind = MODEL_FIELDS[name][0]
-    return "one of " + ", ".join(kind) if isinstance(kind, tuple) else kind
 
 
 def _kind(value: Any) -> str:
