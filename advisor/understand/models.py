@@ -86,11 +86,10 @@ def models_in(
                 if repo not in [r for r, _ in found]:
                     found.append((repo, words))
             break
-    if not found:
-        for m in _VAGUE.finditer(text):
-            ignored.append(
-                f"'{norm.quote(*m.span())}': not a specific model family (name one, e.g. "
-                "Llama-3.1 or Qwen2.5, or a repo org/name)"
-            )
-            break
+    vague = None if found else _VAGUE.search(text)
+    if vague:
+        ignored.append(
+            f"'{norm.quote(*vague.span())}': not a specific model family (name one, e.g. "
+            "Llama-3.1 or Qwen2.5, or a repo org/name)"
+        )
     return found, ignored, spans
