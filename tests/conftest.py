@@ -46,3 +46,17 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv("ADVISOR_HUB_TIMEOUT", "1")
         monkeypatch.setenv("ADVISOR_HUB_BUDGET", "6")
         yield fake
+
+
+@pytest.fixture
+def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """ADVISOR_CACHE_DIR in tmp_path, and advisor's kept caches (parsed YAML, regex programs)
+    forgotten before and after, as in a new run."""
+    from advisor import regexcache, yamlcache
+
+    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
+    for cache in (regexcache, yamlcache):
+        cache.reset()
+    yield tmp_path / "cache"
+    for cache in (regexcache, yamlcache):
+        cache.reset()

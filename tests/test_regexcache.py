@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import marshal
 import re
-from pathlib import Path
 
 import pytest
 
@@ -16,12 +15,7 @@ PATTERN = r"\b(?:fine[- ]?tun\w*|lora)\b(?P<size>\s*\d+b)?"
 TEXT = "We fine-tune with LoRA 7b, then fine tuning again; Lora."
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
-    regexcache.reset()
-    yield tmp_path / "cache"
-    regexcache.reset()
+pytestmark = pytest.mark.usefixtures("user_cache")  # conftest: a cache folder of their own
 
 
 def matches(pattern: re.Pattern) -> list[tuple[tuple[int, int], dict]]:

@@ -20,12 +20,7 @@ TEXT = "id: demo\nitems:\n  - one\n  - two\n"
 ORIGIN = "/advisor-test/demo.yaml"
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ADVISOR_CACHE_DIR", str(tmp_path / "cache"))
-    yamlcache.reset()
-    yield tmp_path / "cache"
-    yamlcache.reset()
+pytestmark = pytest.mark.usefixtures("user_cache")  # conftest: a cache folder of their own
 
 
 def cached_entries() -> dict:
@@ -87,8 +82,8 @@ def test_integer_keys_come_back_as_integers() -> None:
     assert again.data == {"max_distance": {4: 1, 8: 2}}
 
 
-def test_every_packaged_file_is_served_from_the_cache_on_the_second_run(cli, cache_dir) -> None:
-    env = {"ADVISOR_CACHE_DIR": str(cache_dir)}
+def test_every_packaged_file_is_served_from_the_cache_on_the_second_run(cli, user_cache) -> None:
+    env = {"ADVISOR_CACHE_DIR": str(user_cache)}
     cli("recommend", str(EXAMPLE), "--format", "json", env=env)
     origins = set(cached_entries())
     for name in ("normalise.yaml", "negation.yaml", "lexicon.yaml", "task_patterns.yaml"):
@@ -124,8 +119,8 @@ def test_a_user_rule_folder_is_always_read_from_source(tmp_path: Path) -> None:
         loader.load_rules([folder])
 
 
-def test_the_report_is_the_same_with_a_cold_and_a_warm_cache(cli, cache_dir: Path) -> None:
-    env = {"ADVISOR_CACHE_DIR": str(cache_dir)}
+def test_the_report_is_the_same_with_a_cold_and_a_warm_cache(cli, user_cache: Path) -> None:
+    env = {"ADVISOR_CACHE_DIR": str(user_cache)}
     args = ("recommend", str(EXAMPLE), "--format", "json")
     cold = cli(*args, env=env)
     # The CLI ends without the interpreter's teardown; its exit handlers still write both caches.
@@ -134,4 +129,4 @@ def test_the_report_is_the_same_with_a_cold_and_a_warm_cache(cli, cache_dir: Pat
     warm = cli(*args, env=env)
     assert cold.returncode == warm.returncode == 0
     assert cold.stdout == warm.stdout
-    shutil.rmtree(cache_dir)
+    shutil.rmtree(user_cache)

@@ -12,24 +12,14 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any
 
+from advisor.context import USER_FIELDS
 from advisor.engine.conditions import NUMERIC_OPS
 from advisor.engine.loader import Rule
 from advisor.values import value as format_value
 
 DECISION_KINDS = ("alignment-tax", "exception", "default", "heuristic")
 # Facts a user can state in a spec (task.signals and the description are read, not stated).
-CHANGEABLE = (
-    "task.kind",
-    "task.domains",
-    "task.style",
-    "data.format",
-    "data.examples",
-    "data.max_tokens",
-    "training.own_alignment",
-    "training.custom_chat_format",
-    "training.method",
-    "constraints.commercial_use",
-)
+CHANGEABLE = ("task.kind", "task.domains", "task.style", *USER_FIELDS)
 LIST_FACTS = ("task.domains", "task.style")
 MAX_SHOWN = 4
 
