@@ -73,7 +73,7 @@ def test_cancel_stops_the_child(tmp_path: Path) -> None:
     big.write_bytes(b'{"text": "a line of plain text to continue"}\n' * 1_000_000)  # 44 MB
     pending = PendingProfile(big)
     child = pending._pid
-    pending.cancel()
+    assert pending.cancel()  # stopped at work, not waited for
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)  # killed and reaped, not left running or as a zombie
 

@@ -163,3 +163,17 @@ def test_negated_phrase_counts_against_its_signal():
 def test_nothing_understood_is_said():
     result = understand("Make the model better at our stuff")
     assert not result.understood
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("fine-tune Mistral-7B-v0.3 on 2k chats", "Mistral-7B-v0.3"),
+        ("mistral 7b v0.3 for support", "mistral 7b v0.3"),
+        ("continue pretraining Mistral 7B on legal text", "Mistral 7B"),
+    ],
+)
+def test_a_family_is_quoted_with_its_release_when_the_user_names_it(text, quoted):
+    """'Mistral 7B' names Mistral-7B-v0.3; when the release is said, it is part of the words."""
+    found = read(text).facts["models.candidates"]
+    assert found == {"value": ["family:Mistral-7B-v0.3"], "from": quoted}

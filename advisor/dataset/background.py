@@ -70,13 +70,17 @@ class PendingProfile:
                         return profile
         return _profile(self.path)
 
-    def cancel(self) -> None:
+    def cancel(self) -> bool:
+        """Stop the child; True when it was still at work (killed, not left to finish)."""
+        stopped = False
         if self._pid:
             with contextlib.suppress(OSError):
                 os.kill(self._pid, signal.SIGKILL)
                 os.close(self._read_end)
-                os.waitpid(self._pid, 0)
+                _, status = os.waitpid(self._pid, 0)
+                stopped = os.WIFSIGNALED(status)
             self._pid = 0
+        return stopped
 
 
 def _profile(path: str | Path) -> Any:
