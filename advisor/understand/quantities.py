@@ -137,7 +137,9 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         limit = bool(
             c.limit.search(window_before.rstrip()) or c.limit_after.search(text[end : end + 40])
         )
-        if cls is None and scale_b and (limit or c.params.match(text[end:].lstrip())):
+        # "13B parameters for chat": the word right after names the unit, not a later one.
+        named_params = c.params.match(text[end:].lstrip())
+        if scale_b and (named_params or (cls is None and limit)):
             cls = "params"
         q = Quantity(value, cls, start, end, approx, strength, limit=limit)
         q.negated = negated((start, end), scopes) is not None
