@@ -194,15 +194,10 @@ def _content_text(content: Any, where: str) -> str:
 def _preference_text(fields: dict[str, Any]) -> str:
     # The longest sequence a preference trainer sees: the prompt with the longer answer.
     def side(key: str) -> str:
-        value = _maybe_json(fields[key])
+        value = _maybe_json(fields.get(key))
         return _messages_text(value, key) if isinstance(value, list) else _string(fields, key)
 
-    prompt = _maybe_json(fields.get("prompt"))
-    if isinstance(prompt, list):
-        prompt = _messages_text(prompt, "prompt")
-    else:
-        prompt = _string(fields, "prompt")
-    return prompt + max(side("chosen"), side("rejected"), key=len)
+    return side("prompt") + max(side("chosen"), side("rejected"), key=len)
 
 
 def _string(fields: dict[str, Any], key: str) -> str:

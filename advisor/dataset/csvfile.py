@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import BinaryIO
 
 from advisor.dataset.tally import Tally
@@ -23,7 +22,8 @@ MAX_LINE_BYTES = 16 << 20  # a longer physical line is reported, not buffered
 def scan_csv(stream: BinaryIO, tally: Tally, where: str, delimiter: str = ",") -> int:
     """Stream CSV records from `stream` into `tally`; returns the bytes read."""
     lines = _Lines(stream)
-    with _field_limit(MAX_FIELD_CHARS):
+    previous = csv.field_size_limit(MAX_FIELD_CHARS)
+    try:
         reader = csv.reader(lines, delimiter=delimiter)
         header = _header(reader, where, lines)
         last_line = reader.line_num
@@ -38,18 +38,16 @@ def scan_csv(stream: BinaryIO, tally: Tally, where: str, delimiter: str = ",") -
                 continue
             start, last_line = last_line + 1, reader.line_num
             bad = lines.bad_line_between(start, last_line)
-            if not record:
-                if bad is not None:  # the stand-in for an overlong line
-                    tally.bad(*bad)
-                else:
-                    tally.blank_lines += 1
-                continue
-            if bad is not None:
+            if bad is not None:  # an empty record is the stand-in for an overlong line
                 tally.bad(*bad)
+            elif not record:
+                tally.blank_lines += 1
             elif len(record) != len(header):
                 tally.bad(start, f"{len(record)} fields, the header has {len(header)}")
             else:
                 tally.row(start, dict(zip(header, record, strict=True)))
+    finally:
+        csv.field_size_limit(previous)
     return lines.bytes_read
 
 
@@ -109,12 +107,3 @@ class _Lines:
             if found is None and line[0] >= first:
                 found = line
         return found
-
-
-@contextmanager
-def _field_limit(limit: int) -> Iterator[None]:
-    previous = csv.field_size_limit(limit)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(previous)

@@ -218,7 +218,7 @@ class _Scanner:
             parsed += self._parse(index, lines[index], in_sample=True)
         if self.rate < 1.0:
             longest = lines.longest()
-            if longest not in bad and not _contains(picked, longest):
+            if longest not in bad and longest not in picked:
                 parsed += self._parse(longest, lines[longest], in_sample=False)
         self.tally.unparsed(count - len(bad) - parsed)
         self.line_base += count
@@ -286,10 +286,6 @@ def _is_utf8(data: bytes, start: int, end: int) -> bool:
             return False
         start = cut + 1
     return True
-
-
-def _contains(picked: range | list[int], index: int) -> bool:
-    return index in picked if isinstance(picked, range) else index in set(picked)
 
 
 def _shape_error(line: bytes) -> str:
