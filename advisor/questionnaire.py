@@ -111,14 +111,6 @@ def _values(enum: Any) -> tuple[str, ...]:
 # --- branching -----------------------------------------------------------------------------
 
 
-def _kind_unknown(state: State) -> bool:
-    return state.kind() is None
-
-
-def _no_data_file(state: State) -> bool:
-    return state.dataset is None
-
-
 def _unmeasured(path: str) -> Callable[[State], bool]:
     """Ask a data question when no file was read, or the file left this value unknown."""
     return lambda state: state.get(path) is None
@@ -147,14 +139,6 @@ def _ask_chat_format(state: State) -> bool:
     return _chat_post_training_possible(state) and bool(own) and not said
 
 
-def _commercial(state: State) -> bool:
-    return state.get("constraints.commercial_use") is True
-
-
-def _gpu_given(state: State) -> bool:
-    return state.get("training.gpu_memory_gb") is not None
-
-
 def _inferred(path: str) -> Callable[[State], list[str]]:
     return lambda state: list(getattr(state.understanding, path.split(".")[1], []) or [])
 
@@ -177,7 +161,7 @@ QUESTIONS: tuple[Question, ...] = (
         ("completion-task", "continued-pretraining", "own-alignment"),
         choices=_values(TaskKind),
         default=lambda state: "other",
-        when=_kind_unknown,
+        when=lambda state: state.kind() is None,
     ),
     Question(
         "data.file",
@@ -185,7 +169,7 @@ QUESTIONS: tuple[Question, ...] = (
         "file",
         "A file answers the next three questions by measuring it: format, examples, longest one.",
         ("data-size-small", "context-too-short", "continued-pretraining"),
-        when=_no_data_file,
+        when=lambda state: state.dataset is None,
         default_text=lambda state: "describe it",
     ),
     Question(
@@ -267,7 +251,7 @@ QUESTIONS: tuple[Question, ...] = (
         "licences",
         "A model outside a pre-approved licence list cannot ship, whatever its quality.",
         ("licence-not-allowed",),
-        when=_commercial,
+        when=lambda state: state.get("constraints.commercial_use") is True,
         default_text=lambda state: "no allowlist",
     ),
     Question(
@@ -285,7 +269,7 @@ QUESTIONS: tuple[Question, ...] = (
         ("memory-over-budget", "memory-tight"),
         choices=_values(Method),
         default=lambda state: "lora",
-        when=_gpu_given,
+        when=lambda state: state.get("training.gpu_memory_gb") is not None,
     ),
     Question(
         "models.candidates",
@@ -318,10 +302,8 @@ def read_answer(question: Question, text: str, state: State) -> Any:
         return _choice(text, question.choices)
     if kind == "choices":
         if text.lower() in NONE_WORDS:
-            # "none" is an answer for domains and style, but no allowlist at all for licences.
-            return [] if question.choices else None
-        items = [item for item in re.split(r"[,\s]+", text) if item]
-        return [_choice(item, question.choices) for item in items] if question.choices else items
+            return []
+        return [_choice(item, question.choices) for item in re.split(r"[,\s]+", text) if item]
     if kind == "licences":
         return None if text.lower() in NONE_WORDS else licence_ids(text)
     if kind == "count":
