@@ -74,15 +74,12 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         doc.set("type", "completion", c["objective"].comment(), indent="    ")
         doc.set("field", "text", indent="    ")
     doc.blank()
-    tokens = {}
-    if c["eos"].known:
-        tokens["eos_token"] = c["eos"].value
-    if c["pad"].known:
-        tokens["pad_token"] = c["pad"].value
+    pairs = (("eos_token", "eos"), ("pad_token", "pad"))
+    tokens = {key: c[name] for key, name in pairs if c[name].known}
     if tokens:
-        doc.open("special_tokens", "; ".join(x.comment() for x in (c["eos"], c["pad"]) if x.known))
-        for key, value in tokens.items():
-            doc.set(key, value, indent="  ")
+        doc.open("special_tokens", "; ".join(x.comment() for x in tokens.values()))
+        for key, choice in tokens.items():
+            doc.set(key, choice.value, indent="  ")
     if c["new_tokens"].value == "add":
         doc.set("tokens", special_tokens(plan), c["new_tokens"].comment())
     doc.blank()

@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from advisor.emit.plan import Plan
+from advisor.emit.rules import Choice
 
 WIDTH = 98
 
@@ -66,6 +67,11 @@ def header(plan: Plan, framework: str, versions: str, run: list[str]) -> list[st
     for warning in plan.warnings:
         out += comment(f"WARNING: {warning}")
     return out
+
+
+def setting(key: str, choice: Choice) -> tuple[str, Any, str]:
+    """A setting with the value the rules chose and the reason for it."""
+    return key, choice.value, choice.comment()
 
 
 def data_shape(plan: Plan) -> str:

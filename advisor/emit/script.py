@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.emit.common import Lines, accumulation, data_shape
+from advisor.emit.common import Lines, accumulation, data_shape, setting
 from advisor.emit.plan import Plan
 
 
@@ -68,12 +68,11 @@ def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
     """SFTConfig keyword arguments, shared by the TRL and the Unsloth script."""
     choices = plan.choices
     args: list[Arg] = [("output_dir", "outputs", None)]
-    length = choices["max_length"]
-    if length.known:
-        args.append(("max_length", length.value, length.comment()))
+    if choices["max_length"].known:
+        args.append(setting("max_length", choices["max_length"]))
     if plan.value("objective") != "chat":
         args.append(("dataset_text_field", "text", plan.why("objective")))
-    args.append(("packing", plan.value("packing"), plan.why("packing")))
+    args.append(setting("packing", choices["packing"]))
     # Unsloth masks by turn markers when they are known; otherwise both scripts use TRL's mask.
     responses_only = unsloth and plan.value("unsloth_loss") == "responses_only"
     trl_loss = plan.value("trl_loss")
@@ -86,20 +85,14 @@ def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
     if plan.value("template") == "explicit" and not unsloth:
         source, note = _template_source(plan)
         args.append(("chat_template_path", source, plan.why("chat_format") + note))
-    eos = choices["eos"]
-    if eos.known:
-        args.append(("eos_token", eos.value, eos.comment()))
-    pad = choices["pad"]
-    if pad.known:
-        args.append(("pad_token", pad.value, pad.comment()))
-    bs = choices["batch_size"]
-    args.append(("per_device_train_batch_size", bs.value, bs.comment()))
+    for key, name in (("eos_token", "eos"), ("pad_token", "pad")):
+        if choices[name].known:
+            args.append(setting(key, choices[name]))
+    args.append(setting("per_device_train_batch_size", choices["batch_size"]))
     args.append(("gradient_accumulation_steps", *accumulation(plan)))
     if not unsloth:
-        gc = choices["gradient_checkpointing"]
-        args.append(("gradient_checkpointing", gc.value, gc.comment()))
-    lr = choices["learning_rate"]
-    args.append(("learning_rate", lr.value, lr.comment()))
+        args.append(setting("gradient_checkpointing", choices["gradient_checkpointing"]))
+    args.append(setting("learning_rate", choices["learning_rate"]))
     args.append(("num_train_epochs", 1, "one pass to start: check the eval loss before more"))
     args.append(("bf16", True, "bf16 weights and compute, as the memory estimate assumes"))
     args.append(("logging_steps", 10, None))

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from advisor.emit.common import header, method, special_tokens
+from advisor.emit.common import header, method, setting, special_tokens
 from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 from advisor.emit.script import Code, PyLines, dataset_lines, sft_args, trainer_args
 
 
-def lora_args(plan: Plan, *, alpha_note: str = "alpha = 2 x rank") -> list:
-    rank = plan.choices["lora_rank"]
-    targets = plan.choices["lora_targets"]
+def lora_args(plan: Plan) -> list:
     return [
-        ("r", rank.value, rank.comment()),
-        ("lora_alpha", 2 * rank.value, alpha_note),
+        setting("r", plan.choices["lora_rank"]),
+        ("lora_alpha", 2 * plan.value("lora_rank"), "alpha = 2 x rank"),
         ("lora_dropout", 0.05, None),
-        ("target_modules", targets.value, targets.comment()),
+        setting("target_modules", plan.choices["lora_targets"]),
     ]
 
 
@@ -38,13 +36,8 @@ def embedding_lines(py: PyLines, plan: Plan) -> str | None:
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
     py = PyLines()
-    for line in header(
-        plan,
-        "TRL",
-        versions("trl", "peft"),
-        ["accelerate launch train.py   (or: python train.py on one GPU)"],
-    ):
-        py.add(line)
+    run = ["accelerate launch train.py   (or: python train.py on one GPU)"]
+    py.add(*header(plan, "TRL", versions("trl", "peft"), run))
     qlora = method(plan) == "qlora"
     peft = method(plan) != "full"
     py.add("", "import torch", "from datasets import load_dataset")

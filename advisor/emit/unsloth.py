@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.emit.common import header, method, special_tokens
+from advisor.emit.common import header, method, setting, special_tokens
 from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
@@ -27,9 +27,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     py.add("from datasets import load_dataset", "from trl import SFTConfig, SFTTrainer")
     py.add("", f"MODEL = {plan.repo!r}", "")
     args = [("model_name", Code("MODEL"), None)]
-    length = plan.choices["max_length"]
-    if length.known:
-        args.append(("max_seq_length", length.value, length.comment()))
+    if plan.choices["max_length"].known:
+        args.append(setting("max_seq_length", plan.choices["max_length"]))
     args.append(
         (
             "load_in_4bit",
