@@ -102,10 +102,8 @@ def compared(candidate: dict[str, Any], name: str) -> str:
         native = fact_value(candidate, "context_native")
         if native is None:
             native = fact_value(candidate, "context_length")
-        if name == "context_native":
-            return value(native)
         documented = fact_value(candidate, "context_documented")
-        if documented is None:
+        if name == "context_native" or documented is None:
             return value(native)
         return f"{value(native)} native, {value(documented)} with rope scaling"
     v = fact_value(candidate, name)

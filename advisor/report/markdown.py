@@ -39,9 +39,6 @@ class Markdown(Markup):
     def bold(self, fragment: str) -> str:
         return f"**{fragment}**"
 
-    def mark(self, css: str, fragment: str) -> str:
-        return fragment
-
     def heading(self, level: int, title: Any) -> str:
         return f"{'#' * level} {md(title)}\n"
 
@@ -71,9 +68,6 @@ class Markdown(Markup):
 
     def verdict(self, variant: str, lines: list[str]) -> str:
         return "\n".join(f"> {line}" for line in lines) + "\n"
-
-    def chart(self, report: dict[str, Any]) -> str:
-        return ""  # the memory table carries the numbers; the chart is the HTML page's
 
     def footer(self, fragment: str) -> str:
         return f"<sub>{fragment}</sub>\n"

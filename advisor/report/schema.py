@@ -24,17 +24,13 @@ def _opt(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _list(items: dict[str, Any], description: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "array", "items": items}
-    if description:
-        out["description"] = description
-    return out
+    out = {"type": "array", "items": items}
+    return {**out, "description": description} if description else out
 
 
 def _obj(required: dict[str, Any], description: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "object", "required": list(required), "properties": required}
-    if description:
-        out["description"] = description
-    return out
+    out = {"type": "object", "required": list(required), "properties": required}
+    return {**out, "description": description} if description else out
 
 
 VOTE = _obj({"id": STR, "weight": NUM, "message": STR})

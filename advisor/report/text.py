@@ -382,12 +382,6 @@ class Plain(Markup):
 
     code = text
 
-    def bold(self, fragment: str) -> str:
-        return fragment
-
-    def mark(self, css: str, fragment: str) -> str:
-        return fragment
-
     def heading(self, level: int, title: Any) -> str:
         return f"{title}\n{'=-~'[min(level, 3) - 1] * min(len(str(title)), WIDTH)}"
 
@@ -415,12 +409,6 @@ class Plain(Markup):
 
     def verdict(self, variant: str, lines: list[str]) -> str:
         return "\n".join(lines)
-
-    def chart(self, report: dict[str, Any]) -> str:
-        return ""
-
-    def footer(self, fragment: str) -> str:
-        return fragment
 
 
 def _full(report: dict[str, Any]) -> list[str]:
