@@ -100,12 +100,10 @@ def _mode_for(target: Path) -> int:
 
 
 def _write_error(target: Path, exc: OSError) -> UserError:
-    reason = exc.strerror or str(exc)
+    message = f"{target}: cannot write ({exc.strerror or exc})"
     if exc.errno in IO_FAILURE_ERRNOS:
         return UserError(
-            f"{target}: cannot write ({reason})",
-            hint="free some space or write elsewhere",
-            exit_code=EXIT_IO_FAILURE,
+            message, hint="free some space or write elsewhere", exit_code=EXIT_IO_FAILURE
         )
     hints = {
         errno.ENAMETOOLONG: "use a shorter file name",
@@ -113,4 +111,4 @@ def _write_error(target: Path, exc: OSError) -> UserError:
         errno.EACCES: "the folder is not writable by you: write elsewhere",
         errno.EPERM: "the folder or file is protected (immutable?): write elsewhere",
     }
-    return UserError(f"{target}: cannot write ({reason})", hint=hints.get(exc.errno))
+    return UserError(message, hint=hints.get(exc.errno))

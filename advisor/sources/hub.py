@@ -30,6 +30,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from advisor import safefile
 from advisor.facts import (
     SOURCE_CATALOG,
     SOURCE_CHAT_TEMPLATE,
@@ -150,13 +151,8 @@ def classify_exception(exc: BaseException) -> tuple[str, str]:
         return "offline", "HF_HUB_OFFLINE is set"
     if isinstance(exc, hf_errors.HfHubHTTPError):
         status = getattr(getattr(exc, "response", None), "status_code", None)
-        if status == 429:
-            return "rate-limited", "HTTP 429"
-        if status in (401, 403):
-            return "gated", f"HTTP {status}"
-        if status == 404:
-            return "not-found", "HTTP 404"
-        return "network", f"HTTP {status}"
+        kinds = {429: "rate-limited", 401: "gated", 403: "gated", 404: "not-found"}
+        return kinds.get(status, "network"), f"HTTP {status}"
     if isinstance(exc, (ValueError, KeyError, TypeError)):  # JSON decode, missing fields
         return "malformed", name
     try:
@@ -347,17 +343,10 @@ def _small_file(repo_id: str, sha: str, name: str) -> bytes:
 
 def _read_regular(path: str) -> bytes | None:
     """A regular file of at most MAX_SMALL_FILE bytes, else None (then it is fetched)."""
-    import stat
-
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+        return safefile.read_capped(path, MAX_SMALL_FILE)
+    except (OSError, ValueError):  # unreadable, not a regular file, over the cap (FileRefused)
         return None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
-        body = handle.read(MAX_SMALL_FILE + 1)
-    return body if len(body) <= MAX_SMALL_FILE else None
 
 
 def _parse_small(body: bytes, name: str) -> Any:

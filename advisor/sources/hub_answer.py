@@ -32,16 +32,11 @@ class _Cleaner:
             return self.text(value)
         if isinstance(value, bool) or value is None:
             return value
-        if isinstance(value, int):
-            if -INT_LIMIT < value < INT_LIMIT:
-                return value
-            self.changed = True
-            return None
-        if isinstance(value, float):
-            if math.isfinite(value):
-                return value
-            self.changed = True
-            return None
+        if isinstance(value, int) and -INT_LIMIT < value < INT_LIMIT:
+            return value
+        if isinstance(value, float) and math.isfinite(value):
+            return value
+        # Past here: an integer beyond 64 bits, NaN or Infinity, nesting too deep, or no JSON.
         if depth >= MAX_DEPTH or not isinstance(value, (dict, list, tuple)):
             self.changed = True
             return None

@@ -89,11 +89,9 @@ def apply_config(
         return text.get(key) if value is None else value
 
     src = source
+    model_type = pick("model_type")
     facts.set_default(
-        "model_type",
-        pick("model_type") if isinstance(pick("model_type"), str) else None,
-        src,
-        detail,
+        "model_type", model_type if isinstance(model_type, str) else None, src, detail
     )
     arch = config.get("architectures")
     if isinstance(arch, list) and all(isinstance(a, str) for a in arch):
