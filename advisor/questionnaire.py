@@ -432,17 +432,15 @@ def interview(
                 prompter.say(f"  data: {describe_dataset(state.dataset)}")
     # The run uses the spec exactly as it will be saved, so `advisor recommend FILE` agrees.
     spec = TaskSpec.model_validate(state.spec().to_yaml_dict())
-    prompter.say("")
-    prompter.say("Your answers, as the spec that runs now:")
+    prompter.say("\nYour answers, as the spec that runs now:")
     prompter.say("\n".join(f"  {line}" for line in spec_yaml(spec).rstrip().splitlines()))
     return Interview(spec=spec, dataset=state.dataset)
 
 
 def _ask(prompter: Prompter, question: Question, state: State, rules: dict[str, Rule]) -> None:
     default = question.default(state)
-    prompt = (
-        f"{question.prompt}{_choices_text(question)} [{_default_text(question, state, default)}]: "
-    )
+    choices = f" ({', '.join(question.choices)})" if question.choices else ""
+    prompt = f"{question.prompt}{choices} [{_default_text(question, state, default)}]: "
     while True:
         text = prompter.line(prompt)
         if text is None:
@@ -494,12 +492,6 @@ def _fill_from_dataset(state: State, profile: DatasetProfile) -> None:
     ):
         if value is not None:
             state.draft["data"][name] = value
-
-
-def _choices_text(question: Question) -> str:
-    if question.answer in ("choice", "choices") and question.choices:
-        return f" ({', '.join(question.choices)})"
-    return ""
 
 
 def _default_text(question: Question, state: State, default: Any) -> str:

@@ -23,7 +23,8 @@ FULL = 99  # lines: an item not cut
 
 
 def render(report: dict[str, Any], options: Any = None) -> str:
-    report = _escaped(report)
+    if L.has_controls(report):  # else (the usual case) nothing to escape: no copy of the report
+        report = _escaped(report)
     lines = _full(report) if options and options.explain else _page(report)
     out = [L.terminal(line) for line in lines]  # our own text too: nothing raw gets through
     if options and options.colour:
@@ -32,17 +33,11 @@ def render(report: dict[str, Any], options: Any = None) -> str:
 
 
 def _escaped(value: Any) -> Any:
-    if not L.has_controls(value):
-        return value  # the usual case: nothing to escape, no copy of the whole report
-    return _escaped_copy(value)
-
-
-def _escaped_copy(value: Any) -> Any:
     if isinstance(value, str):
         return L.terminal(value)
     if isinstance(value, dict):
-        return {L.terminal(k): _escaped_copy(v) for k, v in value.items()}
-    return [_escaped_copy(v) for v in value] if isinstance(value, list) else value
+        return {L.terminal(k): _escaped(v) for k, v in value.items()}
+    return [_escaped(v) for v in value] if isinstance(value, list) else value
 
 
 def _paint(line: str) -> str:
