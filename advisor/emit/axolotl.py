@@ -11,12 +11,8 @@ from advisor.emit.rules import chat_formats
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
     doc = YamlLines()
-    doc.lines += header(
-        plan,
-        "Axolotl",
-        versions("axolotl"),
-        ["axolotl train config.yml", "(or: accelerate launch -m axolotl.cli.train config.yml)"],
-    )
+    run = ["axolotl train config.yml", "(or: accelerate launch -m axolotl.cli.train config.yml)"]
+    doc.lines += header(plan, "Axolotl", versions("axolotl"), run)
     doc.blank()
     c = plan.choices
     doc.set("base_model", plan.repo, "the repo the verdict picked")

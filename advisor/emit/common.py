@@ -57,16 +57,11 @@ class YamlLines(Lines):
 
 
 def header(plan: Plan, framework: str, versions: str, run: list[str]) -> list[str]:
-    lines = [f"{framework} config for {plan.repo}"] + plan.header
-    lines.append(f"Checked against: {versions} (advisor/knowledge/framework_fields)")
-    out: list[str] = []
-    for line in lines:
-        out += comment(line)
-    out += comment("Run it:")
+    checked = f"Checked against: {versions} (advisor/knowledge/framework_fields)"
+    lines = [f"{framework} config for {plan.repo}", *plan.header, checked, "Run it:"]
+    out = [x for line in lines for x in comment(line)]
     out += [f"#   {command}" for command in run]
-    for warning in plan.warnings:
-        out += comment(f"WARNING: {warning}")
-    return out
+    return out + [x for warning in plan.warnings for x in comment(f"WARNING: {warning}")]
 
 
 def setting(key: str, choice: Choice) -> tuple[str, Any, str]:

@@ -248,8 +248,11 @@ def _memory(report: dict[str, Any], m: Markup) -> list[str]:
     model = report["memory_model"]
     gpu, method = model["gpu_memory_gb"], model["method"]
     rows = []
+    chosen: dict[str, Any] = {}  # the recommended repo's memory for the chosen method
     for i, c in enumerate(report["candidates"], 1):
         memory = c["memory"] or {}
+        if c["repo_id"] == report["decision"]["repo"]:
+            chosen = memory.get(method) or {}
         cells: list[Cell] = [m.text(i), m.code(c["repo_id"]), m.text(L.compared(c, "params_b"))]
         for name in L.METHODS:
             entry = memory.get(name)
@@ -259,10 +262,6 @@ def _memory(report: dict[str, Any], m: Markup) -> list[str]:
             cells.append(("num", m.bold(cell) if name == method else cell))
         rows.append(cells)
     terms = [f"{m.text(name)}: {m.text(text)}" for name, text in model["terms"].items()]
-    chosen: dict[str, Any] = {}  # the recommended repo's memory for the chosen method
-    for c in report["candidates"]:
-        if c["repo_id"] == report["decision"]["repo"]:
-            chosen = (c["memory"] or {}).get(method) or {}
     pick = []
     if chosen.get("components"):
         parts = ", ".join(f"{k} {v:g} GB" for k, v in chosen["components"].items())

@@ -24,6 +24,7 @@ Its first request of a process builds a user-agent that fetches {ENDPOINT}/api/a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -95,13 +96,11 @@ def _client() -> Any:
     with _setup_lock:
         if not _setup_done:
             hub_http.install(huggingface_hub)
-            try:
+            with contextlib.suppress(ImportError, AttributeError):
                 from huggingface_hub.utils import _detect_agent
 
                 if getattr(_detect_agent, "_registry", "absent") is None:
                     _detect_agent._registry = _detect_agent._EMPTY_REGISTRY
-            except (ImportError, AttributeError):
-                pass
             _setup_done = True
     return huggingface_hub
 
@@ -155,15 +154,13 @@ def classify_exception(exc: BaseException) -> tuple[str, str]:
         return kinds.get(status, "network"), f"HTTP {status}"
     if isinstance(exc, (ValueError, KeyError, TypeError)):  # JSON decode, missing fields
         return "malformed", name
-    try:
+    with contextlib.suppress(ImportError):
         import httpx2 as httpx
 
         if isinstance(exc, httpx.TimeoutException):
             return "timeout", name
         if isinstance(exc, httpx.HTTPError):
             return "network", name
-    except ImportError:
-        pass
     if isinstance(exc, OSError):
         return "network", name
     return "malformed", name
