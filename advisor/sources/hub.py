@@ -108,11 +108,6 @@ def _client() -> Any:
 # --- errors ------------------------------------------------------------------------------------
 
 
-def scrub(text: str) -> str:
-    """One line, with the token (if any) masked."""
-    return " ".join(redact(text).split())
-
-
 def problem_message(repo_id: str, kind: str, reason: str = "") -> str:
     """A one-line message that says what to do next."""
     page = f"{endpoint()}/{repo_id}"
@@ -132,7 +127,7 @@ def problem_message(repo_id: str, kind: str, reason: str = "") -> str:
         "offline": f"{repo_id}: offline and not in the advisor cache{why} — run once online, or "
         "use --source catalog",
     }[kind]
-    return scrub(text)
+    return " ".join(redact(text).split())  # one line, with the token (if any) masked
 
 
 def classify_exception(exc: BaseException) -> tuple[str, str]:

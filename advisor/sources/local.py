@@ -45,14 +45,13 @@ def cached_repo_dir(repo_id: str) -> Path | None:
     return folder if folder.is_dir() else None
 
 
-def snapshot_dir(repo_dir: Path, revision: str | None = None) -> Path | None:
-    """The snapshot to read in a cache repo folder: the given revision, refs/main, else newest."""
+def snapshot_dir(repo_dir: Path) -> Path | None:
+    """The snapshot to read in a cache repo folder: refs/main's, else the newest."""
     snapshots = repo_dir / "snapshots"
     if not snapshots.is_dir():
         return None
-    ref = revision or "main"
-    ref_file = repo_dir / "refs" / ref
-    sha = ref_file.read_text("utf-8").strip() if ref_file.is_file() else ref
+    ref_file = repo_dir / "refs" / "main"
+    sha = ref_file.read_text("utf-8").strip() if ref_file.is_file() else "main"
     if (snapshots / sha).is_dir():
         return snapshots / sha
     candidates = [p for p in snapshots.iterdir() if p.is_dir()]
