@@ -25,11 +25,7 @@ class RefreshResult:
 
 
 def refresh_catalog(
-    repo_ids: list[str] | None = None,
-    *,
-    source_path: Path | None = None,
-    output: Path | None = None,
-    offline: bool = False,
+    repo_ids: list[str] | None = None, *, output: Path | None = None, offline: bool = False
 ) -> RefreshResult:
     from advisor.sources import catalog
     from advisor.sources.catalog_file import read_catalog
@@ -41,7 +37,7 @@ def refresh_catalog(
             "catalog refresh needs the Hub and this run is offline",
             hint="drop --offline / unset HF_HUB_OFFLINE",
         )
-    source_path = source_path or catalog.catalog_path()
+    source_path = catalog.catalog_path()
     output = output or source_path
     data = read_catalog(source_path)
     entries = {entry["repo_id"].lower(): entry for entry in data["models"]}

@@ -23,8 +23,8 @@ INT_LIMIT = 2**63
 
 
 class _Cleaner:
-    def __init__(self, tokens: tuple[str, ...]) -> None:
-        self.tokens = tokens
+    def __init__(self) -> None:
+        self.tokens = secrets()
         self.changed = False
 
     def value(self, value: Any, depth: int) -> Any:
@@ -56,13 +56,13 @@ class _Cleaner:
         return masked
 
 
-def clean(value: Any, tokens: tuple[str, ...] | None = None) -> Any:
+def clean(value: Any) -> Any:
     """value with every part in the shape the readers handle (see the module doc)."""
-    return _Cleaner(secrets() if tokens is None else tokens).value(value, 0)
+    return _Cleaner().value(value, 0)
 
 
-def needs_cleaning(value: Any, tokens: tuple[str, ...] | None = None) -> bool:
+def needs_cleaning(value: Any) -> bool:
     """Whether clean() would change anything: a cached answer that does is not ours."""
-    cleaner = _Cleaner(secrets() if tokens is None else tokens)
+    cleaner = _Cleaner()
     cleaner.value(value, 0)
     return cleaner.changed
