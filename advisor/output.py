@@ -38,8 +38,8 @@ def encodable(text: str) -> str:
     return text
 
 
-def check_writable(path: str | Path) -> Path:
-    """The folder an output goes into; fails early (before any work) when it cannot be written."""
+def check_writable(path: str | Path) -> None:
+    """Fail early (before any work) when an output cannot be written to `path`."""
     target = Path(path)
     folder = target.parent  # Path("report.md").parent is Path(".")
     if not folder.is_dir():
@@ -47,7 +47,7 @@ def check_writable(path: str | Path) -> Path:
     try:
         mode = os.stat(target).st_mode  # after symlinks: what a write would reach
     except FileNotFoundError:
-        return folder
+        return
     except OSError as exc:  # a name too long, a loop of symlinks, ...
         raise _write_error(target, exc) from None
     if stat.S_ISDIR(mode):
@@ -57,7 +57,6 @@ def check_writable(path: str | Path) -> Path:
             f"{target} is {not_regular_reason(mode)}; advisor writes reports only to regular files",
             hint="give a file path, or write to stdout and redirect it",
         )
-    return folder
 
 
 def write_atomic(path: str | Path, text: str) -> None:

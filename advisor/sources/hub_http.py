@@ -256,10 +256,10 @@ def _make_transport(httpx: Any, httpcore: Any) -> Any:
     return BoundedTransport
 
 
-def install(huggingface_hub: Any) -> bool:
-    """Make huggingface_hub's shared client our bounded one; False on a client without
-    `set_client_factory` (huggingface_hub < 1.0: its own, unbounded, policy applies)."""
-    try:
+def install(huggingface_hub: Any) -> None:
+    """Make huggingface_hub's shared client our bounded one (a client without
+    `set_client_factory`, huggingface_hub < 1.0, keeps its own, unbounded, policy)."""
+    with contextlib.suppress(ImportError, AttributeError):
         import httpcore2 as httpcore
         import httpx2 as httpx
         from huggingface_hub.utils import _http
@@ -275,6 +275,3 @@ def install(huggingface_hub: Any) -> bool:
             )
 
         huggingface_hub.set_client_factory(factory)
-    except (ImportError, AttributeError):
-        return False
-    return True

@@ -88,19 +88,18 @@ def apply_config(
         value = config.get(key)
         return text.get(key) if value is None else value
 
-    src = source
     model_type = pick("model_type")
     facts.set_default(
-        "model_type", model_type if isinstance(model_type, str) else None, src, detail
+        "model_type", model_type if isinstance(model_type, str) else None, source, detail
     )
     arch = config.get("architectures")
     if isinstance(arch, list) and all(isinstance(a, str) for a in arch):
-        facts.set_default("architectures", arch, src, detail)
-    facts.set_default("context_length", _int(pick("max_position_embeddings")), src, detail)
+        facts.set_default("architectures", arch, source, detail)
+    facts.set_default("context_length", _int(pick("max_position_embeddings")), source, detail)
     # Qwen2 configs carry a sliding_window value with use_sliding_window false: not in use.
     window = _int(pick("sliding_window"))
     if window and pick("use_sliding_window") is not False:
-        facts.set_default("sliding_window", window, src, detail)
+        facts.set_default("sliding_window", window, source, detail)
     rope = pick("rope_scaling")
     if isinstance(rope, dict):
         kind = rope.get("rope_type") or rope.get("type")
@@ -108,23 +107,23 @@ def apply_config(
         facts.set_default(
             "rope_scaling",
             str(kind) if kind else None,
-            src,
+            source,
             f"{detail} (factor {factor})" if factor else detail,
         )
-    facts.set_default("vocab_size", _int(pick("vocab_size")), src, detail)
+    facts.set_default("vocab_size", _int(pick("vocab_size")), source, detail)
     for name, keys in DIMENSION_KEYS.items():
         found = next(((k, pick(k)) for k in keys if _positive(pick(k)) is not None), None)
         if found:
             note = "" if found[0] == name else f" ({found[0]})"
-            facts.set_default(name, found[1], src, detail + note)
+            facts.set_default(name, found[1], source, detail + note)
     eos = pick("eos_token_id")
     if _int(eos) is not None:
         eos = [eos]
     if isinstance(eos, list) and eos and all(_int(e) is not None for e in eos):
-        facts.set_default("eos_token_id", eos, src, detail)
-    facts.set_default("pad_token_id", _int(pick("pad_token_id")), src, detail)
+        facts.set_default("eos_token_id", eos, source, detail)
+    facts.set_default("pad_token_id", _int(pick("pad_token_id")), source, detail)
     tie = pick("tie_word_embeddings")
-    facts.set_default("tie_word_embeddings", tie if isinstance(tie, bool) else None, src, detail)
+    facts.set_default("tie_word_embeddings", tie if isinstance(tie, bool) else None, source, detail)
     quant = config.get("quantization_config") or text.get("quantization_config")
     if isinstance(quant, dict):
         method = quant.get("quant_method") or "quantised"
@@ -132,7 +131,7 @@ def apply_config(
         facts.set_default(
             "quantized",
             True,
-            src,
+            source,
             f"{detail} quantization_config: {method}" + (f" {bits}-bit" if bits else ""),
         )
 
