@@ -135,7 +135,7 @@ def hub_bench(runs: int) -> dict[str, float]:
         same_env = _env(hub, home, ADVISOR_CATALOG=str(catalog))
         _run(example_argv, env)  # warm the page cache and the .pyc files
         from advisor.sources.hub import EXPAND
-        from advisor.sources.resolve import MAX_WORKERS
+        from advisor.sources.hub_http import MAX_IN_FLIGHT as MAX_WORKERS
 
         client_argv = [sys.executable, "-c", CLIENT_ONLY, ids, json.dumps(EXPAND), str(MAX_WORKERS)]
         names = ("same", "example", "client", "cold", "repeat")

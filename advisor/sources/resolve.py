@@ -19,15 +19,20 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor.errors import UserError
 from advisor.facts import ModelFacts, family, variant
 from advisor.facts.derive import complete
 from advisor.repoid import is_hub_repo_id
-from advisor.sources import SOURCES, catalog, hub, hub_http, local
-from advisor.sources.cache import AnswerCache
+from advisor.sources import SOURCES, catalog
 
-MAX_WORKERS = hub_http.MAX_IN_FLIGHT  # 100 candidates in one wave of 2 requests each
+if TYPE_CHECKING:
+    from advisor.sources.cache import AnswerCache
+    from advisor.sources.hub import FetchOptions
+
+# The Hub and local providers (and the answer cache) are imported where a candidate needs them:
+# a run answered by the catalog alone never loads them (~2 ms of a cold start).
 
 
 def _check_source(source: str) -> None:
@@ -39,7 +44,9 @@ def _is_path(target: str) -> bool:
     return target.startswith(("./", "../", "/", "~", ".")) or Path(target).expanduser().exists()
 
 
-def _offline_fallback(target: str, options: hub.FetchOptions, cache: AnswerCache) -> ModelFacts:
+def _offline_fallback(target: str, options: FetchOptions, cache: AnswerCache) -> ModelFacts:
+    from advisor.sources import hub, local
+
     facts = hub.fetch(target, options, cache)
     if facts.error_kind == "offline" and local.cached_repo_dir(target) is not None:
         with contextlib.suppress(UserError):
@@ -60,24 +67,22 @@ def fetch_one(
     """Facts of one candidate from the provider `source` selects (see the module doc), with the
     facts that follow from them (derive.complete: here, once, whichever provider answered)."""
     _check_source(source)
-    options = hub.FetchOptions(
-        offline=offline, refresh=refresh, children=children, all_files=all_files
-    )
-    return complete(_provided(target, source, options, cache or AnswerCache()))
+    return complete(_provided(target, source, offline, refresh, children, all_files, cache))
 
 
-def _provider(target: str, source: str, refresh: bool) -> str:
-    """local, catalog or hub: which provider `source` gives a target (see the module doc)."""
-    if source == "local" or (source == "auto" and _is_path(target)):
-        return "local"
-    if source == "catalog" or (source == "auto" and not refresh and catalog.entry(target)):
-        return "catalog"
-    return "hub"
-
-
-def _provided(target: str, source: str, options: hub.FetchOptions, cache: AnswerCache):
-    provider = _provider(target, source, options.refresh)
+def _provided(
+    target: str,
+    source: str,
+    offline: bool,
+    refresh: bool,
+    children: bool,
+    all_files: bool,
+    cache: AnswerCache | None,
+) -> ModelFacts:
+    provider = _provider(target, source, refresh)
     if provider == "local":
+        from advisor.sources import local
+
         return local.lookup(target)
     if not is_hub_repo_id(target):
         # Before any request: a URL, a path or spaces would be sent to the Hub as a repo name.
@@ -88,9 +93,25 @@ def _provided(target: str, source: str, options: hub.FetchOptions, cache: Answer
         )
     if provider == "catalog":
         return catalog.lookup_or_unknown(target)
-    if source == "auto" and (options.offline or hub.env_offline()):
+    from advisor.sources import hub
+    from advisor.sources.cache import AnswerCache
+
+    options = hub.FetchOptions(
+        offline=offline, refresh=refresh, children=children, all_files=all_files
+    )
+    cache = cache or AnswerCache()
+    if source == "auto" and (offline or hub.env_offline()):
         return _offline_fallback(target, options, cache)
     return hub.fetch(target, options, cache)
+
+
+def _provider(target: str, source: str, refresh: bool) -> str:
+    """local, catalog or hub: which provider `source` gives a target (see the module doc)."""
+    if source == "local" or (source == "auto" and _is_path(target)):
+        return "local"
+    if source == "catalog" or (source == "auto" and not refresh and catalog.entry(target)):
+        return "catalog"
+    return "hub"
 
 
 def sibling_of(facts: ModelFacts) -> str | None:
@@ -128,7 +149,7 @@ def fetch_models(
     terminal (progress=None) or when asked. Per-candidate problems are in error_kind / error.
     """
     _check_source(source)
-    cache = AnswerCache()
+    cache: AnswerCache | None = None  # made by the first candidate that asks the Hub
     unique = list(dict.fromkeys(repo_ids))
     bar = _Progress(len(unique), progress)
 
@@ -149,9 +170,14 @@ def fetch_models(
         def waits(target: str) -> bool:
             # Only a Hub request waits: not a catalog, local or offline answer, nor one the
             # answer cache holds fresh (100 of those read inline beat 100 threads on the GIL).
-            if _provider(target, source, refresh) != "hub" or offline or hub.env_offline():
+            nonlocal cache
+            if _provider(target, source, refresh) != "hub" or offline:
                 return False
-            return refresh or not cache.fresh(target)
+            from advisor.sources import hub
+            from advisor.sources.cache import AnswerCache
+
+            cache = cache or AnswerCache()
+            return not hub.env_offline() and (refresh or not cache.fresh(target))
 
         return _map(one, targets, waits)
 
@@ -200,7 +226,9 @@ def _map(
     if len(remote) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(remote))) as pool:
+        from advisor.sources.hub_http import MAX_IN_FLIGHT  # 100 candidates: one wave
+
+        with ThreadPoolExecutor(max_workers=min(MAX_IN_FLIGHT, len(remote))) as pool:
             futures = {i: pool.submit(fn, item) for i, item in remote.items()}
             done = {i: future.result() for i, future in futures.items()}
     return [done[i] if i in done else fn(item) for i, item in enumerate(items)]
