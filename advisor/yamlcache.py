@@ -1,6 +1,6 @@
 """Parsed YAML of advisor's own data files (rules, patterns, lexicons), cached between runs.
 
-Parsing ~40 packaged YAML files with the line-remembering loader is most of a cold run's own
+Parsing ~50 packaged YAML files with the line-remembering loader is most of a cold run's own
 work; the validation that follows is cheap. So only the parse is cached, never its result's
 meaning: every run validates the data exactly as if it came from the YAML (the same code on the
 same values), so a changed validator or fact registry is honoured without any cache key.
@@ -9,9 +9,10 @@ same values), so a changed validator or fact registry is honoured without any ca
   and specs always go through `load_yaml`.
 - One sealed file (marshal) per advisor and Python version under the user cache
   (`advisor.usercache`: a damaged or edited file is ignored and rewritten). Each entry is keyed
-  by its origin and holds the SHA-256 of the exact text it was parsed from: a changed file is
-  parsed again.
-- Error messages keep their line numbers: a cached document re-parses its text for lines only
+  by the file's path and holds its size and modification time (in ns), the check Python makes
+  of its own .pyc files: a file that is unchanged is not even read, a changed one is parsed
+  again.
+- Error messages keep their line numbers: a cached document reads its file again for lines only
   if something asks where a value stood.
 """
 
@@ -24,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from advisor import __version__
-from advisor.usercache import SealedStore, cache_dir, digest
-from advisor.yamlfile import LocatedYaml, load_yaml
+from advisor.usercache import SealedStore, cache_dir
+from advisor.yamlfile import LocatedYaml, load_yaml, read_text
 
 # marshal is ~10x faster to load than JSON; its format belongs to one Python version.
-_STAMP = {"format": 2, "advisor": __version__, "python": sys.version}
+_STAMP = {"format": 3, "advisor": __version__, "python": sys.version}
 
 
 def cache_file() -> Path:
@@ -36,23 +37,19 @@ def cache_file() -> Path:
 
 
 class _CachedYaml(LocatedYaml):
-    """Data from the cache; the line map is computed from the text only when asked for."""
+    """Data from the cache; the line map is computed from the file only when asked for."""
 
-    def __init__(self, data: Any, text: str, origin: str):
+    def __init__(self, data: Any, path: Path, what: str):
         self.data = data
-        self.origin = origin
-        self._text = text
+        self.origin = str(path)
+        self._path, self._what = path, what
         self._lines: dict[tuple, int] | None = None
 
     @property
     def lines(self) -> dict[tuple, int]:  # type: ignore[override]
         if self._lines is None:
-            self._lines = load_yaml(self._text, self.origin).lines
+            self._lines = load_yaml(read_text(self._path, what=self._what), self.origin).lines
         return self._lines
-
-
-def _digest(text: str) -> str:
-    return digest(text.encode("utf-8", "surrogatepass"))
 
 
 def _still_there(origin: str, entry: Any) -> bool:
@@ -73,14 +70,19 @@ def _stored_copy(data: Any) -> Any:
         return None
 
 
-def load_packaged(text: str, origin: str) -> LocatedYaml:
-    """load_yaml for advisor's own data files (origin: their path), the parse cached."""
-    digest = _digest(text)
+def load_packaged(path: Path, *, what: str = "file") -> LocatedYaml:
+    """load_yaml of one of advisor's own data files, the parse cached (see the module doc)."""
+    origin = str(path)
+    try:
+        stat = os.stat(path)
+        seen = [stat.st_size, stat.st_mtime_ns]
+    except OSError:
+        seen = None  # read_text says what is wrong
     entry = _store.get(origin)
-    if isinstance(entry, dict) and entry.get("sha256") == digest and "data" in entry:
-        return _CachedYaml(entry["data"], text, origin)
-    located = load_yaml(text, origin)  # errors surface exactly as without a cache
+    if seen and isinstance(entry, dict) and entry.get("stat") == seen and "data" in entry:
+        return _CachedYaml(entry["data"], path, what)
+    located = load_yaml(read_text(path, what=what), origin)  # errors exactly as uncached
     copy = _stored_copy(located.data)
-    if copy is not None:
-        _store.add(origin, {"sha256": digest, "data": copy})
+    if copy is not None and seen:
+        _store.add(origin, {"stat": seen, "data": copy})
     return located

@@ -4,6 +4,7 @@ the shipped files; a stale, damaged or edited cache is never what a run uses."""
 from __future__ import annotations
 
 import marshal
+import os
 import shutil
 from pathlib import Path
 
@@ -17,67 +18,85 @@ from advisor.usercache import write_sealed
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "support-tickets.yaml"
 TEXT = "id: demo\nitems:\n  - one\n  - two\n"
-ORIGIN = "/advisor-test/demo.yaml"
 
 
 pytestmark = pytest.mark.usefixtures("user_cache")  # conftest: a cache folder of their own
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    path = tmp_path / "demo.yaml"
+    path.write_text(TEXT, "utf-8")
+    return path
 
 
 def cached_entries() -> dict:
     return yamlcache._store.entries()
 
 
-def test_a_second_run_reuses_the_parse_of_the_same_text() -> None:
-    first = yamlcache.load_packaged(TEXT, ORIGIN)
+def test_a_second_run_reuses_the_parse_of_the_same_file(demo: Path) -> None:
+    first = yamlcache.load_packaged(demo)
     yamlcache.flush()
-    assert ORIGIN in cached_entries()
+    assert str(demo) in cached_entries()
     yamlcache.reset()  # a new run
-    again = yamlcache.load_packaged(TEXT, ORIGIN)
+    again = yamlcache.load_packaged(demo)
     assert isinstance(again, yamlcache._CachedYaml)
     assert again.data == first.data == {"id": "demo", "items": ["one", "two"]}
-    # Where a value stood is still known (for error messages), from the text itself.
-    assert again.where(("items", 1)) == f"{ORIGIN}:4: items[1]"
+    # Where a value stood is still known (for error messages), from the file itself.
+    assert again.where(("items", 1)) == f"{demo}:4: items[1]"
 
 
-def test_a_changed_file_is_parsed_again() -> None:
-    yamlcache.load_packaged(TEXT, ORIGIN)
+def test_a_changed_file_is_parsed_again(demo: Path) -> None:
+    yamlcache.load_packaged(demo)
     yamlcache.flush()
     yamlcache.reset()
-    changed = yamlcache.load_packaged(TEXT.replace("two", "three"), ORIGIN)
+    demo.write_text(TEXT.replace("two", "three"), "utf-8")
+    changed = yamlcache.load_packaged(demo)
     assert not isinstance(changed, yamlcache._CachedYaml)
     assert changed.data["items"] == ["one", "three"]
 
 
-def test_an_edited_cache_file_is_ignored_and_rewritten() -> None:
-    yamlcache.load_packaged(TEXT, ORIGIN)
+def test_an_edit_of_the_same_size_is_seen_by_its_modification_time(demo: Path) -> None:
+    yamlcache.load_packaged(demo)
+    yamlcache.flush()
+    yamlcache.reset()
+    before = os.stat(demo).st_mtime_ns
+    demo.write_text(TEXT.replace("two", "owt"), "utf-8")
+    os.utime(demo, ns=(before + 1_000, before + 1_000))  # even 1 microsecond later
+    assert yamlcache.load_packaged(demo).data["items"] == ["one", "owt"]
+
+
+def test_an_edited_cache_file_is_ignored_and_rewritten(demo: Path) -> None:
+    yamlcache.load_packaged(demo)
     yamlcache.flush()
     path = yamlcache.cache_file()
     path.write_bytes(path.read_bytes().replace(b"two", b"owt"))
     yamlcache.reset()
-    loaded = yamlcache.load_packaged(TEXT, ORIGIN)
+    loaded = yamlcache.load_packaged(demo)
     assert loaded.data["items"] == ["one", "two"]
     yamlcache.flush()
-    assert cached_entries()[ORIGIN]["data"]["items"] == ["one", "two"]
+    assert cached_entries()[str(demo)]["data"]["items"] == ["one", "two"]
 
 
 @pytest.mark.parametrize("damage", [b"", b"not json\n{}", b'{"format": 1}', b"\x00\xff garbage"])
-def test_a_corrupt_cache_file_is_ignored(damage: bytes) -> None:
+def test_a_corrupt_cache_file_is_ignored(damage: bytes, demo: Path) -> None:
     path = yamlcache.cache_file()
     path.parent.mkdir(parents=True)
     path.write_bytes(damage)
-    assert yamlcache.load_packaged(TEXT, ORIGIN).data["id"] == "demo"
+    assert yamlcache.load_packaged(demo).data["id"] == "demo"
     yamlcache.flush()
-    assert ORIGIN in cached_entries()
+    assert str(demo) in cached_entries()
 
 
-def test_integer_keys_come_back_as_integers() -> None:
+def test_integer_keys_come_back_as_integers(tmp_path: Path) -> None:
     """normalise.yaml maps word lengths to distances ({4: 1, 8: 2}): once JSON turned its keys
     into strings, so it was parsed again on every run."""
-    text = "max_distance: {4: 1, 8: 2}\n"
-    yamlcache.load_packaged(text, ORIGIN)
+    path = tmp_path / "normalise.yaml"
+    path.write_text("max_distance: {4: 1, 8: 2}\n", "utf-8")
+    yamlcache.load_packaged(path)
     yamlcache.flush()
     yamlcache.reset()
-    again = yamlcache.load_packaged(text, ORIGIN)
+    again = yamlcache.load_packaged(path)
     assert isinstance(again, yamlcache._CachedYaml)
     assert again.data == {"max_distance": {4: 1, 8: 2}}
 

@@ -49,6 +49,8 @@ _ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 @dataclass(frozen=True)
 class RuleCase:
+    """One of a rule's own test cases: the facts given and the outcome expected."""
+
     name: str
     given: dict[str, Any]
     expect: str
@@ -56,6 +58,8 @@ class RuleCase:
 
 @dataclass
 class Rule:
+    """One validated rule file: its condition, its effect and its cases."""
+
     id: str
     name: str
     summary: str
@@ -128,8 +132,10 @@ def load_rules(extra_dirs: list[str | Path] | None = None) -> list[Rule]:
 
 
 def load_rule_file(path: Path, *, packaged: bool = False) -> Rule:
-    parse = load_packaged if packaged else load_yaml
-    located = parse(read_text(path, what="rule file"), str(path))
+    if packaged:
+        located = load_packaged(path, what="rule file")
+    else:
+        located = load_yaml(read_text(path, what="rule file"), str(path))
     data = located.data
     stem = path.stem
 

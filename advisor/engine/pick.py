@@ -23,6 +23,8 @@ NOT_ASKED = "not-asked"
 
 @dataclass(frozen=True)
 class Criterion:
+    """One named, weighted criterion of the pick and the checks it counts."""
+
     id: str
     label: str
     weight: int
@@ -34,6 +36,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Criteria:
+    """Every criterion of the pick (knowledge/pick_criteria.yaml), with its cases."""
+
     points: dict[str, int]
     items: tuple[Criterion, ...]
     cases: tuple[dict[str, Any], ...]
@@ -41,8 +45,7 @@ class Criteria:
 
 @lru_cache(maxsize=1)
 def criteria() -> Criteria:
-    text = packaged.read_text("advisor.knowledge", "pick_criteria.yaml")
-    data = load_packaged(text, "pick_criteria.yaml").data
+    data = load_packaged(packaged.folder("advisor.knowledge") / "pick_criteria.yaml").data
     items = tuple(
         Criterion(
             id=c["id"],

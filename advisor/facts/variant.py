@@ -23,8 +23,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 def knowledge() -> dict[str, Any]:
     """The evidence file as loaded: rules (id, group, verdict, weight, when, says, cases),
     the confidence thresholds, the relation words and the packaging-marker pattern."""
-    text = packaged.read_text("advisor.knowledge", "variant_evidence.yaml")
-    data = load_packaged(text, "variant_evidence.yaml").data
+    data = load_packaged(packaged.folder("advisor.knowledge") / "variant_evidence.yaml").data
     return {**data, "packaging": regexcache.compile(data["packaging"], re.IGNORECASE)}
 
 

@@ -20,8 +20,7 @@ FLAGS = re.IGNORECASE
 @cache
 def knowledge(name: str) -> dict[str, Any]:
     """One data file of the reader, e.g. knowledge('negation') reads negation.yaml."""
-    text = packaged.read_text("advisor.knowledge", f"{name}.yaml")
-    data = load_packaged(text, f"{name}.yaml").data
+    data = load_packaged(packaged.folder("advisor.knowledge") / f"{name}.yaml").data
     return data or {}
 
 
