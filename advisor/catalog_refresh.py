@@ -19,6 +19,8 @@ from advisor.output import write_atomic
 
 @dataclass
 class RefreshResult:
+    """What `advisor catalog refresh` wrote, and what it could not refresh."""
+
     output: Path
     updated: dict[str, int] = field(default_factory=dict)  # repo -> facts refreshed
     failed: dict[str, str] = field(default_factory=dict)  # repo -> one-line reason

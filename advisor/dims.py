@@ -26,6 +26,8 @@ REQUIRED = ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_si
 
 @dataclass(frozen=True)
 class Dims:
+    """A model's architecture dimensions (config.json), enough to count its parameters."""
+
     hidden: int
     layers: int
     heads: int

@@ -16,6 +16,8 @@ from advisor.errors import UserError
 
 @dataclass
 class Prompter:
+    """Where questions go and answers come from (a terminal or a pipe)."""
+
     stdin: TextIO
     out: TextIO
     interactive: bool  # a person at a terminal (it echoes what they type, and may be offered more)

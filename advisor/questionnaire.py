@@ -92,6 +92,8 @@ class State:
 
 @dataclass(frozen=True)
 class Question:
+    """One question of `advisor ask`: the spec field it fills and how it is read."""
+
     id: str  # the spec field it fills ("data.file" fills three)
     prompt: str
     # How the answer is read: text | choice | choices | yesno | count | gigabytes | file | models
@@ -410,6 +412,8 @@ def set_answer(state: State, question: Question, value: Any) -> None:
 
 @dataclass
 class Interview:
+    """What `advisor ask` ended with: the spec, and the training file's profile."""
+
     spec: TaskSpec
     dataset: DatasetProfile | None
 

@@ -101,6 +101,8 @@ class Licence:
 
 @dataclass
 class Candidate:
+    """One candidate's facts, checks, memory per method and licence terms."""
+
     facts: ModelFacts
     checks: list[Check]
     pair: str  # the base repo id a base/instruct pair shares

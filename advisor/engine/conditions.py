@@ -53,6 +53,8 @@ class ConditionError(ValueError):
 
 @dataclass(frozen=True)
 class Leaf:
+    """One comparison of a fact with a literal (or with another fact)."""
+
     fact: str
     op: str
     value: Any = None
@@ -64,6 +66,8 @@ class Leaf:
 
 @dataclass(frozen=True)
 class Node:
+    """all / any / not over child conditions."""
+
     kind: str  # all | any | not
     children: tuple
 
@@ -73,6 +77,8 @@ Condition = Leaf | Node
 
 @dataclass(slots=True)
 class ClauseResult:
+    """How one comparison came out, with the values it compared (the trace)."""
+
     fact: str
     op: str
     expected: Any

@@ -88,6 +88,8 @@ MODEL_FIELDS: dict[str, tuple[Any, str]] = {
 
 @dataclass(frozen=True)
 class Fact:
+    """A value, where it came from, and the detail that cites it."""
+
     value: Any
     source: str
     detail: str = ""

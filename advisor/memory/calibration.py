@@ -20,6 +20,8 @@ from advisor.memory.settings import TrainingSetup, parse_targets
 
 @dataclass(frozen=True)
 class Run:
+    """One measured fine-tuning run and the estimate for the same setup."""
+
     id: str
     model: str
     method: str
@@ -98,6 +100,8 @@ def load_runs(measured: Path, settings: Path) -> list[Run]:
 
 @dataclass(frozen=True)
 class Summary:
+    """Measured / estimated ratios of one method's runs: median and quartiles."""
+
     method: str
     runs: int
     median: float

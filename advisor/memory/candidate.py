@@ -15,6 +15,8 @@ from advisor.memory.settings import METHODS, TrainingSetup, from_task
 
 @dataclass(frozen=True)
 class CandidateMemory:
+    """One candidate's memory for one method: the setup, the estimate, the fit."""
+
     method: str
     setup: TrainingSetup
     estimate: MemoryEstimate | None  # None: neither dimensions nor a parameter count

@@ -22,6 +22,8 @@ GPU_COUNTS = (2, 4, 8)
 
 @dataclass(frozen=True)
 class Fix:
+    """A change that would make a run fit, and the memory per GPU it would need."""
+
     change: str
     per_gpu_gb: float
 
@@ -31,6 +33,8 @@ class Fix:
 
 @dataclass(frozen=True)
 class Fit:
+    """How an estimate compares with the GPU, and the largest settings that fit."""
+
     verdict: str  # fits | tight | does not fit
     need_gb: float
     gpu_gb: float

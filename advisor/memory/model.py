@@ -88,6 +88,8 @@ FORMULA = (
 
 @dataclass(frozen=True)
 class Component:
+    """One part of the memory estimate (weights, gradients, ...) and its formula."""
+
     name: str
     gb: float
     formula: str
@@ -95,6 +97,8 @@ class Component:
 
 @dataclass(frozen=True)
 class MemoryEstimate:
+    """Memory for one training setup, part by part, with the assumptions made."""
+
     setup: TrainingSetup
     components: tuple[Component, ...]
     trainable_params: int

@@ -22,6 +22,8 @@ DEFAULT_LORA_TARGETS = "all-linear"  # PEFT's target_modules="all-linear" (QLoRA
 
 @dataclass(frozen=True)
 class Optimizer:
+    """What an optimizer keeps per trainable parameter."""
+
     moment_bytes: int  # optimizer state per trainable parameter
     fp32_master: bool  # keeps an fp32 master copy of 16-bit trainable weights
     about: str
@@ -83,6 +85,8 @@ QUANT_BITS = {
 
 @dataclass(frozen=True)
 class TrainingSetup:
+    """The settings a memory estimate depends on, each defaulted when not given."""
+
     method: str = "lora"
     seq_len: int = DEFAULT_SEQ_LEN
     batch_size: int = 1

@@ -172,6 +172,8 @@ def _fail(facts: ModelFacts, kind: str, reason: str = "") -> ModelFacts:
 
 @dataclass
 class FetchOptions:
+    """How one Hub fetch may go: offline, refreshed, and how much it reads."""
+
     offline: bool = False
     refresh: bool = False
     children: bool = True  # look up a base repo's instruct children

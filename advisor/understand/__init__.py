@@ -21,6 +21,8 @@ MAX_TEXT = 10_000  # the spec caps a description at this length; regexes never s
 
 @dataclass
 class Understanding:
+    """What was read from the task's words, each value with the words it came from."""
+
     kind: str | None = None
     kind_source: str = "unknown"  # given | inferred | unknown
     kind_from: str | None = None  # the words the inferred kind was read from

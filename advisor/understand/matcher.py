@@ -23,6 +23,8 @@ _WORD = regexcache.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Context:
+    """Words near an entry's match that confirm or refute it (within `window` characters)."""
+
     regex: re.Pattern
     window: int
     side: str = "both"  # before | after | both
@@ -30,6 +32,8 @@ class Context:
 
 @dataclass(frozen=True)
 class ObjectClass:
+    """A class of object words near a match (classify *tickets* vs *images*), and what it sets."""
+
     id: str
     regex: re.Pattern
     sets: dict[str, Any]  # kind / signals / domains / style that replace the entry's own
@@ -37,6 +41,8 @@ class ObjectClass:
 
 @dataclass(frozen=True)
 class Entry:
+    """One task pattern, compiled: its words and what a match sets."""
+
     id: str
     sets: dict[str, Any]  # kind, priority, signals, domains, style, means
     regex: re.Pattern | None
@@ -51,6 +57,8 @@ class Entry:
 
 @dataclass
 class Hit:
+    """Where an entry matched in the text, and whether it was negated."""
+
     entry: str
     start: int
     end: int

@@ -19,6 +19,8 @@ from advisor.understand.data import combine, knowledge
 
 @dataclass(frozen=True)
 class Scope:
+    """A stretch of text a negation cue covers."""
+
     start: int
     end: int
     cue: str

@@ -18,6 +18,8 @@ from advisor.understand.data import knowledge
 
 @dataclass
 class Normalised:
+    """Text made matchable, with a map back to the original's characters."""
+
     original: str
     text: str
     starts: list[int]  # for each character of text: where it starts in original

@@ -15,6 +15,8 @@ _NUMBER = r"(?<![\w.,])~?\s?(\d{1,3}(?:(?:,|\.|'| )\d{3})+(?![\d])|\d+(?:[.,]\d+
 
 @dataclass
 class Quantity:
+    """A number read from the text, with its unit and where it stood."""
+
     value: float
     unit_class: str | None  # examples | tokens | bytes | files | gpu | params | None
     start: int
@@ -27,6 +29,8 @@ class Quantity:
 
 @dataclass(frozen=True)
 class _Compiled:
+    """The quantity lexicon's patterns, compiled once."""
+
     number: re.Pattern
     vague: tuple[tuple[re.Pattern, int], ...]
     units: tuple[tuple[str, str, int, re.Pattern], ...]  # (name, class, strength, regex)
