@@ -8,7 +8,7 @@ This module holds data only: no computing, no provider, no catalog.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from advisor import __version__
 
@@ -77,8 +77,7 @@ class MethodMemory:
         }
 
 
-@dataclass(frozen=True)
-class Licence:
+class Licence(NamedTuple):
     """A candidate's licence and what it allows (from the licence table)."""
 
     id: str | None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.engine.registry import FACTS, fact_type, is_list_fact
 from advisor.errors import did_you_mean
@@ -64,8 +64,7 @@ class Leaf:
     test: Callable[[Any, Any], bool] = field(default=operator.eq, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """all / any / not over child conditions."""
 
     kind: str  # all | any | not

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor import packaged
 from advisor.engine.conditions import (
@@ -47,8 +47,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 _ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
-class RuleCase:
+class RuleCase(NamedTuple):
     """One of a rule's own test cases: the facts given and the outcome expected."""
 
     name: str

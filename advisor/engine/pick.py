@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor import packaged
 from advisor.yamlcache import load_packaged
@@ -21,8 +21,7 @@ ORDER = ("fail", "warn", "unknown", "pass")  # worst first
 NOT_ASKED = "not-asked"
 
 
-@dataclass(frozen=True)
-class Criterion:
+class Criterion(NamedTuple):
     """One named, weighted criterion of the pick and the checks it counts."""
 
     id: str
@@ -34,8 +33,7 @@ class Criterion:
     why: str
 
 
-@dataclass(frozen=True)
-class Criteria:
+class Criteria(NamedTuple):
     """Every criterion of the pick (knowledge/pick_criteria.yaml), with its cases."""
 
     points: dict[str, int]

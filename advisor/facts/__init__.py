@@ -7,7 +7,7 @@ unknown, and the report lists it as missing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Where a fact came from. Providers use these names; reports show them.
 SOURCE_CATALOG = "catalog"
@@ -86,8 +86,7 @@ MODEL_FIELDS: dict[str, tuple[Any, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """A value, where it came from, and the detail that cites it."""
 
     value: Any

@@ -3,8 +3,7 @@ recommendation asks for it (estimated once per candidate and carried by the Cand
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor import dims as dimensions
 from advisor.facts import ModelFacts
@@ -13,8 +12,7 @@ from advisor.memory.model import MemoryEstimate, estimate, estimate_without_dims
 from advisor.memory.settings import METHODS, TrainingSetup, from_task
 
 
-@dataclass(frozen=True)
-class CandidateMemory:
+class CandidateMemory(NamedTuple):
     """One candidate's memory for one method: the setup, the estimate, the fit."""
 
     method: str

@@ -5,8 +5,7 @@ with the memory it would reach. A change already made is never suggested.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.dims import Dims
 from advisor.memory.model import MemoryEstimate, estimate
@@ -20,8 +19,7 @@ MAX_SEARCH_BATCH = 1024
 GPU_COUNTS = (2, 4, 8)
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """A change that would make a run fit, and the memory per GPU it would need."""
 
     change: str
@@ -31,8 +29,7 @@ class Fix:
         return f"{self.change} (~{self.per_gpu_gb:g} GB)"
 
 
-@dataclass(frozen=True)
-class Fit:
+class Fit(NamedTuple):
     """How an estimate compares with the GPU, and the largest settings that fit."""
 
     verdict: str  # fits | tight | does not fit

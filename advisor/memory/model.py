@@ -35,7 +35,7 @@ x GPUs. GB here are 10^9 bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.dims import Dims
 from advisor.memory.settings import LOSSES, OPTIMIZERS, QUANT_BITS, SHARDING, TrainingSetup
@@ -86,8 +86,7 @@ FORMULA = (
 )
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(NamedTuple):
     """One part of the memory estimate (weights, gradients, ...) and its formula."""
 
     name: str

@@ -7,7 +7,7 @@ with where it comes from; nothing is fitted to measurements.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 METHODS = ("full", "lora", "qlora")
 
@@ -20,8 +20,7 @@ DEFAULT_LORA_RANK = 16
 DEFAULT_LORA_TARGETS = "all-linear"  # PEFT's target_modules="all-linear" (QLoRA paper §4)
 
 
-@dataclass(frozen=True)
-class Optimizer:
+class Optimizer(NamedTuple):
     """What an optimizer keeps per trainable parameter."""
 
     moment_bytes: int  # optimizer state per trainable parameter

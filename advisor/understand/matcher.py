@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor import regexcache
 from advisor.understand.data import combine
@@ -21,8 +21,7 @@ from advisor.understand.negation import Scope, negated
 _WORD = regexcache.compile(r"\w+")
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """Words near an entry's match that confirm or refute it (within `window` characters)."""
 
     regex: re.Pattern
@@ -30,8 +29,7 @@ class Context:
     side: str = "both"  # before | after | both
 
 
-@dataclass(frozen=True)
-class ObjectClass:
+class ObjectClass(NamedTuple):
     """A class of object words near a match (classify *tickets* vs *images*), and what it sets."""
 
     id: str

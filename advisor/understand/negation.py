@@ -10,15 +10,14 @@ necessaire") governs the words before it, back to the previous boundary.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from advisor import regexcache
 from advisor.understand.data import combine, knowledge
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """A stretch of text a negation cue covers."""
 
     start: int

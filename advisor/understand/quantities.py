@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from advisor import regexcache
 from advisor.understand.data import combine, knowledge
@@ -27,8 +28,7 @@ class Quantity:
     limit: bool = False  # a limit word stood around it ("at most 8B", "8B or smaller")
 
 
-@dataclass(frozen=True)
-class _Compiled:
+class _Compiled(NamedTuple):
     """The quantity lexicon's patterns, compiled once."""
 
     number: re.Pattern
