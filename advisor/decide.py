@@ -99,7 +99,7 @@ def read_task(spec: TaskSpec) -> Understanding:
     )
 
 
-@dataclass
+@dataclass(eq=False)
 class Decision:
     """The task-level verdict from one facts context (re-run by what-would-change)."""
 

@@ -25,7 +25,7 @@ SCHEMA_VERSION = 1
 STATES = ("pass", "warn", "fail", "unknown", "not-asked")
 
 
-@dataclass
+@dataclass(eq=False)
 class Check:
     """One fit / pitfall rule applied to one candidate."""
 
@@ -98,7 +98,7 @@ class Licence(NamedTuple):
         }
 
 
-@dataclass
+@dataclass(eq=False)
 class Candidate:
     """One candidate's facts, checks, memory per method and licence terms."""
 
@@ -154,7 +154,7 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-@dataclass
+@dataclass(eq=False)
 class Recommendation:
     """The verdict, its reasons, every candidate's fit, and the trace behind each of them."""
 

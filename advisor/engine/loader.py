@@ -55,7 +55,7 @@ class RuleCase(NamedTuple):
     expect: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Rule:
     """One validated rule file: its condition, its effect and its cases."""
 

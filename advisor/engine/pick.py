@@ -59,7 +59,7 @@ def criteria() -> Criteria:
     return Criteria(dict(data["points"]), items, tuple(data.get("cases") or []))
 
 
-@dataclass
+@dataclass(eq=False)
 class Score:
     """One candidate's standing: per criterion (state, points), total and what is unknown."""
 

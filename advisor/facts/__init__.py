@@ -94,7 +94,7 @@ class Fact(NamedTuple):
     detail: str = ""
 
 
-@dataclass
+@dataclass(eq=False)
 class ModelFacts:
     """What we know about one repo, field by field, with provenance."""
 

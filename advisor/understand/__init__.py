@@ -19,7 +19,7 @@ from typing import Any
 MAX_TEXT = 10_000  # the spec caps a description at this length; regexes never see more
 
 
-@dataclass
+@dataclass(eq=False)
 class Understanding:
     """What was read from the task's words, each value with the words it came from."""
 

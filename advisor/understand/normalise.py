@@ -16,7 +16,7 @@ from advisor import regexcache
 from advisor.understand.data import knowledge
 
 
-@dataclass
+@dataclass(eq=False)
 class Normalised:
     """Text made matchable, with a map back to the original's characters."""
 
