@@ -9,7 +9,7 @@ gated MLP for an unknown model type) is returned as a sentence to show beside th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from advisor.facts import ModelFacts
 
@@ -24,8 +24,7 @@ PLAIN_MLP_MODEL_TYPES = frozenset(
 REQUIRED = ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size")
 
 
-@dataclass(frozen=True)
-class Dims:
+class Dims(NamedTuple):
     """A model's architecture dimensions (config.json), enough to count its parameters."""
 
     hidden: int
@@ -39,7 +38,7 @@ class Dims:
     gated_mlp: bool
     experts: int = 1  # 1 = dense
     experts_per_tok: int = 1
-    assumptions: tuple[str, ...] = field(default=())
+    assumptions: tuple[str, ...] = ()
 
     @property
     def q_width(self) -> int:

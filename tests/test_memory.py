@@ -116,7 +116,7 @@ def test_moe_keeps_every_expert_resident_but_activates_few():
     moe = dims.from_facts(catalog.lookup("Qwen/Qwen3-30B-A3B"))
     est = estimate(moe, TrainingSetup(method="lora", gradient_checkpointing=False))
     assert est.component("weights") > 2 * 30  # all 30.5B parameters in bf16
-    dense_like = dims.Dims(**{**moe.__dict__, "experts_per_tok": moe.experts})
+    dense_like = moe._replace(experts_per_tok=moe.experts)
     assert estimate(dense_like, est.setup).component("activations") > 5 * est.component(
         "activations"
     )

@@ -34,7 +34,6 @@ x GPUs. GB here are 10^9 bytes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from advisor.dims import Dims
@@ -94,15 +93,14 @@ class Component(NamedTuple):
     formula: str
 
 
-@dataclass(frozen=True)
-class MemoryEstimate:
+class MemoryEstimate(NamedTuple):
     """Memory for one training setup, part by part, with the assumptions made."""
 
     setup: TrainingSetup
     components: tuple[Component, ...]
     trainable_params: int
     params: int
-    assumptions: tuple[str, ...] = field(default=())
+    assumptions: tuple[str, ...] = ()
     partial: bool = False  # dimensions unknown: activations and logits not counted
 
     @property
