@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 import tempfile
 from pathlib import Path
 
+from advisor import regexcache
 from advisor.errors import EXIT_IO_FAILURE, IO_FAILURE_ERRNOS, UserError
 from advisor.safefile import not_regular_reason
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = regexcache.compile("[\ud800-\udfff]")
 _TEMP_NAME_CHARS = 100  # of the target's name in the temp name: ".NAME.XXXXXXXX.tmp" <= 255
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from advisor import regexcache
 
-_REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
+_REPO_ID = regexcache.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
 
 
 def is_hub_repo_id(value: object) -> bool:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from advisor import regexcache
 from advisor.errors import UserError, did_you_mean
 from advisor.repoid import is_hub_repo_id
 from advisor.yamlfile import LocatedYaml, decode_text, dotted_path, load_yaml, read_text
@@ -151,7 +152,7 @@ class Training(_Strict):
         return parse_gigabytes(value) if isinstance(value, str) else value
 
 
-_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:gb|gib|g)?\s*$", re.IGNORECASE)
+_GB = regexcache.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:gb|gib|g)?\s*$", re.IGNORECASE)
 
 
 def parse_gigabytes(value: str) -> float | str:
@@ -160,7 +161,7 @@ def parse_gigabytes(value: str) -> float | str:
     return float(match.group(1)) if match else value
 
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMbBtT]?)\s*$")
+_SIZE = regexcache.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMbBtT]?)\s*$")
 _SCALE = {"": 1, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from advisor import regexcache
 from advisor.engine.conditions import ClauseResult, clause_results
 from advisor.engine.loader import Rule
 from advisor.values import value
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+_PLACEHOLDER = regexcache.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 
 
 _STATUS = {True: "fired", False: "silent", None: "unknown"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from advisor import packaged
+from advisor import packaged, regexcache
 from advisor.engine.conditions import (
     Condition,
     ConditionError,
@@ -43,8 +43,8 @@ RULE_KEYS = {
     "id", "name", "aliases", "summary", "kind", "effect", "when", "message", "explain", "tests",
 }  # fmt: skip
 EXPLAIN_KEYS = {"what", "why", "caveats", "references"}
-_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
-_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_PLACEHOLDER = regexcache.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+_ID = regexcache.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 class RuleCase(NamedTuple):

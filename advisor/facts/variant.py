@@ -16,7 +16,7 @@ from advisor.facts import SOURCE_DERIVED, ModelFacts
 from advisor.facts.derive import TEMPLATE_END_OF_TURN
 from advisor.yamlcache import load_packaged
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER = regexcache.compile(r"\{([a-z_]+)\}")
 
 
 @lru_cache(maxsize=1)

@@ -17,12 +17,14 @@ _REPO = regexcache.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)
 _VAGUE = regexcache.compile(
     r"\b(llama|qwen|mistral|gemma|phi|falcon|olmo|smollm|deepseek)\b(?![ -]?\d)"
 )
+_RELEASE = regexcache.compile(r"(.*?)((?:[-_ ]v\d+(?:\.\d+)*)?)$")  # name, release suffix
+_NAME_PART = regexcache.compile(r"[a-z]+|\d+(?:\.\d+)?")
 
 
 def _family_regex(family: str) -> re.Pattern:
     # A release suffix may go unsaid: "Mistral 7B" names Mistral-7B-v0.3.
-    name, release = re.match(r"(.*?)((?:[-_ ]v\d+(?:\.\d+)*)?)$", family.lower()).groups()
-    parts = re.findall(r"[a-z]+|\d+(?:\.\d+)?", name)
+    name, release = _RELEASE.match(family.lower()).groups()  # type: ignore[union-attr]
+    parts = _NAME_PART.findall(name)
     body = r"[ -]?".join(re.escape(p) for p in parts)
     if release:
         body += rf"(?:[ -]?{re.escape(release.lstrip('-_ '))})?"

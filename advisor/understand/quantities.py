@@ -81,10 +81,18 @@ def _scales() -> dict[str, float]:
     return _compiled_scales
 
 
+_GROUPED = regexcache.compile(r"\d{1,3}(?:[,.]\d{3})+")  # 12,000 / 12.000
+_GROUP_MARK = regexcache.compile(r"[,.]")
+_CLAUSE_MARK = regexcache.compile(r"[,.;:!?]")
+_SPACE_OR_DOT = regexcache.compile(r"\s*\.?\s*")
+_ELIDED = regexcache.compile(r"(?:d|l|qu)'")
+_BILLIONS = regexcache.compile(r"b\.?$|bn\.?$|billion$|milliard\w*$|mrd\.?$")
+
+
 def _value(digits: str, scale: str | None) -> float:
     compact = digits.replace("'", "").replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", compact):
-        number = float(re.sub(r"[,.]", "", compact))
+    if _GROUPED.fullmatch(compact):
+        number = float(_GROUP_MARK.sub("", compact))
     else:
         number = float(compact.replace(",", "."))
     return number * (_scales()[scale.lower()] if scale else 1)
@@ -101,12 +109,11 @@ def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] 
         if len(words) > c.gap:
             break
         # A unit never stands across a clause: "more than 8B, chat bot" counts no chats.
-        if re.search(r"[,.;:!?]", text[end : m.start()]) and not re.fullmatch(
-            r"\s*\.?\s*", text[end : m.start()]
-        ):
+        between = text[end : m.start()]
+        if _CLAUSE_MARK.search(between) and not _SPACE_OR_DOT.fullmatch(between):
             break
         # French and Italian elide the article into the noun: "centaines d'exemples".
-        elided = re.match(r"(?:d|l|qu)'", m.group(0))
+        elided = _ELIDED.match(m.group(0))
         start = m.start() + (elided.end() if elided else 0)
         for name, cls, strength, regex in c.units:
             if regex.match(text, start):
@@ -137,7 +144,7 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
             cls = "gpu"
         elif cls == "bytes" and unit:
             value *= _byte_scale(unit[3])
-        scale_b = re.search(r"b\.?$|bn\.?$|billion$|milliard\w*$|mrd\.?$", text[start:end].strip())
+        scale_b = _BILLIONS.search(text[start:end].strip())
         limit = bool(
             c.limit.search(window_before.rstrip()) or c.limit_after.search(text[end : end + 40])
         )
