@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from advisor.engine.registry import FACTS, fact_type, is_list_fact
@@ -51,8 +51,7 @@ class ConditionError(ValueError):
         super().__init__(f"{path}: {message}")
 
 
-@dataclass(frozen=True)
-class Leaf:
+class Leaf(NamedTuple):
     """One comparison of a fact with a literal (or with another fact)."""
 
     fact: str
@@ -61,7 +60,7 @@ class Leaf:
     value_fact: str | None = None  # compare with another fact instead of a literal
     pattern: Any = None  # a compiled RE2 pattern for `matches`
     # The operator as a function (actual, expected) -> bool, chosen once at load time.
-    test: Callable[[Any, Any], bool] = field(default=operator.eq, compare=False, repr=False)
+    test: Callable[[Any, Any], bool] = operator.eq
 
 
 class Node(NamedTuple):
