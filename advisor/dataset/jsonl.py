@@ -224,7 +224,7 @@ class _Scanner:
         self.line_base += count
 
     def _parse(self, index: int, line: bytes, *, in_sample: bool) -> int:
-        """Parse one line into the tally; 1 when it was a row (good or bad), 0 when blank."""
+        """Parse one line into the tally (a row, good or bad, or a blank line); 1: one line done."""
         number = self.line_base + index + 1
         if not line.strip():
             self.tally.blank_lines += 1
