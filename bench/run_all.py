@@ -46,7 +46,11 @@ def test_command_seconds() -> str:
         [sys.executable, "-m", "pytest", "-q"], cwd=ROOT, capture_output=True, text=True
     )
     seconds = time.perf_counter() - start
-    tail = result.stdout.strip().splitlines()[-1:] or ["(no output)"]
+    lines = result.stdout.strip().splitlines()
+    tail = lines[-1:] or ["(no output)"]
+    for line in lines:  # which tests failed, should any (pytest's short summary)
+        if line.startswith(("FAILED", "ERROR")):
+            print(line)
     print(tail[0])
     return (
         f"6. python -m pytest -q: {seconds:6.1f} s = {seconds / TEST_LIMIT_S:4.2f}x the "
