@@ -354,6 +354,16 @@ def test_save_spec_in_a_missing_folder_fails_before_any_question(tmp_path):
 # --- a real terminal (pseudo-terminal) -----------------------------------------------------
 
 
+def _as_a_login_shell(ioctl, make_controlling: int) -> None:
+    """In the child: the pty becomes the session's controlling terminal, and ^C and ^\\ signal
+    it with their default effect. A shell that runs the suite in the background (`... &`)
+    starts it with SIGINT ignored, an ignored signal stays ignored across exec, and Python then
+    never turns ^C into KeyboardInterrupt: these tests waited out their timeouts."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    ioctl(0, make_controlling, 0)
+
+
 class Terminal:
     """`advisor ask` on a pseudo-terminal: its controlling tty, so ^C is a signal and ^D is EOF."""
 
@@ -377,8 +387,7 @@ class Terminal:
             cwd=cwd,
             env=_env(),
             start_new_session=True,
-            # Make the pty the session's controlling terminal, as a login shell's is.
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            preexec_fn=lambda: _as_a_login_shell(fcntl.ioctl, termios.TIOCSCTTY),
         )
         os.close(slave)
         self.seen = ""
