@@ -28,11 +28,11 @@ from advisor.repoid import is_hub_repo_id
 from advisor.sources import SOURCES, catalog
 
 if TYPE_CHECKING:
-    from advisor.sources.cache import AnswerCache
     from advisor.sources.hub import FetchOptions
 
 # The Hub and local providers (and the answer cache) are imported where a candidate needs them:
-# a run answered by the catalog alone never loads them (~2 ms of a cold start).
+# a run answered by the catalog alone never loads them (~2 ms of a cold start). An AnswerCache
+# is only a folder and a TTL, so hub.fetch makes its own, and so does the check below.
 
 
 def _check_source(source: str) -> None:
@@ -44,10 +44,10 @@ def _is_path(target: str) -> bool:
     return target.startswith(("./", "../", "/", "~", ".")) or Path(target).expanduser().exists()
 
 
-def _offline_fallback(target: str, options: FetchOptions, cache: AnswerCache) -> ModelFacts:
+def _offline_fallback(target: str, options: FetchOptions) -> ModelFacts:
     from advisor.sources import hub, local
 
-    facts = hub.fetch(target, options, cache)
+    facts = hub.fetch(target, options)
     if facts.error_kind == "offline" and local.cached_repo_dir(target) is not None:
         with contextlib.suppress(UserError):
             return local.lookup(target)
@@ -62,12 +62,11 @@ def fetch_one(
     refresh: bool = False,
     children: bool = True,
     all_files: bool = False,
-    cache: AnswerCache | None = None,
 ) -> ModelFacts:
     """Facts of one candidate from the provider `source` selects (see the module doc), with the
     facts that follow from them (derive.complete: here, once, whichever provider answered)."""
     _check_source(source)
-    return complete(_provided(target, source, offline, refresh, children, all_files, cache))
+    return complete(_provided(target, source, offline, refresh, children, all_files))
 
 
 def _provided(
@@ -77,7 +76,6 @@ def _provided(
     refresh: bool,
     children: bool,
     all_files: bool,
-    cache: AnswerCache | None,
 ) -> ModelFacts:
     provider = _provider(target, source, refresh)
     if provider == "local":
@@ -94,15 +92,13 @@ def _provided(
     if provider == "catalog":
         return catalog.lookup_or_unknown(target)
     from advisor.sources import hub
-    from advisor.sources.cache import AnswerCache
 
     options = hub.FetchOptions(
         offline=offline, refresh=refresh, children=children, all_files=all_files
     )
-    cache = cache or AnswerCache()
     if source == "auto" and (offline or hub.env_offline()):
-        return _offline_fallback(target, options, cache)
-    return hub.fetch(target, options, cache)
+        return _offline_fallback(target, options)
+    return hub.fetch(target, options)
 
 
 def _provider(target: str, source: str, refresh: bool) -> str:
@@ -149,7 +145,6 @@ def fetch_models(
     terminal (progress=None) or when asked. Per-candidate problems are in error_kind / error.
     """
     _check_source(source)
-    cache: AnswerCache | None = None  # made by the first candidate that asks the Hub
     unique = list(dict.fromkeys(repo_ids))
     bar = _Progress(len(unique), progress)
 
@@ -162,7 +157,6 @@ def fetch_models(
                     offline=offline,
                     refresh=refresh,
                     children=children,
-                    cache=cache,
                 )
             finally:
                 bar.step(target)
@@ -170,14 +164,12 @@ def fetch_models(
         def waits(target: str) -> bool:
             # Only a Hub request waits: not a catalog, local or offline answer, nor one the
             # answer cache holds fresh (100 of those read inline beat 100 threads on the GIL).
-            nonlocal cache
             if _provider(target, source, refresh) != "hub" or offline:
                 return False
             from advisor.sources import hub
             from advisor.sources.cache import AnswerCache
 
-            cache = cache or AnswerCache()
-            return not hub.env_offline() and (refresh or not cache.fresh(target))
+            return not hub.env_offline() and (refresh or not AnswerCache().fresh(target))
 
         return _map(one, targets, waits)
 
