@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from advisor import __version__
 from advisor.dataformats import DATA_FORMATS
-from advisor.errors import EXIT_BAD_INPUT, UserError
+from advisor.errors import EXIT_BAD_INPUT, UserError, did_you_mean
 from advisor.report import RENDERERS, REPORT_FORMATS
 from advisor.sources import SOURCE_HELP, SOURCES
 
@@ -198,23 +200,19 @@ def format_option(choices: tuple[str, ...], default: str):
 
 
 def _emit(text: str, output: str | None) -> None:
+    from advisor.output import encodable, write_atomic
+
     # `-o ""` is a mistake to report, not a request for stdout.
     if output is not None:
-        from advisor.output import write_atomic
-
         write_atomic(output, text)
         click.echo(f"advisor: wrote {output}", err=True)
     else:
-        from advisor.output import encodable
-
         click.echo(encodable(text), nl=False)
 
 
 def render_recommendation(
     rec, fmt: str, *, explain: bool = False, output: str | None = None
 ) -> str:
-    import os
-
     from advisor.report import RenderOptions, render
 
     # Colour only for a person at a terminal, never into a file or with NO_COLOR set.
@@ -281,12 +279,6 @@ def _recommend_and_emit(
     _emit(render_recommendation(rec, fmt, explain=explain, output=output), output)
 
 
-def _profile(path: str):
-    from advisor.dataset import profile_dataset
-
-    return profile_dataset(path)
-
-
 @cli.command("config")
 @SPEC_INPUTS
 @click.option(
@@ -340,7 +332,11 @@ def ask(data_path, save_spec, fmt, rule_dirs, **fetch):
     if save_spec:  # fail before the questions, not after them
         check_writable(save_spec)
     rules = load_rules(list(rule_dirs))
-    dataset = _profile(data_path) if data_path else None
+    dataset = None
+    if data_path:
+        from advisor.dataset import profile_dataset
+
+        dataset = profile_dataset(data_path)
     prompter = Prompter.from_stdio()
     answers = questionnaire.interview(prompter, rules, dataset=dataset)
     rec = run(answers.spec, rules=rules, dataset=answers.dataset, **fetch)
@@ -370,13 +366,10 @@ def schema(report: bool) -> None:
     import json
 
     if report:
-        from advisor.report.schema import report_schema
-
-        click.echo(json.dumps(report_schema(), indent=2))
-        return
-    from advisor.spec import json_schema
-
-    click.echo(json.dumps(json_schema(), indent=2))
+        from advisor.report.schema import report_schema as schema_of
+    else:
+        from advisor.spec import json_schema as schema_of
+    click.echo(json.dumps(schema_of(), indent=2))
 
 
 @cli.group()
@@ -516,7 +509,6 @@ def catalog_list(family: str | None, fmt: str) -> None:
 
     rows = summary(family)
     if family and not rows:
-        from advisor.errors import did_you_mean
         from advisor.sources.catalog import families
 
         hint = did_you_mean(family, families()) or f"families: {', '.join(families())}"
@@ -548,8 +540,6 @@ def catalog_list(family: str | None, fmt: str) -> None:
 @click.option("--offline", is_flag=True, help="Refuse (refresh needs the Hub).")
 def catalog_refresh(repos: tuple[str, ...], output: str | None, offline: bool) -> None:
     """Re-read catalogued repos from the Hub, keeping each fact's provenance."""
-    from pathlib import Path
-
     from advisor.catalog_refresh import refresh_catalog, summary
 
     result = refresh_catalog(
