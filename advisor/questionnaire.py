@@ -33,10 +33,11 @@ from pydantic import ValidationError
 
 from advisor.candidates import DEFAULT_FAMILIES, DEFAULT_MAX_PARAMS_B, default_candidates
 from advisor.engine.loader import Rule
+from advisor.engine.registry import fact_type
 from advisor.errors import UserError, did_you_mean
 from advisor.facts import DatasetProfile
 from advisor.prompter import Prompter
-from advisor.spec import DataFormat, Domain, Method, Style, TaskKind, TaskSpec, spec_error
+from advisor.spec import TaskSpec, spec_error
 from advisor.understand import Understanding, understand
 
 # From rules/own-alignment.yaml (data.examples gte 1000): below it the rule cannot fire, so the
@@ -58,8 +59,7 @@ FORMAT_FOR_KIND = {
 }
 NONE_WORDS = {"none", "no", "-", "nothing"}
 SPEC_SECTIONS = ("task", "data", "training", "constraints", "models")
-_YES = {"y", "yes", "true"}
-_NO = {"n", "no", "false"}
+_YES_NO = {"y": True, "yes": True, "true": True, "n": False, "no": False, "false": False}
 
 
 class AnswerError(ValueError):
@@ -104,10 +104,6 @@ class Question:
     default: Callable[[State], Any] = lambda state: None
     when: Callable[[State], bool] = lambda state: True
     default_text: Callable[[State], str] | None = None  # how to show the default when not obvious
-
-
-def _values(enum: Any) -> tuple[str, ...]:
-    return tuple(member.value for member in enum)
 
 
 # --- branching -----------------------------------------------------------------------------
@@ -161,7 +157,7 @@ QUESTIONS: tuple[Question, ...] = (
         "The description did not say which kind of task this is, and the kind decides whether "
         "an exception to the instruct default applies.",
         ("completion-task", "continued-pretraining", "own-alignment"),
-        choices=_values(TaskKind),
+        choices=fact_type("task.kind"),
         default=lambda state: "other",
         when=lambda state: state.kind() is None,
     ),
@@ -181,7 +177,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Raw text means continued pretraining and completion data means a continuation task - "
         "both favour base; chat or instruction data on a base model needs a chat template.",
         ("continued-pretraining", "completion-task", "base-chat-data-setup"),
-        choices=_values(DataFormat),
+        choices=fact_type("data.format"),
         default=lambda state: FORMAT_FOR_KIND.get(state.kind() or "", "instruction"),
         when=_unmeasured("data.format"),
     ),
@@ -207,7 +203,7 @@ QUESTIONS: tuple[Question, ...] = (
         "choices",
         "Instruct models refuse or hedge in these domains: the alignment tax you would pay.",
         ("tax-refusal-domain", "tax-hedging-domain"),
-        choices=_values(Domain),
+        choices=fact_type("task.domains"),
         default=_inferred("task.domains"),
     ),
     Question(
@@ -217,7 +213,7 @@ QUESTIONS: tuple[Question, ...] = (
         "A persona, no disclaimers or raw-distribution sampling cost an instruct model its "
         "house style or calibration: more alignment tax.",
         ("tax-style-conflict", "tax-raw-distribution"),
-        choices=_values(Style),
+        choices=fact_type("task.style"),
         default=_inferred("task.style"),
     ),
     Question(
@@ -269,7 +265,7 @@ QUESTIONS: tuple[Question, ...] = (
         "choice",
         "Full fine-tuning needs ~16 bytes per parameter, LoRA ~2, QLoRA ~0.7.",
         ("memory-over-budget", "memory-tight"),
-        choices=_values(Method),
+        choices=fact_type("training.method"),
         default=lambda state: "lora",
         when=lambda state: state.get("training.gpu_memory_gb") is not None,
     ),
@@ -294,11 +290,8 @@ def read_answer(question: Question, text: str, state: State) -> Any:
     """The typed value of a non-empty answer (the spec then validates it), or AnswerError."""
     kind = question.answer
     if kind == "yesno":
-        word = text.lower()
-        if word in _YES:
-            return True
-        if word in _NO:
-            return False
+        if text.lower() in _YES_NO:
+            return _YES_NO[text.lower()]
         raise AnswerError(f"'{text}': answer yes or no")
     if kind == "choice":
         return _choice(text, question.choices)
@@ -356,9 +349,7 @@ def expand_models(text: str, state: State) -> list[str]:
     known = {family.lower(): family for family in catalog.families()}
     spec = state.spec()
     out: list[str] = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
+    for item in (part.strip() for part in text.split(",") if part.strip()):
         if "/" in item or item.startswith(("~", ".")):
             out.append(item)
             continue
@@ -431,6 +422,7 @@ def interview(
             continue
         _ask(prompter, question, state, by_id)
         if question.id == "task.description":
+            state.understanding = understand(state.get("task.description"))
             prompter.say(f"  understood: {describe_understanding(state.understanding)}")
             if state.dataset is not None:
                 prompter.say(f"  data: {describe_dataset(state.dataset)}")
@@ -466,12 +458,9 @@ def _ask(prompter: Prompter, question: Question, state: State, rules: dict[str, 
                 raise AnswerError("an answer is needed here")
             value = default if text == "" else read_answer(question, text, state)
             set_answer(state, question, value)
+            return
         except AnswerError as exc:
             prompter.say(f"  ! {exc} (? explains the question)")
-            continue
-        if question.id == "task.description":
-            state.understanding = understand(state.get("task.description"))
-        return
 
 
 def _read_file_answer(state: State, text: str) -> None:
@@ -489,13 +478,8 @@ def _read_file_answer(state: State, text: str) -> None:
 
 def _fill_from_dataset(state: State, profile: DatasetProfile) -> None:
     """A file's measurements become the answers (the saved spec then reproduces the result)."""
-    for name, value in (
-        ("format", profile.format),
-        ("examples", profile.rows),
-        ("max_tokens", profile.max_tokens),
-    ):
-        if value is not None:
-            state.draft["data"][name] = value
+    found = {"format": profile.format, "examples": profile.rows, "max_tokens": profile.max_tokens}
+    state.draft["data"].update({name: v for name, v in found.items() if v is not None})
 
 
 def _default_text(question: Question, state: State, default: Any) -> str:
@@ -513,10 +497,7 @@ def _default_text(question: Question, state: State, default: Any) -> str:
 def help_text(question: Question, state: State, rules: dict[str, Rule]) -> str:
     """Why the question matters: its one line, then each rule's own explanation."""
     lines = [f"  Why this matters: {question.why}"]
-    for rule_id in question.rules:
-        rule = rules.get(rule_id)
-        if rule is None:
-            continue
+    for rule in (rules[rule_id] for rule_id in question.rules if rule_id in rules):
         lines.append(f"  {rule.id} — {rule.summary}")
         lines.append(_indented(str(rule.explain.get("why", ""))))
     if question.id == "models.candidates":
@@ -586,13 +567,13 @@ def save_spec(path: str, spec: TaskSpec) -> None:
 
 def offer_to_save(prompter: Prompter, spec: TaskSpec) -> str | None:
     """In a terminal: ask for a file name; empty or end of input saves nothing."""
+    prompt = "Save these answers as a spec file? File name [don't save]: "
     while True:
-        text = prompter.line("Save these answers as a spec file? File name [don't save]: ")
-        if text is None or not text.strip():
+        name = (prompter.line(prompt) or "").strip()
+        if not name:
             return None
         try:
-            save_spec(text.strip(), spec)
+            save_spec(name, spec)
+            return name
         except UserError as exc:
             prompter.say(f"  ! {exc.one_line()}")
-            continue
-        return text.strip()
