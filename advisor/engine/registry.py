@@ -28,7 +28,7 @@ def _values(enum: Any) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 
-TASK_FACTS: dict[str, tuple[Any, str]] = {
+FACTS: dict[str, tuple[Any, str]] = {
     "task.description": ("str", "the task in the user's words"),
     "task.kind": (_values(TaskKind), "what kind of task (given, or inferred from the description)"),
     "task.kind_inferred": ("bool", "task.kind was inferred from free text, not given"),
@@ -62,10 +62,7 @@ TASK_FACTS: dict[str, tuple[Any, str]] = {
     "constraints.min_context": ("int", "minimum context length required"),
     "constraints.languages": ("list", "languages the model must handle (ISO 639-1)"),
     "constraints.non_english": ("bool", "a language other than English is asked for"),
-}
-
-# Facts computed by earlier stages of one evaluation (decision.*) or per candidate (fit.*).
-STAGE_FACTS: dict[str, tuple[Any, str]] = {
+    # Facts computed by earlier stages of one evaluation (decision.*) or per candidate (fit.*).
     "decision.alignment_tax": (("low", "medium", "high"), "the alignment tax, from its rules"),
     "decision.exceptions": ("list", "slugs of the base exceptions that fired"),
     "decision.exception_count": ("int", "how many base exceptions fired"),
@@ -81,11 +78,6 @@ STAGE_FACTS: dict[str, tuple[Any, str]] = {
     "fit.languages_missing_count": ("int", "how many asked-for languages are not covered"),
     "fit.languages_covered": ("list", "languages the card declares or claims, by name"),
     "fit.sibling_in_candidates": ("bool", "the other variant of this model is among candidates"),
-}
-
-FACTS: dict[str, tuple[Any, str]] = {
-    **TASK_FACTS,
-    **STAGE_FACTS,
     **{f"model.{name}": spec for name, spec in MODEL_FIELDS.items()},
 }
 
