@@ -64,12 +64,11 @@ def write_atomic(path: str | Path, text: str) -> None:
     check_writable(target)
     # Through a symlink: replace the file it points at, not the link.
     real = Path(os.path.realpath(target)) if target.is_symlink() else target
-    folder = real.parent
     data = encodable(text).encode("utf-8")
     mode = _mode_for(real)
     try:
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{real.name[:_TEMP_NAME_CHARS]}.", suffix=".tmp", dir=folder
+            prefix=f".{real.name[:_TEMP_NAME_CHARS]}.", suffix=".tmp", dir=real.parent
         )
     except OSError as exc:
         raise _write_error(target, exc) from None

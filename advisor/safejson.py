@@ -20,9 +20,8 @@ class JSONValueError(ValueError):
     """JSON we cannot use; str() is a short reason without the file name."""
 
 
-def loads(data: str | bytes, *, max_depth: int | None = MAX_DEPTH) -> Any:
-    """json.loads with one kind of error; max_depth=None skips the nesting walk (hot paths
-    that never walk the value deeply)."""
+def loads(data: str | bytes) -> Any:
+    """json.loads with one kind of error, and the nesting of what it returns bounded."""
     try:
         value = json.loads(data)
     except json.JSONDecodeError as err:
@@ -35,8 +34,7 @@ def loads(data: str | bytes, *, max_depth: int | None = MAX_DEPTH) -> Any:
         raise JSONValueError(too_deep_reason()) from None
     except ValueError as err:  # Python's int digit limit
         raise JSONValueError(reason_of(err)) from None
-    if max_depth is not None:
-        check_depth(value, max_depth)
+    check_depth(value)
     return value
 
 

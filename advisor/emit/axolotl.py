@@ -84,11 +84,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     doc.set("sample_packing", c["packing"].value, c["packing"].comment())
     if c["packing"].value:
         doc.set("pad_to_sequence_len", True, "packed batches are filled to sequence_len")
-    doc.set(
-        "gradient_checkpointing",
-        c["gradient_checkpointing"].value,
-        c["gradient_checkpointing"].comment(),
-    )
+    checkpointing = c["gradient_checkpointing"]
+    doc.set("gradient_checkpointing", checkpointing.value, checkpointing.comment())
     doc.set("micro_batch_size", c["batch_size"].value, c["batch_size"].comment())
     doc.set("gradient_accumulation_steps", *accumulation(plan))
     doc.set("learning_rate", c["learning_rate"].value, c["learning_rate"].comment())

@@ -47,10 +47,9 @@ class YamlLines(Lines):
             self.note(why, indent)
         self.lines.append(f"{indent}{key}: {yaml_value(value)}")
 
-    def open(self, key: str, why: str | None = None, indent: str = "") -> None:
-        if why:
-            self.note(why, indent)
-        self.lines.append(f"{indent}{key}:")
+    def open(self, key: str, why: str) -> None:
+        self.note(why)
+        self.lines.append(f"{key}:")
 
     def blank(self) -> None:
         self.lines.append("")

@@ -62,10 +62,8 @@ def _trl_training_template(repo: str) -> str | None:
     known = template_hashes().get(repo)
     if not known:
         return None
-    for name, entry in framework_data("trl")["training_templates"]["templates"].items():
-        if entry["original_sha256"] == known["sha256"]:
-            return name
-    return None
+    templates = framework_data("trl")["training_templates"]["templates"]
+    return next((n for n, e in templates.items() if e["original_sha256"] == known["sha256"]), None)
 
 
 def plan_facts(rec: Any, model: ModelFacts) -> dict[str, Any]:
@@ -147,8 +145,7 @@ def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
         choices[name] = decide(name, facts)
         if name == "chat_format":
             _format_facts(facts)
-            for key in [k for k, v in facts.items() if v is None]:
-                del facts[key]
+            facts = {key: v for key, v in facts.items() if v is not None}
     memory = _memory(rec, model, rec.spec.training.method)
     plan = Plan(model.repo_id, choices, facts, _header(rec, model, spec_name, memory))
     plan.warnings = _warnings(plan)

@@ -28,9 +28,7 @@ def embedding_lines(py: PyLines, plan: Plan) -> str | None:
     py.note(plan.why("new_tokens"))
     py.add(f"FORMAT_TOKENS = {tokens!r}")
     if plan.value("new_tokens") == "add":
-        py.add(
-            'tokenizer.add_special_tokens({"additional_special_tokens": FORMAT_TOKENS})',
-        )
+        py.add('tokenizer.add_special_tokens({"additional_special_tokens": FORMAT_TOKENS})')
     return "FORMAT_TOKENS"
 
 
