@@ -49,9 +49,8 @@ class Plan:
 def _model_format(facts: ModelFacts) -> str | None:
     formats = chat_formats()
     family = facts.get("family")
-    by_family = formats["by_family"]
-    if family in by_family:
-        return by_family[family]
+    if family in formats["by_family"]:
+        return formats["by_family"][family]
     return formats["by_template_family"].get(facts.get("chat_template_family"))
 
 

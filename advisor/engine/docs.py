@@ -45,19 +45,17 @@ def rule_json(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _prose(rule: Rule) -> list[tuple[str, str]]:
+    """The explanation's paragraphs, titled, in the order both documents give them."""
+    explain = rule.explain
+    prose = [("What it does", explain["what"]), ("Why", explain["why"])]
+    return prose + ([("Known limits", explain["caveats"])] if explain["caveats"] else [])
+
+
 def rule_text(rule: Rule) -> str:
-    lines = [
-        f"{rule.id} ({rule.kind}; {rule.effect_text()})",
-        f"  {rule.summary}",
-        "",
-        "What it does:",
-        f"  {rule.explain['what']}",
-        "",
-        "Why:",
-        f"  {rule.explain['why']}",
-    ]
-    if rule.explain["caveats"]:
-        lines += ["", "Known limits:", f"  {rule.explain['caveats']}"]
+    lines = [f"{rule.id} ({rule.kind}; {rule.effect_text()})", f"  {rule.summary}"]
+    for title, text in _prose(rule):
+        lines += ["", f"{title}:", f"  {text}"]
     lines += ["", "When:"] + ["  " + line for line in condition_text(rule.when)]
     if any(leaf.op == "matches" for leaf in rule.leaves):
         lines += [f"  (matches: {PATTERN_SYNTAX})"]
@@ -92,13 +90,9 @@ def reference_markdown(rules: list[Rule]) -> str:
                 "",
                 f"{rule.summary} *Effect: {rule.effect_text()}.*",
                 "",
-                f"**What it does.** {rule.explain['what']}",
-                "",
-                f"**Why.** {rule.explain['why']}",
-                "",
             ]
-            if rule.explain["caveats"]:
-                out += [f"**Known limits.** {rule.explain['caveats']}", ""]
+            for title, text in _prose(rule):
+                out += [f"**{title}.** {text}", ""]
             out += ["**When.**", "", "```"] + condition_text(rule.when) + ["```", ""]
             if rule.explain["references"]:
                 out += (

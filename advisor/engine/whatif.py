@@ -89,10 +89,7 @@ def what_would_change(
     changes = _changes(by_kind, task_ctx)
 
     def run(applied: tuple[tuple[str, Any, str], ...]) -> Any:
-        ctx = dict(task_ctx)
-        for fact, value, _ in applied:
-            ctx[fact] = value
-        return decide(ctx, by_kind)
+        return decide({**task_ctx, **{fact: value for fact, value, _ in applied}}, by_kind)
 
     found: list[dict[str, Any]] = []
     for change in changes:
