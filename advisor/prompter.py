@@ -48,8 +48,7 @@ class Prompter:
             return None
         if not self.interactive:
             # No terminal echoed a piped answer: echo it so the transcript reads as a dialogue.
-            self.out.write(raw if raw.endswith("\n") else raw + "\n")
-            self.out.flush()
+            self.say(raw.removesuffix("\n"))
         return raw.rstrip("\r\n")
 
 

@@ -377,9 +377,8 @@ def _size_limit_text(spec: TaskSpec) -> str:
     parts = []
     if spec.constraints.max_params:
         parts.append(f"{spec.constraints.max_params / 1e9:g}B parameters")
-    gpu = spec.training.gpu_memory_gb
-    if gpu:
-        parts.append(f"{gpu:g} GB with {spec.training.method}")
+    if spec.training.gpu_memory_gb:
+        parts.append(f"{spec.training.gpu_memory_gb:g} GB with {spec.training.method}")
     return " and ".join(parts) or "the catalog"
 
 

@@ -105,18 +105,13 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     doc.set("packing", c["packing"].value, c["packing"].comment())
     if stage == "sft":
         doc.set("train_on_prompt", False, c["loss_mask"].comment())
-    if (
-        c["pad"].known
-        and c["objective"].value == "chat"
-        and plan.fact("model.pad_token") != c["pad"].value
-    ):
+    pad = c["pad"]
+    if pad.known and c["objective"].value == "chat" and plan.fact("model.pad_token") != pad.value:
         doc.note(
-            f"LLaMA-Factory has no config key for the pad token: set pad_token to {c['pad'].value} "
-            "in the model's tokenizer_config.json if it pads with EOS (" + c["pad"].comment() + ")"
+            f"LLaMA-Factory has no config key for the pad token: set pad_token to {pad.value} "
+            "in the model's tokenizer_config.json if it pads with EOS (" + pad.comment() + ")"
         )
-        limits.append(
-            f"LLaMA-Factory: the pad token ({c['pad'].value}) cannot be set in the config"
-        )
+        limits.append(f"LLaMA-Factory: the pad token ({pad.value}) cannot be set in the config")
     doc.blank()
     doc.set("output_dir", "outputs")
     doc.set("per_device_train_batch_size", c["batch_size"].value, c["batch_size"].comment())
