@@ -75,13 +75,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         args.append(("task_type", "CAUSAL_LM", None))
         embeddings = plan.choices["embeddings"]
         if embeddings.value == "token_indices":
-            args.append(
-                (
-                    "trainable_token_indices",
-                    Code(f"tokenizer.convert_tokens_to_ids({tokens_var})"),
-                    embeddings.comment(),
-                )
-            )
+            ids = Code(f"tokenizer.convert_tokens_to_ids({tokens_var})")
+            args.append(("trainable_token_indices", ids, embeddings.comment()))
         elif embeddings.value == "modules_to_save":
             args.append(("modules_to_save", ["embed_tokens", "lm_head"], embeddings.comment()))
         if plan.value("tied_caveat") == "warn":

@@ -29,13 +29,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     args = [("model_name", Code("MODEL"), None)]
     if plan.choices["max_length"].known:
         args.append(setting("max_seq_length", plan.choices["max_length"]))
-    args.append(
-        (
-            "load_in_4bit",
-            method(plan) == "qlora",
-            "4-bit base weights only for QLoRA (your spec's method)",
-        )
-    )
+    four_bit = "4-bit base weights only for QLoRA (your spec's method)"
+    args.append(("load_in_4bit", method(plan) == "qlora", four_bit))
     if full:
         args.append(("full_finetuning", True, "your spec's method: full fine-tuning"))
         args.append(checkpointing)
