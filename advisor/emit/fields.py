@@ -116,10 +116,8 @@ def check_llamafactory(text: str) -> list[str]:
     problems = [f"{k}: not a LLaMA-Factory argument" for k in data if k not in fields]
     if "template" in data and data["template"] not in lf["templates"]["values"]:
         problems.append(f"template {data['template']!r} is not a registered LLaMA-Factory template")
-    for field in ("stage", "finetuning_type"):
-        allowed = groups["FinetuningArguments"][field]["literal"]
-        if field in data and data[field] not in allowed:
-            problems.append(f"{field} {data[field]!r} is not one of {allowed}")
+    literals = {f: groups["FinetuningArguments"][f] for f in ("stage", "finetuning_type")}
+    problems += _literal_problems(literals, data, "")
     return problems
 
 

@@ -42,9 +42,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     if peft:
         py.add("from peft import LoraConfig")
     imports = ["AutoModelForCausalLM", "AutoTokenizer"] + (["BitsAndBytesConfig"] if qlora else [])
-    py.add(
-        f"from transformers import {', '.join(imports)}", "from trl import SFTConfig, SFTTrainer"
-    )
+    py.add(f"from transformers import {', '.join(imports)}")
+    py.add("from trl import SFTConfig, SFTTrainer")
     py.add("", f"MODEL = {plan.repo!r}", "tokenizer = AutoTokenizer.from_pretrained(MODEL)")
     py.note(chat_formats()["bos_handling"]["trl"])
     dataset_lines(py, plan, unsloth=False)
