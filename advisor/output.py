@@ -79,11 +79,10 @@ def write_atomic(path: str | Path, text: str) -> None:
             os.fchmod(handle.fileno(), mode)  # mkstemp makes 0600 whatever the umask
             os.fsync(handle.fileno())
         os.replace(tmp, real)
-    except OSError as exc:
+    except BaseException as exc:  # whatever stops the write, the temporary file goes
         Path(tmp).unlink(missing_ok=True)
-        raise _write_error(target, exc) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _write_error(target, exc) from None
         raise
 
 

@@ -95,11 +95,6 @@ def reference_markdown(rules: list[Rule]) -> str:
                 out += [f"**{title}.** {text}", ""]
             out += ["**When.**", "", "```"] + condition_text(rule.when) + ["```", ""]
             if rule.explain["references"]:
-                out += (
-                    ["**References.**", ""] + [f"- {r}" for r in rule.explain["references"]] + [""]
-                )
-            out += [
-                "**Cases.** " + ", ".join(f"`{c.name}` ({c.expect})" for c in rule.tests),
-                "",
-            ]
+                out += ["**References.**", "", *(f"- {r}" for r in rule.explain["references"]), ""]
+            out += ["**Cases.** " + ", ".join(f"`{c.name}` ({c.expect})" for c in rule.tests), ""]
     return "\n".join(out).rstrip() + "\n"
