@@ -60,15 +60,26 @@ EXPAND = [
     "siblings",
     "tags",
 ]
-CONFIG_FILE, TOKENIZER_FILE, TEMPLATE_FILE = (
-    "config.json",
-    "tokenizer_config.json",
-    "chat_template.jinja",
-)
+CONFIG_FILE = "config.json"
+TOKENIZER_FILE = "tokenizer_config.json"
+TEMPLATE_FILE = "chat_template.jinja"
 MAX_SMALL_FILE = hub_http.MAX_BODY  # bigger "small files" are refused, never read or cached
 MAX_CHILDREN = 50
 
-ERROR_KINDS = ("not-found", "gated", "rate-limited", "timeout", "malformed", "network", "offline")
+# What each kind of problem means and what to do next ({page}: the repo's page on the Hub).
+_PROBLEMS = {
+    "not-found": "not found on the Hub{why} — check the spelling; a private repo needs HF_TOKEN",
+    "gated": "gated repo{why} — accept the licence on {page} and set HF_TOKEN",
+    "rate-limited": "rate limited by the Hub{why} — wait a few minutes and rerun; setting HF_TOKEN "
+    "raises the limit",
+    "timeout": "the Hub did not answer in time{why} — rerun, or use --offline or --source catalog",
+    "malformed": "the Hub's answer could not be read{why} — rerun later, or use --source catalog",
+    "network": "cannot reach {endpoint}{why} — check the connection, proxy or HF_ENDPOINT, or use "
+    "--offline",
+    "offline": "offline and not in the advisor cache{why} — run once online, or use --source "
+    "catalog",
+}
+ERROR_KINDS = tuple(_PROBLEMS)
 
 
 def env_offline() -> bool:
@@ -91,8 +102,6 @@ def _client() -> Any:
     global _setup_done
     import huggingface_hub
 
-    if _setup_done:
-        return huggingface_hub
     with _setup_lock:
         if not _setup_done:
             hub_http.install(huggingface_hub)
@@ -110,24 +119,9 @@ def _client() -> Any:
 
 def problem_message(repo_id: str, kind: str, reason: str = "") -> str:
     """A one-line message that says what to do next."""
-    page = f"{endpoint()}/{repo_id}"
     why = f" ({reason})" if reason else ""
-    text = {
-        "not-found": f"{repo_id}: not found on the Hub{why} — check the spelling; a private "
-        "repo needs HF_TOKEN",
-        "gated": f"{repo_id}: gated repo{why} — accept the licence on {page} and set HF_TOKEN",
-        "rate-limited": f"{repo_id}: rate limited by the Hub{why} — wait a few minutes and "
-        "rerun; setting HF_TOKEN raises the limit",
-        "timeout": f"{repo_id}: the Hub did not answer in time{why} — rerun, or use --offline "
-        "or --source catalog",
-        "malformed": f"{repo_id}: the Hub's answer could not be read{why} — rerun later, or use "
-        "--source catalog",
-        "network": f"{repo_id}: cannot reach {endpoint()}{why} — check the connection, proxy or "
-        "HF_ENDPOINT, or use --offline",
-        "offline": f"{repo_id}: offline and not in the advisor cache{why} — run once online, or "
-        "use --source catalog",
-    }[kind]
-    return " ".join(redact(text).split())  # one line, with the token (if any) masked
+    text = _PROBLEMS[kind].format(why=why, page=f"{endpoint()}/{repo_id}", endpoint=endpoint())
+    return " ".join(redact(f"{repo_id}: {text}").split())  # one line, with the token masked
 
 
 def classify_exception(exc: BaseException) -> tuple[str, str]:
@@ -211,9 +205,7 @@ def _cached(answer: dict[str, Any] | None) -> dict[str, Any] | None:
     # repo_id is the Hub's spelling (its case may differ from the request): only its type counts.
     if answer is None or not all(isinstance(answer.get(k), str) for k in ("repo_id", "sha")):
         return None
-    if hub_answer.needs_cleaning(answer):
-        return None
-    return well_typed(answer)
+    return None if hub_answer.needs_cleaning(answer) else well_typed(answer)
 
 
 def _needs_more(answer: dict[str, Any], options: FetchOptions, base: bool) -> bool:

@@ -22,47 +22,38 @@ MAX_DEPTH = 32  # real metadata nests ~6 deep (cardData model-index)
 INT_LIMIT = 2**63
 
 
-class _Cleaner:
-    def __init__(self) -> None:
-        self.tokens = secrets()
-        self.changed = False
-
-    def value(self, value: Any, depth: int) -> Any:
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, bool) or value is None:
-            return value
-        if isinstance(value, int) and -INT_LIMIT < value < INT_LIMIT:
-            return value
-        if isinstance(value, float) and math.isfinite(value):
-            return value
-        # Past here: an integer beyond 64 bits, NaN or Infinity, nesting too deep, or no JSON.
-        if depth >= MAX_DEPTH or not isinstance(value, (dict, list, tuple)):
-            self.changed = True
-            return None
-        if isinstance(value, dict):
-            return {self.text(str(k)): self.value(v, depth + 1) for k, v in value.items()}
-        return [self.value(item, depth + 1) for item in value]
-
-    def text(self, text: str) -> str:
-        if not text.isascii():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                self.changed = True
-                text = text.encode("utf-8", "replace").decode("utf-8")
-        masked = redact(text, self.tokens)
-        self.changed |= masked != text
-        return masked
-
-
 def clean(value: Any) -> Any:
     """value with every part in the shape the readers handle (see the module doc)."""
-    return _Cleaner().value(value, 0)
+    return _clean(value, 0, secrets())
 
 
 def needs_cleaning(value: Any) -> bool:
-    """Whether clean() would change anything: a cached answer that does is not ours."""
-    cleaner = _Cleaner()
-    cleaner.value(value, 0)
-    return cleaner.changed
+    """Whether clean() would change anything: a cached answer that does is not ours. (A cached
+    answer is parsed JSON, so no tuple or non-string key, which clean() converts, can differ.)"""
+    return clean(value) != value
+
+
+def _clean(value: Any, depth: int, tokens: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return _text(value, tokens)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int) and -INT_LIMIT < value < INT_LIMIT:
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    # Past here: an integer beyond 64 bits, NaN or Infinity, nesting too deep, or no JSON.
+    if depth >= MAX_DEPTH or not isinstance(value, (dict, list, tuple)):
+        return None
+    if isinstance(value, dict):
+        return {_text(str(k), tokens): _clean(v, depth + 1, tokens) for k, v in value.items()}
+    return [_clean(item, depth + 1, tokens) for item in value]
+
+
+def _text(text: str, tokens: tuple[str, ...]) -> str:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "replace").decode("utf-8")
+    return redact(text, tokens)
