@@ -26,22 +26,19 @@ class FileRefused(ValueError):
         super().__init__(f"{path}: {reason}")
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def not_regular_reason(mode: int) -> str:
     """'a named pipe (FIFO), not a regular file' and the like, for messages."""
-    kind = _kind(mode)
-    return kind if kind == "not a regular file" else f"{kind}, not a regular file"
+    kind = next((kind for is_kind, kind in _KINDS if is_kind(mode)), None)
+    return f"{kind}, not a regular file" if kind else "not a regular file"
 
 
 def open_regular(path: str | Path) -> BinaryIO:

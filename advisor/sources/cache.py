@@ -78,23 +78,19 @@ class AnswerCache:
 
     def get(self, repo_id: str, sha: str) -> dict[str, Any] | None:
         answer = self._read(self._repo_dir(repo_id) / f"{_SAFE.sub('_', sha)}.json")
-        if not answer or answer.get("format") != _FORMAT:
-            return None
-        return answer
+        return answer if answer and answer.get("format") == _FORMAT else None
 
     def put(self, repo_id: str, sha: str, answer: dict[str, Any]) -> None:
         """Store an answer and mark it the repo's latest. Failures to write are not fatal."""
         folder = self._repo_dir(repo_id)
         body = {k: v for k, v in answer.items() if not k.startswith("_")} | {"format": _FORMAT}
-        try:
+        with contextlib.suppress(OSError):  # a read-only cache costs requests next time, no more
             folder.mkdir(parents=True, exist_ok=True)
             self._write(folder / f"{_SAFE.sub('_', sha)}.json", body)
-            self._write(folder / "latest.json", {"sha": sha, "fetched_at": time.time()})
-        except OSError:
-            pass  # a read-only cache costs requests next time, nothing else
+            self.touch(repo_id, sha)
 
     def touch(self, repo_id: str, sha: str) -> None:
-        """The Hub confirmed the repo still points at sha: restart its TTL."""
+        """Mark sha the repo's latest, seen now (the Hub confirmed it): its TTL starts again."""
         with contextlib.suppress(OSError):
             self._write(
                 self._repo_dir(repo_id) / "latest.json", {"sha": sha, "fetched_at": time.time()}
