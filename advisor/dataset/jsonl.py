@@ -213,57 +213,54 @@ class _Scanner:
             picked = sorted(self.rng.sample(range(count), min(count, whole + extra)))
         parsed = 0
         for index in picked:
-            if index in bad:
-                continue
-            parsed += self._parse(index, lines[index], in_sample=True)
+            if index not in bad:
+                self._parse(index, lines[index], in_sample=True)
+                parsed += 1
         if self.rate < 1.0:
             longest = lines.longest()
             if longest not in bad and longest not in picked:
-                parsed += self._parse(longest, lines[longest], in_sample=False)
+                self._parse(longest, lines[longest], in_sample=False)
+                parsed += 1
         self.tally.unparsed(count - len(bad) - parsed)
         self.line_base += count
 
-    def _parse(self, index: int, line: bytes, *, in_sample: bool) -> int:
-        """Parse one line into the tally (a row, good or bad, or a blank line); 1: one line done."""
+    def _parse(self, index: int, line: bytes, *, in_sample: bool) -> None:
+        """Parse one line into the tally, a row good or bad. It passed the every-line checks, so
+        it is braced, never blank (_bad_lines counts the blank ones)."""
         number = self.line_base + index + 1
-        if not line.strip():
-            self.tally.blank_lines += 1
-            return 1
         try:
             value = json.loads(line)
         except (ValueError, RecursionError) as err:  # RecursionError: `[` x 1M in one line
             self.tally.bad(number, _json_error(err))
-            return 1
-        self.tally.row(number, value, in_sample=in_sample)
-        return 1
+        else:
+            self.tally.row(number, value, in_sample=in_sample)
 
     def _bad_lines(self, lines: _SplitLines | _FoundLines) -> set[int]:
         """Indexes of lines that fail the every-line checks; reported to the tally here."""
+        utf8, nul, braced = lines.utf8(), lines.nul(), lines.braced(self.crlf)
+        if utf8 and not nul and braced:
+            return set()
+        # Slow path, only for blocks that failed a check: the line's first problem, in this order
+        # (not UTF-8, NUL bytes, then its shape: blank, stray text, truncated rows, whitespace
+        # around an otherwise fine row).
         problems: dict[int, str] = {}
-        if not lines.utf8():
-            for index, line in enumerate(lines.all()):
+        for index, line in enumerate(lines.all()):
+            if not utf8:
                 try:
                     line.decode("utf-8")
                 except UnicodeDecodeError as err:
-                    problems[index] = (
-                        f"not UTF-8 (byte 0x{line[err.start]:02x} at column {err.start + 1})"
-                    )
-        if lines.nul():
-            for index, line in enumerate(lines.all()):
-                if b"\0" in line:
-                    problems.setdefault(index, "contains NUL bytes")
-        if not lines.braced(self.crlf):
-            # Slow path, only for blocks that failed the count: blank lines, stray text,
-            # truncated rows, whitespace around an otherwise fine row.
-            for index, line in enumerate(lines.all()):
-                if index in problems:
+                    at = f"byte 0x{line[err.start]:02x} at column {err.start + 1}"
+                    problems[index] = f"not UTF-8 ({at})"
                     continue
+            if nul and b"\0" in line:
+                problems[index] = "contains NUL bytes"
+            elif not braced:
                 stripped = line.strip()
                 if not stripped:
                     problems[index] = ""
                 elif not (stripped.startswith(b"{") and stripped.endswith(b"}")):
                     problems[index] = _shape_error(stripped)
-        for index, reason in sorted(problems.items()):
+        for index, reason in problems.items():  # in line order: one pass, ascending
             if reason:
                 self.tally.bad(self.line_base + index + 1, reason)
             else:
