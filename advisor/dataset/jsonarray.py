@@ -46,26 +46,15 @@ class _ArrayReader:
         self.line = 1
 
     def run(self) -> int:
-        self._skip_space()
-        if not self.buf.startswith("[", self.pos):
+        if not self._take("["):
             self._fail("expected a JSON array '[' of examples")
-        self.pos += 1
-        self._skip_space()
-        if self.buf.startswith("]", self.pos):
-            self.pos += 1
-        else:
-            while True:
-                start = self._line_at(self.pos)
-                value = self._element()
-                self.tally.row(start, value)
-                self._skip_space()
-                if self.buf.startswith(",", self.pos):
-                    self.pos += 1
-                    self._skip_space()
-                    continue
-                if self.buf.startswith("]", self.pos):
-                    self.pos += 1
-                    break
+        closed = self._take("]")
+        while not closed:
+            self._skip_space()
+            start = self._line_at(self.pos)
+            self.tally.row(start, self._element())
+            closed = self._take("]")
+            if not closed and not self._take(","):
                 self._fail("expected ',' or ']' after an element of the array")
         self._skip_space()
         if self.pos < len(self.buf):
@@ -98,6 +87,13 @@ class _ArrayReader:
                 continue
             self.pos = end
             return value
+
+    def _take(self, char: str) -> bool:
+        """Skip whitespace, then step over `char` if it comes next."""
+        self._skip_space()
+        found = self.buf.startswith(char, self.pos)
+        self.pos += found
+        return found
 
     def _skip_space(self) -> None:
         while True:
