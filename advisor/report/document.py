@@ -73,8 +73,7 @@ def _header(report: dict[str, Any], m: Markup) -> list[str]:
             f"longest {L.value(data['max_tokens'])} tokens"
         )
     )
-    ds = report.get("dataset")
-    if ds:
+    if ds := report.get("dataset"):
         facts.append(
             f"training file {m.code(ds['path'])}: "
             + m.text(
@@ -141,8 +140,7 @@ def _understanding(report: dict[str, Any], m: Markup) -> list[str]:
         for name, f in task.get("facts", {}).items()
     ]
     out.append(m.table(["fact", "value", "origin", "from your words"], rows))
-    against = task["understanding"].get("against") or []
-    if against:
+    if against := task["understanding"].get("against"):
         out.append(m.para(m.text("Negated, so counted against:")))
         out.append(m.items([m.text(f'"{a["matched"]}" ({a["against"]})') for a in against]))
     return out
@@ -300,8 +298,7 @@ def _advice(report: dict[str, Any], m: Markup) -> list[str]:
 
 def _facts(report: dict[str, Any], m: Markup) -> list[str]:
     out = [m.heading(2, "Facts: missing, and where each came from")]
-    missing = report["missing_facts"]
-    if missing:
+    if missing := report["missing_facts"]:
         rows = [
             [
                 m.code(x["fact"]),
@@ -310,10 +307,8 @@ def _facts(report: dict[str, Any], m: Markup) -> list[str]:
             ]
             for x in missing
         ]
-        out.append(
-            m.para(m.text("Unknown facts (unknown stays unknown; these rules could not decide):"))
-        )
-        out.append(m.table(["fact", "for", "rules waiting on it"], rows))
+        note = m.text("Unknown facts (unknown stays unknown; these rules could not decide):")
+        out += [m.para(note), m.table(["fact", "for", "rules waiting on it"], rows)]
     else:
         out.append(m.para("No fact was missing."))
     for c in report["candidates"]:

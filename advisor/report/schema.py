@@ -17,10 +17,11 @@ BOOL = {"type": "boolean"}
 STRS = {"type": "array", "items": STR}
 
 
-def _opt(schema: dict[str, Any]) -> dict[str, Any]:
+def _opt(schema: dict[str, Any], description: str = "") -> dict[str, Any]:
     """The same schema, or null (unknown stays unknown)."""
     kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    return {**schema, "type": [*kinds, "null"]}
+    out = {**schema, "type": [*kinds, "null"]}
+    return {**out, "description": description} if description else out
 
 
 def _list(items: dict[str, Any], description: str = "") -> dict[str, Any]:
@@ -49,7 +50,7 @@ MEMORY_ENTRY = _obj(
     {
         "need_gb": {**NUM, "description": "GB per GPU"},
         "formula": STR,
-        "fits_gpu": {**_opt(BOOL), "description": "null when no GPU budget was given"},
+        "fits_gpu": _opt(BOOL, "null when no GPU budget was given"),
         "verdict": {"enum": ["fits", "tight", "does not fit", None]},
         "components": {
             "type": "object",
@@ -57,10 +58,10 @@ MEMORY_ENTRY = _obj(
             "description": "GB per GPU for each term: weights, gradients, optimizer, "
             "activations, logits, overhead",
         },
-        "total_gb": {**_opt(NUM), "description": "GB over all GPUs"},
+        "total_gb": _opt(NUM, "GB over all GPUs"),
         "partial": {**BOOL, "description": "true: dimensions unknown, a lower bound"},
         "largest_seq_len": _opt(NUM),
-        "fix": {**_opt(STR), "description": "what would fit when this method does not"},
+        "fix": _opt(STR, "what would fit when this method does not"),
     }
 )
 FACT = _obj(
@@ -205,10 +206,7 @@ def report_schema() -> dict[str, Any]:
                             "description": "false: nothing in the description nor the spec "
                             "was used; the verdict is the default and confidence is low",
                         },
-                        "hint": {
-                            **_opt(STR),
-                            "description": "what to do when nothing was understood",
-                        },
+                        "hint": _opt(STR, "what to do when nothing was understood"),
                     }
                 ),
                 "dataset": _opt({"type": "object", "description": "profile of --data, if given"}),
@@ -253,16 +251,13 @@ def report_schema() -> dict[str, Any]:
                             _obj({"rule": STR, "message": STR}),
                             "pitfalls and warn/fail checks of the pick",
                         ),
-                        "pick_reason": {
-                            **_opt(STR),
-                            "description": "why the pick beat the runner-up, a tie, or "
+                        "pick_reason": _opt(
+                            STR,
+                            "why the pick beat the runner-up, a tie, or "
                             "that nothing of the verdict's variant passes",
-                        },
+                        ),
                         "ranking": _list(RANK),
-                        "closest": {
-                            **_opt(STR),
-                            "description": "when nothing is recommended: the closest candidate",
-                        },
+                        "closest": _opt(STR, "when nothing is recommended: the closest candidate"),
                     }
                 ),
                 "candidates": _list(CANDIDATE),

@@ -208,12 +208,10 @@ def _task(report: dict[str, Any]) -> list[Flex]:
     if u.get("against"):
         against = "; ".join(f"'{a['matched']}' ({a['against']})" for a in u["against"])
         parts.append(_text(f"negated, counted against: {against}"))
-    changes = report["decision"].get("what_would_change") or []
-    if changes:
+    if changes := report["decision"].get("what_would_change"):
         more = f" (+{len(changes) - 1} more in --format json)" if len(changes) > 1 else ""
         parts.append(_text(f"what would change it: {changes[0]['summary']}{more}"))
-    ds = report.get("dataset")
-    if ds:
+    if ds := report.get("dataset"):
         notes = [
             _wrap(
                 f"data {ds['path']}: {L.value(ds['rows'])} rows, format "

@@ -484,8 +484,7 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool) -> ModelFacts:
                 SOURCE_HUB_API,
                 "list_models base_model:finetune, same author",
             )
-    file_errors = answer.get("file_errors") or {}
-    if file_errors:
+    if file_errors := answer.get("file_errors"):
         kind = next(iter(file_errors.values()))
         if kind == "gated":
             facts.set("gated", True, SOURCE_HUB_API, "file download refused (gated)")
@@ -499,8 +498,7 @@ def _apply_params(
     facts: ModelFacts, answer: dict[str, Any], parent: str | None, relation: str | None
 ) -> None:
     """safetensors.parameters, unpacked for 4-bit storage and checked against the base model."""
-    info = answer.get("safetensors") or {}
-    counts = info.get("parameters") if isinstance(info, dict) else None
+    counts = (answer.get("safetensors") or {}).get("parameters")  # well_typed: a dict, or absent
     if not isinstance(counts, dict) or not counts:
         return
     config = (answer.get("files") or {}).get(CONFIG_FILE) or answer.get("config")
