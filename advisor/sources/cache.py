@@ -26,7 +26,7 @@ from advisor import safejson
 from advisor.safefile import read_capped
 from advisor.sources.local import hf_home
 
-DEFAULT_TTL_SECONDS = 24 * 3600
+TTL_SECONDS = 24 * 3600
 _FUTURE_SLACK = 3600  # a fetched_at further ahead than this was not written by a clock we trust
 _FORMAT = 1
 MAX_ENTRY_BYTES = 32 << 20  # one model's answer (siblings included) is well under a megabyte
@@ -41,9 +41,8 @@ def default_root() -> Path:
 
 
 class AnswerCache:
-    def __init__(self, root: Path | None = None, ttl: float = DEFAULT_TTL_SECONDS) -> None:
-        self.root = root or default_root()
-        self.ttl = ttl
+    def __init__(self) -> None:
+        self.root = default_root()
 
     def _repo_dir(self, repo_id: str) -> Path:
         return self.root / _SAFE.sub("_", repo_id.replace("/", "--"))
@@ -57,7 +56,7 @@ class AnswerCache:
         if fetched_at is None:
             return None  # not a time we wrote: as if never fetched
         age = time.time() - fetched_at
-        if age < -_FUTURE_SLACK or (age > self.ttl and not allow_stale):
+        if age < -_FUTURE_SLACK or (age > TTL_SECONDS and not allow_stale):
             return None
         return latest["sha"], age
 

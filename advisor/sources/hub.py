@@ -174,12 +174,9 @@ class FetchOptions:
     all_files: bool = False  # inspect: tokenizer_config.json and the template file too
 
 
-def fetch(
-    repo_id: str, options: FetchOptions | None = None, cache: AnswerCache | None = None
-) -> ModelFacts:
+def fetch(repo_id: str, options: FetchOptions) -> ModelFacts:
     """Facts of one Hub repo. Never raises for a Hub problem: see facts.error_kind."""
-    options = options or FetchOptions()
-    cache = cache or AnswerCache()
+    cache = AnswerCache()
     offline = options.offline or env_offline()
     answer = None if options.refresh else _cached(cache.current(repo_id, allow_stale=offline))
     cached = answer is not None
@@ -218,14 +215,12 @@ def _complete_answer(
     answer: dict[str, Any], options: FetchOptions, cache: AnswerCache, base: bool
 ) -> dict[str, Any]:
     """Add what an answer lacks: a base repo's instruct children, the files `inspect` reads."""
-    try:
+    with contextlib.suppress(Exception):  # keep what the answer had; missing facts stay unknown
         _download_files(answer, options)
         if base and options.children and "children" not in answer:
             answer["children"] = hub_answer.clean(_children(answer["repo_id"]))
         if not answer.get("file_errors"):
             cache.put(answer["repo_id"], answer["sha"], answer)
-    except Exception:
-        pass  # keep what the answer had; missing facts stay unknown
     return answer
 
 

@@ -23,7 +23,8 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 # No Hub answer or small file we read comes near it: the largest tokenizer_config.json seen is
@@ -88,7 +89,7 @@ def remaining() -> float | None:
     return None if ends is None else ends - time.monotonic()
 
 
-def _bounded(timeout: float | None, timeout_error: type[Exception]) -> float | None:
+def _bounded(timeout: float | None, timeout_error: Callable[[str], Exception]) -> float | None:
     left = remaining()
     if left is None:
         return timeout
@@ -198,10 +199,7 @@ def _make_transport(httpx: Any, httpcore: Any) -> Any:
             attempt = 0
             request.headers["Accept-Encoding"] = _ACCEPTED_ENCODINGS
             while True:
-                left = remaining()
-                if left is not None and left <= 0:
-                    raise HubProblem("timeout", "the time allowed for this repo ran out")
-                timeout = min(request_timeout(), left or request_timeout())
+                timeout = _bounded(request_timeout(), partial(HubProblem, "timeout"))
                 request.extensions["timeout"] = {
                     k: timeout for k in ("connect", "read", "write", "pool")
                 }
