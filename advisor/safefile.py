@@ -21,7 +21,6 @@ class FileRefused(ValueError):
     and names no path (callers put the path where their messages put it)."""
 
     def __init__(self, path: str | Path, reason: str):
-        self.path = str(path)
         self.reason = reason
         super().__init__(f"{path}: {reason}")
 

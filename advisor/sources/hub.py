@@ -311,23 +311,15 @@ def _small_file(repo_id: str, sha: str, name: str) -> bytes:
     hf = _client()
     cached = hf.try_to_load_from_cache(repo_id, name, cache_dir=str(hf_hub_cache()), revision=sha)
     if isinstance(cached, str):
-        body = _read_regular(cached)
-        if body is not None:
-            return body
+        # Unreadable, not a regular file or over the cap (FileRefused): fetched instead.
+        with contextlib.suppress(OSError, ValueError):
+            return safefile.read_capped(cached, MAX_SMALL_FILE)
     from huggingface_hub.utils import build_hf_headers, hf_raise_for_status
 
     url = hf.hf_hub_url(repo_id, name, revision=sha, endpoint=endpoint())
     response = hf.get_session().get(url, headers=build_hf_headers(), follow_redirects=True)
     hf_raise_for_status(response)
     return response.content
-
-
-def _read_regular(path: str) -> bytes | None:
-    """A regular file of at most MAX_SMALL_FILE bytes, else None (then it is fetched)."""
-    try:
-        return safefile.read_capped(path, MAX_SMALL_FILE)
-    except (OSError, ValueError):  # unreadable, not a regular file, over the cap (FileRefused)
-        return None
 
 
 def _parse_small(body: bytes, name: str) -> Any:
@@ -385,13 +377,12 @@ def well_typed(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def base_relation(answer: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(parent repo, relation) from baseModels, else from base_model:<relation>:<id> tags."""
+    """(parent repo, relation) from baseModels, else from base_model:<relation>:<id> tags (of a
+    well_typed answer: tags are strings)."""
     raw = answer.get("base_models")
     if isinstance(raw, dict):
-        listed = raw.get("models")
-        models = (
-            [m.get("id") for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
-        )
+        listed = raw.get("models") if isinstance(raw.get("models"), list) else []
+        models = [m.get("id") for m in listed if isinstance(m, dict)]
         relation = raw.get("relation")
         if len(models) == 1 and isinstance(models[0], str):
             return models[0], relation if isinstance(relation, str) else None
@@ -401,8 +392,6 @@ def base_relation(answer: dict[str, Any]) -> tuple[str | None, str | None]:
         if isinstance(parent, str):
             return parent, None
     for tag in answer.get("tags") or []:
-        if not isinstance(tag, str):
-            continue
         parts = tag.split(":", 2)
         if len(parts) == 3 and parts[0] == "base_model" and parts[1] != "base_model":
             return parts[2], parts[1]
