@@ -122,9 +122,7 @@ def load_yaml(text: str, origin: str) -> LocatedYaml:
             data = _construct(loader, node, (), lines, origin)
         finally:
             loader.dispose()
-    except UserError:
-        raise
-    except yaml.MarkedYAMLError as exc:
+    except yaml.MarkedYAMLError as exc:  # (a UserError is none of these: it goes through)
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"

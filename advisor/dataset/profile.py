@@ -122,8 +122,7 @@ def _sniff(file: Path, head: bytes, where: str) -> str:
             where=where,
             hint=f"pass a {SUPPORTED} training file",
         )
-    text = head[len(UTF8_BOM) :] if head.startswith(UTF8_BOM) else head
-    first = text.lstrip()[:1]
+    first = head.removeprefix(UTF8_BOM).lstrip()[:1]
     if not first:
         raise UserError("the file holds only whitespace", where=where)
     if suffix in (".csv", ".tsv"):

@@ -268,8 +268,7 @@ def _wanted_files(answer: dict[str, Any], options: FetchOptions) -> set[str]:
     """Small files worth a download. The API's config already carries tokenizer_config
     (special tokens, chat template) for most repos, so a bulk run skips those files."""
     listed = set(answer.get("siblings") or [])
-    api_config = answer.get("config")
-    api_tok = api_config.get("tokenizer_config") if isinstance(api_config, dict) else None
+    api_tok = (answer.get("config") or {}).get("tokenizer_config")  # config: a dict or None
     wanted = {CONFIG_FILE}
     if options.all_files or not isinstance(api_tok, dict):
         wanted |= {TOKENIZER_FILE, TEMPLATE_FILE}
