@@ -47,8 +47,8 @@ class AnswerCache:
     def _repo_dir(self, repo_id: str) -> Path:
         return self.root / _SAFE.sub("_", repo_id.replace("/", "--"))
 
-    def _latest(self, repo_id: str, allow_stale: bool) -> tuple[str, float] | None:
-        """The sha last seen and how long ago, if within the TTL (or at all, if allow_stale)."""
+    def _latest(self, repo_id: str, allow_stale: bool) -> str | None:
+        """The sha last seen, if seen within the TTL (or at all, if allow_stale)."""
         latest = self._read(self._repo_dir(repo_id) / "latest.json")
         if not latest or not isinstance(latest.get("sha"), str):
             return None
@@ -58,7 +58,7 @@ class AnswerCache:
         age = time.time() - fetched_at
         if age < -_FUTURE_SLACK or (age > TTL_SECONDS and not allow_stale):
             return None
-        return latest["sha"], age
+        return latest["sha"]
 
     def fresh(self, repo_id: str) -> bool:
         """Whether an answer within the TTL is on record (what decides if a fetch may wait)."""
@@ -66,14 +66,8 @@ class AnswerCache:
 
     def current(self, repo_id: str, *, allow_stale: bool = False) -> dict[str, Any] | None:
         """The answer for the sha last seen, if seen within the TTL (or at all, if allow_stale)."""
-        found = self._latest(repo_id, allow_stale)
-        if found is None:
-            return None
-        sha, age = found
-        answer = self.get(repo_id, sha)
-        if answer is not None:
-            answer["_age_seconds"] = int(age)
-        return answer
+        sha = self._latest(repo_id, allow_stale)
+        return None if sha is None else self.get(repo_id, sha)
 
     def get(self, repo_id: str, sha: str) -> dict[str, Any] | None:
         answer = self._read(self._repo_dir(repo_id) / f"{_SAFE.sub('_', sha)}.json")
