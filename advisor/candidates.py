@@ -17,6 +17,9 @@ DEFAULT_FAMILIES = (
     "OLMo-2", "Falcon3", "SmolLM2", "Phi-3.5",
 )  # fmt: skip
 DEFAULT_MAX_PARAMS_B = 8.5  # the 7-8B class: the common single-GPU fine-tune
+# Within this share over a size limit a model is in its size class (rules/params-near-limit.yaml
+# warns, params-over-limit fails beyond it), as is one whose name gives a size within the limit.
+SIZE_CLASS_SLACK = 1.05
 # Offered first for code tasks (code completion, fill-in-the-middle): families pretrained on
 # code with FIM tokens (shared/data/code-models.yaml).
 CODE_FAMILIES = ("Qwen2.5-Coder", "StarCoder2", "DeepSeek-Coder")
@@ -68,7 +71,9 @@ def default_candidates(
     chosen: dict[str, tuple[float, tuple[str, str]]] = {}
     task = {**training_facts(spec), "data.max_tokens": spec.data.max_tokens}
     for key, size in sizes.items():
-        if size > limit or (budget and _need_gb(largest[key], task, method) > budget):
+        if not in_size_class(largest[key], limit) or (
+            budget and _need_gb(largest[key], task, method) > budget
+        ):
             continue
         family = key[0]
         if family not in chosen or size > chosen[family][0]:
@@ -78,6 +83,13 @@ def default_candidates(
         if family in chosen:
             out += sorted(by_group[chosen[family][1]], key=lambda r: ("instruct" in r.lower(), r))
     return out
+
+
+def in_size_class(facts: ModelFacts, limit_b: float) -> bool:
+    """Within the size limit as users mean it: "up to 7B" takes in Qwen2.5-7B (7.62B), and an
+    8B limit Llama-3.1-8B (8.03B); the rules warn about both rather than fail them."""
+    params, named = facts.get("params_b"), facts.get("params_named_b")
+    return params <= limit_b * SIZE_CLASS_SLACK or (named is not None and named <= limit_b)
 
 
 def _need_gb(facts: ModelFacts, task: dict, method: str) -> float:

@@ -33,6 +33,7 @@ MODEL_FIELDS: dict[str, tuple[Any, str]] = {
     "license_conditions": ("list", "conditions the licence attaches (user thresholds, naming...)"),
     "gated": ("bool", "the repo requires accepting terms on the Hub before download"),
     "params_b": ("float", "parameter count, in billions"),
+    "params_named_b": ("float", "the size class the repo name gives ('Qwen2.5-7B' -> 7)"),
     "context_length": ("int", "max_position_embeddings (text model)"),
     "sliding_window": ("int", "sliding-window attention size, when the model uses one"),
     "rope_scaling": ("str", "rope scaling type (llama3, linear, longrope, yarn...)"),

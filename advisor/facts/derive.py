@@ -6,7 +6,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from advisor import packaged
+from advisor import packaged, regexcache
 from advisor.facts import SOURCE_CONFIG, SOURCE_CONFIG_DIMS, SOURCE_DERIVED, ModelFacts
 
 # The token that closes an assistant turn in each chat format; "eos" means the tokenizer's EOS.
@@ -22,6 +22,10 @@ TEMPLATE_END_OF_TURN = {
     "tulu": "eos",
     "zephyr": "eos",
 }
+
+# A name part that is a size in billions: "7B", "1.5B", "9b" (not "8x7B" or "A2.7B", and not
+# "135M" or "1M", which in a name can be a context length: "Qwen2.5-7B-Instruct-1M").
+_NAMED_SIZE = regexcache.compile(r"(\d+(?:\.\d+)?)[bB]")
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +88,7 @@ def complete(facts: ModelFacts) -> ModelFacts:
     if facts.get("variant") == "base":
         facts.set_default("family_has_base", True, SOURCE_DERIVED, "this repo is a base release")
     _params_from_dimensions(facts)
+    _size_named(facts)
     context = facts.get("context_length")
     if isinstance(context, int) and not facts.has("context_native"):
         # Without a card figure, the config's max_position_embeddings is the best native length
@@ -97,6 +102,17 @@ def complete(facts: ModelFacts) -> ModelFacts:
             "length is documented",
         )
     return facts
+
+
+def _size_named(facts: ModelFacts) -> None:
+    """The size class the repo's name gives: "Qwen2.5-7B-Instruct" is the 7B class though it has
+    7.62B parameters, which is what a user means by "7B max". None when the name gives no size
+    or more than one."""
+    name = facts.repo_id.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    sizes = [m.group(1) for part in name.split("-") if (m := _NAMED_SIZE.fullmatch(part))]
+    if len(sizes) == 1:
+        size = float(sizes[0])
+        facts.set_default("params_named_b", size, SOURCE_DERIVED, f"the repo name {name}")
 
 
 def _params_from_dimensions(facts: ModelFacts) -> None:
