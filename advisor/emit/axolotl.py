@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from advisor.emit.common import YamlLines, accumulation, data_shape, header, method, special_tokens
-from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
-    doc = YamlLines()
     run = ["axolotl train config.yml", "(or: accelerate launch -m axolotl.cli.train config.yml)"]
-    doc.lines += header(plan, "Axolotl", versions("axolotl"), run)
-    doc.blank()
+    doc = YamlLines(header(plan, "Axolotl", run, "axolotl"))
     c = plan.choices
     doc.set("base_model", plan.repo, "the repo the verdict picked")
     kind = method(plan)

@@ -6,6 +6,7 @@ import json
 import textwrap
 from typing import Any
 
+from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import Choice
 
@@ -31,8 +32,8 @@ class Lines:
     """A config file or script written line by line, each setting under the comment that
     explains it."""
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
+    def __init__(self, header: list[str]) -> None:
+        self.lines = header
 
     def note(self, text: str, indent: str = "") -> None:
         self.lines += comment(text, indent)
@@ -55,12 +56,14 @@ class YamlLines(Lines):
         self.lines.append("")
 
 
-def header(plan: Plan, framework: str, versions: str, run: list[str]) -> list[str]:
-    checked = f"Checked against: {versions} (advisor/knowledge/framework_fields)"
+def header(plan: Plan, framework: str, run: list[str], *packages: str) -> list[str]:
+    """The comment a config starts with (then a blank line): what it is, the pinned versions of
+    `packages` its fields were checked against, how to run it, and the plan's warnings."""
+    checked = f"Checked against: {versions(*packages)} (advisor/knowledge/framework_fields)"
     lines = [f"{framework} config for {plan.repo}", *plan.header, checked, "Run it:"]
     out = [x for line in lines for x in comment(line)]
     out += [f"#   {command}" for command in run]
-    return out + [x for warning in plan.warnings for x in comment(f"WARNING: {warning}")]
+    return out + [x for warning in plan.warnings for x in comment(f"WARNING: {warning}")] + [""]
 
 
 def setting(key: str, choice: Choice) -> tuple[str, Any, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from advisor.emit.common import YamlLines, accumulation, data_shape, header, method, special_tokens
-from advisor.emit.fields import framework_data, versions
+from advisor.emit.fields import framework_data
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 
@@ -46,11 +46,8 @@ def _dataset_entry(plan: Plan) -> dict:
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
     c = plan.choices
-    doc = YamlLines()
-    doc.lines += header(
-        plan, "LLaMA-Factory", versions("llamafactory"), ["llamafactory-cli train config.yaml"]
-    )
-    doc.blank()
+    run = ["llamafactory-cli train config.yaml"]
+    doc = YamlLines(header(plan, "LLaMA-Factory", run, "llamafactory"))
     doc.set("model_name_or_path", plan.repo, "the repo the verdict picked")
     stage = "sft" if c["objective"].value == "chat" else "pt"
     doc.set("stage", stage, c["objective"].comment())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from advisor.emit.common import header, method, setting, special_tokens
-from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 from advisor.emit.script import Code, PyLines, dataset_lines, sft_args, trainer_args
@@ -33,12 +32,11 @@ def embedding_lines(py: PyLines, plan: Plan) -> str | None:
 
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
-    py = PyLines()
     run = ["accelerate launch train.py   (or: python train.py on one GPU)"]
-    py.add(*header(plan, "TRL", versions("trl", "peft"), run))
+    py = PyLines(header(plan, "TRL", run, "trl", "peft"))
     qlora = method(plan) == "qlora"
     peft = method(plan) != "full"
-    py.add("", "import torch", "from datasets import load_dataset")
+    py.add("import torch", "from datasets import load_dataset")
     if peft:
         py.add("from peft import LoraConfig")
     imports = ["AutoModelForCausalLM", "AutoTokenizer"] + (["BitsAndBytesConfig"] if qlora else [])

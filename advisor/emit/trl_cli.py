@@ -5,7 +5,6 @@ rows) is said in the file and returned as warnings."""
 from __future__ import annotations
 
 from advisor.emit.common import YamlLines, data_shape, header, method
-from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 from advisor.emit.script import sft_args
@@ -14,9 +13,7 @@ from advisor.emit.script import sft_args
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
     c = plan.choices
-    doc = YamlLines()
-    doc.lines += header(plan, "TRL CLI", versions("trl"), ["trl sft --config config.yaml"])
-    doc.blank()
+    doc = YamlLines(header(plan, "TRL CLI", ["trl sft --config config.yaml"], "trl"))
     doc.set("model_name_or_path", plan.repo, "the repo the verdict picked")
     doc.set("dtype", "bfloat16", "bf16 weights, as the memory estimate assumes")
     kind = method(plan)

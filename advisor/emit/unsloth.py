@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from advisor.emit.common import header, method, setting, special_tokens
-from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 from advisor.emit.script import Code, PyLines, dataset_lines, sft_args, trainer_args
@@ -12,13 +11,12 @@ from advisor.emit.trl import lora_args
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
-    py = PyLines()
-    py.add(*header(plan, "Unsloth", versions("unsloth", "trl"), ["python train.py"]))
+    py = PyLines(header(plan, "Unsloth", ["python train.py"], "unsloth", "trl"))
     full = method(plan) == "full"
     gc = plan.choices["gradient_checkpointing"]
     checkpointing = ("use_gradient_checkpointing", "unsloth" if gc.value else False, gc.comment())
     loss = plan.value("unsloth_loss")
-    py.add("", "from unsloth import FastLanguageModel  # first: Unsloth patches transformers")
+    py.add("from unsloth import FastLanguageModel  # first: Unsloth patches transformers")
     names = (["get_chat_template"] if plan.value("template") == "explicit" else []) + (
         ["train_on_responses_only"] if loss == "responses_only" else []
     )
