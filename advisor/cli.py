@@ -33,9 +33,8 @@ TEXT_OR_JSON = ("text", "json")
 
 
 # A bare `advisor` or `advisor rules` shows the help (click raises it as a usage error): keep it.
-_HELP_ERRORS: tuple[type[BaseException], ...] = tuple(
-    e for e in (getattr(click.exceptions, "NoArgsIsHelpError", None),) if e is not None
-)
+# Before click 8.2 there is no such error; isinstance() with an empty tuple matches nothing.
+_HELP_ERRORS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def _usage_line(exc: click.UsageError) -> str:
