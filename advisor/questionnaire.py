@@ -103,7 +103,7 @@ class Question:
     choices: tuple[str, ...] = ()
     default: Callable[[State], Any] = lambda state: None
     when: Callable[[State], bool] = lambda state: True
-    default_text: Callable[[State], str] | None = None  # how to show the default when not obvious
+    default_text: str | None = None  # how to show the default when not obvious
 
 
 # --- branching -----------------------------------------------------------------------------
@@ -168,7 +168,7 @@ QUESTIONS: tuple[Question, ...] = (
         "A file answers the next three questions by measuring it: format, examples, longest one.",
         ("data-size-small", "context-too-short", "continued-pretraining"),
         when=lambda state: state.dataset is None,
-        default_text=lambda state: "describe it",
+        default_text="describe it",
     ),
     Question(
         "data.format",
@@ -250,7 +250,7 @@ QUESTIONS: tuple[Question, ...] = (
         "A model outside a pre-approved licence list cannot ship, whatever its quality.",
         ("licence-not-allowed",),
         when=lambda state: state.get("constraints.commercial_use") is True,
-        default_text=lambda state: "no allowlist",
+        default_text="no allowlist",
     ),
     Question(
         "training.gpu_memory_gb",
@@ -276,7 +276,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Only these are compared; each gets its base or instruct sibling so either verdict has "
         "a repo.",
         ("no-base-release", "params-over-limit"),
-        default_text=lambda state: "the default set",
+        default_text="the default set",
     ),
 )
 
@@ -435,7 +435,7 @@ def interview(
 def _ask(prompter: Prompter, question: Question, state: State, rules: dict[str, Rule]) -> None:
     default = question.default(state)
     choices = f" ({', '.join(question.choices)})" if question.choices else ""
-    prompt = f"{question.prompt}{choices} [{_default_text(question, state, default)}]: "
+    prompt = f"{question.prompt}{choices} [{_default_text(question, default)}]: "
     while True:
         text = prompter.line(prompt)
         if text is None:
@@ -481,9 +481,9 @@ def _fill_from_dataset(state: State, profile: DatasetProfile) -> None:
     state.draft["data"].update({name: v for name, v in found.items() if v is not None})
 
 
-def _default_text(question: Question, state: State, default: Any) -> str:
+def _default_text(question: Question, default: Any) -> str:
     if question.default_text is not None:
-        return question.default_text(state)
+        return question.default_text
     if default is None:
         return "unknown" if question.answer in ("count", "gigabytes") else "required"
     if isinstance(default, bool):
