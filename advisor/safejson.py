@@ -30,9 +30,7 @@ def loads(data: str | bytes) -> Any:
         ) from None
     except UnicodeDecodeError:
         raise JSONValueError("not valid JSON: not UTF-8 text") from None
-    except RecursionError:
-        raise JSONValueError(too_deep_reason()) from None
-    except ValueError as err:  # Python's int digit limit
+    except (RecursionError, ValueError) as err:  # too deep; Python's int digit limit
         raise JSONValueError(reason_of(err)) from None
     check_depth(value)
     return value
@@ -59,15 +57,10 @@ def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
 
     Iterative, so a value too deep for recursion is measured without recursing.
     """
-    stack = [(value, 1)]
-    while stack:
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    while stack:  # only lists and objects are ever pushed
         item, depth = stack.pop()
-        if isinstance(item, dict):
-            children = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
         if depth > limit:
             raise JSONValueError(too_deep_reason(limit))
+        children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
