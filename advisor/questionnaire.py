@@ -501,7 +501,6 @@ def help_text(question: Question, state: State, rules: dict[str, Rule]) -> str:
         lines.append(_indented(str(rule.explain.get("why", ""))))
     if question.id == "models.candidates":
         spec = state.spec()
-        picked = default_candidates(spec)
         lines.append(f"  The default set: per family ({', '.join(DEFAULT_FAMILIES)}) the largest")
         limit = (
             f"{spec.constraints.max_params / 1e9:g}B parameters (your limit)"
@@ -510,7 +509,7 @@ def help_text(question: Question, state: State, rules: dict[str, Rule]) -> str:
             "name is not cut to it)"
         )
         lines.append(f"  catalogued model within {limit}:")
-        lines.append(_indented(", ".join(picked) or "(none fits)"))
+        lines.append(_indented(", ".join(default_candidates(spec)) or "(none fits)"))
     return "\n".join(lines)
 
 
