@@ -20,6 +20,7 @@ USER_FIELDS = (
     "training.custom_chat_format",
     "training.method",
     "training.gpu_memory_gb",
+    "training.gpus",
     "constraints.commercial_use",
     "constraints.licenses",
     "constraints.max_params",

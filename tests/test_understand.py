@@ -128,6 +128,15 @@ def test_quantity_cases(case):
         assert facts.get("training.gpu_memory_gb") == case["gpu_gb"]
     if "max_params" in case:
         assert facts.get("constraints.max_params") == case["max_params"]
+    for key, field in (
+        ("gpus", "training.gpus"),
+        ("min_context", "constraints.min_context"),
+        ("max_tokens", "data.max_tokens"),
+    ):
+        if key in case:
+            assert facts.get(field) == case[key], (field, result.quantities)
+    if "ignored" in case:
+        assert any(case["ignored"].lower() in note.lower() for note in result.ignored)
 
 
 @pytest.mark.parametrize("case", _cases("constraints"))

@@ -19,7 +19,9 @@ class Quantity:
     """A number read from the text, with its unit and where it stood."""
 
     value: float
-    unit_class: str | None  # examples | tokens | bytes | files | gpu | params | None
+    # examples | tokens | bytes | files | gpu | params | context (a context length) | length
+    # (tokens of one item: the longest example) | None
+    unit_class: str | None
     start: int
     end: int
     approx: bool = False
@@ -41,6 +43,13 @@ class _Compiled(NamedTuple):
     params: re.Pattern
     gap: int
     raw_volume: dict[str, float]
+    context_after: re.Pattern
+    context_before: re.Pattern
+    item_before: re.Pattern
+    item_after: re.Pattern
+    gpu_models: tuple[tuple[re.Pattern, float | None, str | None], ...]  # (name, GB, sizes)
+    gpu_count_words: dict[str, int]
+    gpu_count: re.Pattern  # a count right before a GPU name (matched up to the name)
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +76,34 @@ def _compiled() -> _Compiled:
         params=combine(data["param_words"]),  # type: ignore[arg-type]
         gap=int(data["gap"]),
         raw_volume={k: float(v) for k, v in data["raw_volume"].items()},
+        # After the number: its unit (tokens) may stand between ("8k-token context").
+        context_after=combine(  # type: ignore[arg-type]
+            [rf"^[\s-]*(?:tokens?[\s-]*)?(?:of[\s-]+)?(?:{w})\b" for w in data["context_words"]]
+        ),
+        context_before=combine(  # type: ignore[arg-type]
+            [
+                rf"(?:{w})(?:\s*(?:{'|'.join(data['context_joiners'])}))*\s*$"
+                for w in data["context_words"]
+            ]
+        ),
+        item_before=combine([rf"(?:{w})$" for w in data["item_before"]]),  # type: ignore[arg-type]
+        item_after=combine(  # type: ignore[arg-type]
+            [rf"^[\s-]*tokens?\s+(?:{w})" for w in data["item_after"]]
+        ),
+        gpu_models=tuple(
+            (
+                regexcache.compile(rf"(?:{m['match']})(?:s|'s)?\b", re.IGNORECASE),
+                m.get("gb"),
+                m.get("sizes"),
+            )
+            for m in data["gpu_models"]
+        ),  # fmt: skip
+        gpu_count_words={k: int(v) for k, v in data["gpu_count_words"].items()},
+        gpu_count=regexcache.compile(
+            rf"(?<![\w.,])(\d{{1,4}}|{'|'.join(data['gpu_count_words'])})\s?(?:x|×|\*)?\s?"
+            r"(?:nvidia\s|geforce\s)?$",
+            re.IGNORECASE,
+        ),
     )
 
 
@@ -152,10 +189,57 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         named_params = c.params.match(text[end:].lstrip())
         if scale_b and (named_params or (cls is None and limit)):
             cls = "params"
+        if cls in (None, "tokens"):
+            after = text[end : end + 40]
+            if c.context_after.match(after) or c.context_before.search(window_before.rstrip()):
+                cls = "context"
+            elif cls == "tokens" and (
+                c.item_after.match(after) or c.item_before.search(window_before.rstrip())
+            ):
+                cls = "length"
         q = Quantity(value, cls, start, end, approx, strength, limit=limit)
         q.negated = negated((start, end), scopes) is not None
         found.append(q)
     return found
+
+
+class Gpu(NamedTuple):
+    """A GPU named in the text: memory per card (None: unknown, or sold in several sizes)."""
+
+    words: str
+    gb: float | None
+    sizes: str | None  # "40 or 80 GB" when the name does not say which
+    count: int | None  # "2x A100" -> 2; None when no count stands before the name
+    start: int  # the span of the count and the name, in `text`
+    end: int
+
+
+def _count_before(c: _Compiled, text: str, start: int) -> tuple[int | None, int]:
+    """'2x ', '8x', '4 ', 'two ' right before a GPU name: (count, where it starts)."""
+    found = c.gpu_count.search(text, max(0, start - 24), start)
+    if not found:
+        return None, start
+    token = found.group(1).lower()
+    count = int(token) if token.isdigit() else c.gpu_count_words[token]
+    return (count if count >= 1 else None), found.start()
+
+
+def gpus(text: str) -> list[Gpu]:
+    """The GPUs the text names, in order, each with its count when one stands before it."""
+    c = _compiled()
+    found: list[Gpu] = []
+    taken: list[tuple[int, int]] = []
+    for regex, gb, sizes in c.gpu_models:
+        for m in regex.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue  # "h100 nvl" before "h100"
+            count, start = _count_before(c, text, m.start())
+            glued = m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-_")
+            if glued and count is None:
+                continue  # inside a word or a model name ("8xh100" has its count glued on)
+            taken.append((m.start(), m.end()))
+            found.append(Gpu(m.group(0), gb, sizes, count, start, m.end()))
+    return sorted(found, key=lambda g: g.start)
 
 
 def _byte_scale(unit: str) -> float:

@@ -13,7 +13,7 @@ from advisor.understand.matcher import Entry, Hit, compile_entry, effects, find
 from advisor.understand.models import models_in
 from advisor.understand.negation import Scope, negated, scopes
 from advisor.understand.normalise import Normalised, normalise
-from advisor.understand.quantities import Quantity, raw_volume_threshold
+from advisor.understand.quantities import Quantity, gpus, raw_volume_threshold
 from advisor.understand.quantities import read as read_quantities
 
 
@@ -165,10 +165,13 @@ def _read_quantities(
     result: Understanding, norm: Normalised, found: list[Scope], names: list[tuple[int, int]]
 ) -> None:
     best: Quantity | None = None
+    named_gpus = gpus(norm.text)
     for q in read_quantities(norm.text, found):
         where = norm.starts[q.start]
         if any(a <= where < b for a, b in names):
             continue  # the size in a model's name ("OLMo 2 7B", "Qwen2.5-7B"): not a quantity
+        if any(g.start <= q.start < g.end for g in named_gpus):
+            continue  # "2x A100", "a 4090": a GPU count or name, read below
         words = norm.quote(q.start, _unit_end(norm.text, q.end))
         value = int(q.value) if float(q.value).is_integer() else q.value
         shown = {"value": value, "class": q.unit_class, "matched": words}
@@ -196,6 +199,12 @@ def _read_quantities(
             result.facts.setdefault(
                 "training.gpu_memory_gb", {"value": float(q.value), "from": words}
             )
+        elif cls in ("context", "length"):
+            name = "constraints.min_context" if cls == "context" else "data.max_tokens"
+            shown["used_as"] = name
+            held = result.facts.get(name)
+            if held is None or held["value"] < int(q.value):  # the longest one said counts
+                result.facts[name] = {"value": int(q.value), "from": words}
         elif cls == "params" and q.limit:
             shown["used_as"] = "constraints.max_params"
             result.facts.setdefault(
@@ -209,6 +218,7 @@ def _read_quantities(
             elif cls == "params":
                 result.ignored.append(f"'{words}': a model size, not a limit (say 'at most ...')")
         result.quantities.append(shown)
+    _read_gpus(result, norm, named_gpus)
     if best is not None:
         for shown in result.quantities:
             if shown.get("used_as") == "data.examples" and shown["value"] != _int(best.value):
@@ -219,6 +229,26 @@ def _read_quantities(
             "from": norm.quote(best.start, _unit_end(norm.text, best.end)),
             **({"approx": True} if best.approx else {}),
         }
+
+
+def _read_gpus(result: Understanding, norm: Normalised, named: list) -> None:
+    """How many GPUs ("2x A100", "four 4090s"), and their memory from the name when no number
+    of gigabytes was given ("a single 4090" is 24 GB; "an A100" comes in 40 and 80 GB: asked)."""
+    for gpu in named:
+        words = norm.quote(gpu.start, gpu.end)
+        if gpu.count is not None:
+            result.facts.setdefault("training.gpus", {"value": gpu.count, "from": words})
+        if gpu.gb is not None:
+            result.facts.setdefault(
+                "training.gpu_memory_gb", {"value": float(gpu.gb), "from": words}
+            )
+    if "training.gpu_memory_gb" not in result.facts:
+        for gpu in named:
+            if gpu.sizes:
+                result.ignored.append(
+                    f"'{norm.quote(gpu.start, gpu.end)}': sold with {gpu.sizes}; say which "
+                    "(e.g. 'A100 80GB') to check memory"
+                )
 
 
 def _int(value: float) -> int:
