@@ -54,9 +54,7 @@ def test_a_model_named_over_the_limit_still_fails(cli, tmp_path):
         "models: {candidates: [meta-llama/Llama-3.1-8B-Instruct, Qwen/Qwen2.5-7B-Instruct]}\n"
     )
     out = json.loads(cli("recommend", str(spec), "--format", "json").stdout)
-    states = {
-        c["repo_id"]: {k["rule"]: k["state"] for k in c["checks"]} for c in out["candidates"]
-    }
+    states = {c["repo_id"]: {k["rule"]: k["state"] for k in c["checks"]} for c in out["candidates"]}
     assert states["meta-llama/Llama-3.1-8B-Instruct"]["params-over-limit"] == "fail"
     assert states["Qwen/Qwen2.5-7B-Instruct"]["params-over-limit"] == "pass"
     assert out["decision"]["repo"] == "Qwen/Qwen2.5-7B-Instruct"
