@@ -69,8 +69,7 @@ def profile_dataset(path: str | Path, *, tokenizer_dir: str | None = None) -> Da
             elif kind == "json":
                 profile.bytes_read = scan_json_array(stream, tally, where)
             else:
-                delimiter = "\t" if kind == "tsv" else ","
-                profile.bytes_read = scan_csv(stream, tally, where, delimiter)
+                profile.bytes_read = scan_csv(stream, tally, where, "\t" if kind == "tsv" else ",")
         profile.bytes_read += skip
     counter.flush()
 

@@ -56,14 +56,12 @@ def memory_chart(report: dict[str, Any], esc: Callable[[Any], str]) -> str:
     ]
     if not needs:
         return "<p>No candidate has a known parameter count: nothing to chart.</p>"
-    lo = 10 ** math.floor(math.log10(min(needs + ([gpu] if gpu else []))))
-    hi = max(needs + ([gpu] if gpu else [])) * 1.25
-    x0, x1 = LABEL_W, WIDTH - RIGHT_PAD
+    scale = needs + ([gpu] if gpu else [])  # the axis spans every bar and the GPU line
+    lo, hi = 10 ** math.floor(math.log10(min(scale))), max(scale) * 1.25
+    x0, x1, span = LABEL_W, WIDTH - RIGHT_PAD, math.log10(hi) - math.log10(lo)
 
     def x(value: float) -> float:
-        return x0 + (x1 - x0) * (math.log10(value) - math.log10(lo)) / (
-            math.log10(hi) - math.log10(lo)
-        )
+        return x0 + (x1 - x0) * (math.log10(value) - math.log10(lo)) / span
 
     group_h = len(METHODS) * (BAR_H + BAR_GAP) + GROUP_GAP
     height = TOP + group_h * len(candidates) + BOTTOM

@@ -56,10 +56,8 @@ class Markdown(Markup):
     def table(self, head: list[str], rows: list[list[Any]], align: str = "", pick: int = 0) -> str:
         marks = align or "l" * len(head)
         sep = ["---:" if a == "r" else ":---:" if a == "c" else "---" for a in marks]
-        lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(sep) + " |"]
-        for row in rows:
-            lines.append("| " + " | ".join(c[1] if isinstance(c, tuple) else c for c in row) + " |")
-        return "\n".join(lines) + "\n"
+        cells = [[c[1] if isinstance(c, tuple) else c for c in row] for row in rows]
+        return "".join(f"| {' | '.join(row)} |\n" for row in [head, sep, *cells])
 
     def details(self, summary: str, blocks: list[str], opened: bool) -> str:
         return "\n".join(

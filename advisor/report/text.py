@@ -170,10 +170,8 @@ def _verdict(report: dict[str, Any]) -> tuple[list[str], Flex, Flex]:
         f"instruct {votes['instruct']['total']:g}){close}"
     )
     why = _text(f"Why this repo: {d['pick_reason']}", 2, 1) if d.get("pick_reason") else Flex()
-    pick = next((c for c in report["candidates"] if c["repo_id"] == d["repo"]), None)
-    flagged = (
-        {ch["rule"] for ch in pick["checks"] if ch["state"] in ("warn", "fail")} if pick else ()
-    )
+    pick = [c for c in report["candidates"] if c["repo_id"] == d["repo"]][:1]  # none or one
+    flagged = {ch["rule"] for c in pick for ch in c["checks"] if ch["state"] in ("warn", "fail")}
     # What to do about the pick's own warnings (rope scaling, its licence's terms...). Cut
     # short, a note is its rule's summary; a licence's terms are the last to be cut.
     terms = {w["rule"] for w in report["warnings"] if w.get("licence_terms")}
