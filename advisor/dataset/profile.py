@@ -165,8 +165,7 @@ def _fill(
     warnings = profile.warnings
     if mixed:
         warnings.append(mixed)
-    unknown = tally.formats.get(UNKNOWN, 0)
-    if unknown:
+    if unknown := tally.formats.get(UNKNOWN, 0):
         fields = ", ".join(tally.unknown_fields or ())
         warnings.append(
             f"{unknown} of {tally.parsed} parsed rows match no known format (fields: {fields}); "

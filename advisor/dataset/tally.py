@@ -80,11 +80,9 @@ def decide_format(formats: Counter[str]) -> tuple[str | None, str | None]:
         fim = formats.get("completion", 0)
         leader = "completion" if fim >= FIM_SHARE * leader_count else "raw-text"
     if leader == UNKNOWN:
-        if leader_count == total:
-            return None, None  # reported separately, with the fields seen
         leader = None
     if leader_count == total:
-        return leader, None
+        return leader, None  # all unknown: (None, None), reported separately with the fields seen
     if leader is not None and leader_count >= MAJORITY * total:
         return leader, f"mixed formats ({listing}): treated as {leader}"
     return None, (
