@@ -98,9 +98,7 @@ def fim_family(text: str) -> str | None:
     for family, (first, second) in FIM_PAIRED_MARKERS.items():
         if first in text and second in text:
             return family
-    if any(marker in text for marker in FIM_LOOKALIKES):
-        return LOOKALIKE_FAMILY
-    return None
+    return LOOKALIKE_FAMILY if any(marker in text for marker in FIM_LOOKALIKES) else None
 
 
 def classify_row(row: Any) -> RowKind:

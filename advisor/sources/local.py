@@ -132,11 +132,9 @@ def read_folder(folder: Path) -> ModelFacts:
             )
 
     readme = folder / "README.md"
-    card = None
     card_text = _small_text(readme, modelfiles.MAX_README_BYTES)
-    if card_text is not None:
-        card = modelfiles.front_matter(card_text, str(readme))
-        modelfiles.apply_card(facts, card, SOURCE_README, str(readme))
+    card = None if card_text is None else modelfiles.front_matter(card_text, str(readme))
+    modelfiles.apply_card(facts, card, SOURCE_README, str(readme))  # no card: nothing to apply
 
     _apply_safetensors(facts, folder, modelfiles.quant_bits(config))
     tags = card.get("tags") if isinstance(card, dict) else None
