@@ -44,14 +44,15 @@ def default_candidates(
     families: tuple[str, ...] | None = None,
     *,
     max_params_b: float | None = None,
+    fit_gpu: bool = True,
 ) -> list[str]:
-    """Per family, the largest catalogued model within the size limit (and the GPU, if given);
-    code families first for a code task; max_params_b replaces the limit (a family the user
-    names is not cut to the default's)."""
+    """Per family, the largest catalogued model within the size limit (and the GPU, if given and
+    fit_gpu); code families first for a code task; max_params_b replaces the limit (a family the
+    user names is not cut to the default's)."""
     if families is None:
         families = (CODE_FAMILIES + DEFAULT_FAMILIES) if is_code_task(spec) else DEFAULT_FAMILIES
     limit = max_params_b if max_params_b is not None else _size_limit(spec)
-    budget = spec.training.gpu_memory_gb
+    budget = spec.training.gpu_memory_gb if fit_gpu else None
     method = spec.training.method
     known = {repo_id.lower(): repo_id for repo_id in catalog.repo_ids()}
     by_group: dict[tuple[str, str], list[str]] = {}

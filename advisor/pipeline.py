@@ -28,9 +28,12 @@ def read_candidates(spec: TaskSpec, understanding: Understanding) -> list[str] |
     plain = effective_spec(spec, understanding)
     out: list[str] = []
     for item in read["value"]:
+        family = (item.split(":", 1)[1],) if item.startswith("family:") else None
+        # A family the user names is compared even when none of its sizes fits the GPU: the
+        # memory check then says so, rather than another family silently taking its place.
         picked = (
-            default_candidates(plain, (item.split(":", 1)[1],))
-            if item.startswith("family:")
+            (default_candidates(plain, family) or default_candidates(plain, family, fit_gpu=False))
+            if family
             else [item]
         )
         out += [repo for repo in picked if repo not in out]

@@ -38,6 +38,7 @@ class _Compiled(NamedTuple):
     units: tuple[tuple[str, str, int, re.Pattern], ...]  # (name, class, strength, regex)
     gpu: re.Pattern
     gpu_window: int
+    data_of: re.Pattern  # after a byte unit: the bytes are data ("5GB of text")
     limit: re.Pattern
     limit_after: re.Pattern
     params: re.Pattern
@@ -68,6 +69,7 @@ def _compiled() -> _Compiled:
         units=units,  # type: ignore[arg-type]
         gpu=combine(data["gpu_words"]),  # type: ignore[arg-type]
         gpu_window=int(data["gpu_window"]),
+        data_of=combine([rf"\s*(?:{w})" for w in data["data_of"]]),  # type: ignore[arg-type]
         limit=combine([rf"(?:{w})\s*$" for w in data["limit_words"]]),  # type: ignore[arg-type]
         # After the number, at most two words (its unit: "8B parameters or less") come first.
         limit_after=combine(  # type: ignore[arg-type]
@@ -160,6 +162,15 @@ def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] 
     return None
 
 
+def _unit_stop(text: str, end: int) -> int:
+    """Where the unit word right after a number ends ("5GB| of", "5 GB| of")."""
+    m = _UNIT_WORD.match(text, end)
+    return m.end() if m else end
+
+
+_UNIT_WORD = regexcache.compile(r"\s?[^\W\d_]+")
+
+
 def read(text: str, scopes: list[Scope]) -> list[Quantity]:
     c = _compiled()
     found: list[Quantity] = []
@@ -177,7 +188,8 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         strength = unit[2] if unit else 0
         window_before = text[max(0, start - 40) : start]
         near = text[max(0, start - 30) : min(len(text), end + 40)]
-        if cls == "bytes" and c.gpu.search(near):
+        of_data = unit is not None and c.data_of.match(text, _unit_stop(text, end))
+        if cls == "bytes" and c.gpu.search(near) and not of_data:
             cls = "gpu"
         elif cls == "bytes" and unit:
             value *= _byte_scale(unit[3])

@@ -272,6 +272,7 @@ def _constraints() -> dict[str, Any]:
         "commercial": [(c["value"], combine(c["match"])) for c in data["commercial"]],
         "licences": [(li["id"], combine(li["match"])) for li in data["licences"]],
         "licence_context": combine(data["licence_context"]),
+        "licence_also": combine([rf"\W*(?:{w})" for w in data["licence_also"]]),
         "languages": [
             (code, combine([rf"\b{n}\b" for n in names]))
             for code, names in data["languages"].items()
@@ -303,9 +304,18 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
     for licence_id, regex in data["licences"]:
         for m in regex.finditer(text):
             near = text[max(0, m.start() - 40) : m.end() + 40]
-            if data["licence_context"].search(near) and negated(m.span(), found) is None:
+            if not data["licence_context"].search(near) or negated(m.span(), found) is not None:
+                continue
+            also = data["licence_also"].match(text, m.end())
+            if also:
+                said = norm.quote(m.start(), also.end())
+                result.ignored.append(
+                    f"'{said}': one acceptable licence, not the only one; to restrict, list "
+                    "every licence you accept (e.g. 'apache-2.0, MIT or Llama licence only')"
+                )
+            else:
                 licences.append((m.start(), licence_id, norm.quote(*m.span())))
-                break
+            break
     if licences:
         licences.sort()
         result.facts["constraints.licenses"] = {
