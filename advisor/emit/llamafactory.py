@@ -61,12 +61,9 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         doc.set("lora_rank", c["lora_rank"].value, c["lora_rank"].comment())
         doc.set("lora_alpha", 2 * c["lora_rank"].value, "alpha = 2 x rank")
         doc.set("lora_dropout", 0.05)
-        targets = c["lora_targets"].value
-        doc.set(
-            "lora_target",
-            "all" if targets == "all-linear" else ",".join(targets),
-            c["lora_targets"].comment(),
-        )
+        targets = c["lora_targets"]
+        modules = "all" if targets.value == "all-linear" else ",".join(targets.value)
+        doc.set("lora_target", modules, targets.comment())
         why = plan.whole_embeddings_why(
             "LLaMA-Factory has no per-token training: whole embed_tokens / lm_head"
         )

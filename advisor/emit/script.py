@@ -40,16 +40,14 @@ def dataset_lines(py: PyLines, plan: Plan, *, unsloth: bool) -> None:
     py.add("", f"DATA = {'train.jsonl'!r}")
     py.note(f"Your training file: {data_shape(plan)}")
     py.add('dataset = load_dataset("json", data_files=DATA, split="train")')
-    if plan.value("thinking") == "strip":
+    if plan.value("thinking") in ("strip", "keep"):
         py.add("")
         py.note(plan.why("thinking"))
+    if plan.value("thinking") == "strip":
         py.add(
             'dataset = dataset.map(lambda example: {"chat_template_kwargs": '
             '{"enable_thinking": False}})'
         )
-    elif plan.value("thinking") == "keep":
-        py.add("")
-        py.note(plan.why("thinking"))
     if plan.value("trl_loss") == "prompt_completion" and not (
         unsloth and plan.value("unsloth_loss") == "responses_only"
     ):

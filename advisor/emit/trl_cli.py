@@ -22,12 +22,9 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         doc.set("lora_r", c["lora_rank"].value, c["lora_rank"].comment())
         doc.set("lora_alpha", 2 * c["lora_rank"].value, "alpha = 2 x rank")
         doc.set("lora_dropout", 0.05)
-        targets = c["lora_targets"].value
-        doc.set(
-            "lora_target_modules",
-            [targets] if isinstance(targets, str) else targets,
-            c["lora_targets"].comment(),
-        )
+        targets = c["lora_targets"]
+        modules = [targets.value] if isinstance(targets.value, str) else targets.value
+        doc.set("lora_target_modules", modules, targets.comment())
         why = plan.whole_embeddings_why(
             "the TRL CLI has no trainable_token_indices: the rows are trained through whole "
             "embed_tokens / lm_head",
