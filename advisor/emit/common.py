@@ -29,8 +29,8 @@ def yaml_value(value: Any) -> str:
 
 
 class Lines:
-    """A config file or script written line by line, each setting under the comment that
-    explains it."""
+    """A config file or script written line by line after its header (`header()`), each setting
+    under the comment that explains it."""
 
     def __init__(self, header: list[str]) -> None:
         self.lines = header
