@@ -137,6 +137,8 @@ def test_quantity_cases(case):
             assert facts.get(field) == case[key], (field, result.quantities)
     if "ignored" in case:
         assert any(case["ignored"].lower() in note.lower() for note in result.ignored)
+    if case.get("ignored_none"):
+        assert result.ignored == []
 
 
 @pytest.mark.parametrize("case", _cases("constraints"))
