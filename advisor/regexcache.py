@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ except ImportError:  # pragma: no cover - Python 3.10 or another implementation
         _sre = None  # type: ignore[assignment]
 
 _STAMP = {
-    "format": 1,
+    "format": 2,
     "advisor": __version__,
     "python": sys.version,
     "sre": getattr(_sre, "MAGIC", None),
@@ -45,12 +46,17 @@ def cache_file() -> Path:
     return cache_dir() / f"regex-{__version__}-{sys.implementation.cache_tag}.marshal"
 
 
+# The array type of the engine's code word (SRE_CODE, _sre.CODESIZE bytes), as re._compiler
+# finds it for its own charset bitmaps.
+_WORD = next((t for t in "IL" if _sre and array(t).itemsize == _sre.CODESIZE), "I")
 _store = SealedStore(cache_file, _STAMP)
 reset, flush = _store.reset, _store.flush
 
 
 def _program(pattern: str, flags: int) -> list[Any]:
-    """What re.compile hands the engine, as plain values marshal can store."""
+    """What re.compile hands the engine, as plain values marshal can store. The code is kept
+    as the bytes of its 32-bit words (the engine's SRE_CODE): marshal reads one bytes object
+    instead of ~1,000 integers per pattern, a third of what loading the store cost."""
     parsed = _parser.parse(pattern, flags)
     code = _compiler._code(parsed, flags)
     groupindex = dict(parsed.state.groupdict)
@@ -59,7 +65,7 @@ def _program(pattern: str, flags: int) -> list[Any]:
         indexgroup[index] = name
     return [
         int(flags | parsed.state.flags),
-        [int(op) for op in code],
+        array(_WORD, code).tobytes(),
         parsed.state.groups - 1,
         groupindex,
         indexgroup,
@@ -75,7 +81,11 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern:  # noqa: A001 - mirrors
         stored = _store.get(key)
         program = stored if stored is not None else _program(pattern, flags)
         final_flags, code, groups, groupindex, indexgroup = program
-        compiled = _sre.compile(pattern, final_flags, code, groups, groupindex, tuple(indexgroup))
+        words = array(_WORD)
+        words.frombytes(code)
+        compiled = _sre.compile(
+            pattern, final_flags, words.tolist(), groups, groupindex, tuple(indexgroup)
+        )
     except Exception:  # noqa: BLE001 - any surprise: the ordinary compiler, which raises re.error
         return re.compile(pattern, flags)
     if stored is None:

@@ -1,9 +1,13 @@
 """Sealed files under the user cache: what advisor derived from its own data, kept between runs.
 
-A file is one JSON header line (its stamp, e.g. format and advisor version, plus the SHA-256 of
-the body) and the body. A file whose stamp differs, or whose body does not match its checksum
-(truncated, corrupt, edited), reads as absent, never half-trusted. Writes are atomic (temp file
-+ os.replace) and best-effort: a read-only or missing cache only costs the work it would save.
+A file is one JSON header line (its stamp, e.g. format and advisor version, plus the body's
+length and CRC-32) and the body. A file whose stamp differs, or whose body does not match its
+length and checksum (truncated, corrupt, edited), reads as absent, never half-trusted. CRC-32,
+not a cryptographic hash: it guards against damage, not against someone who can write to the
+user's own cache (what is read back is plain values that are validated before use, never
+code), and SHA-256 of the ~600 KB both stores hold cost ~7% of a cold run's own work.
+Writes are atomic (temp file + os.replace) and best-effort: a read-only or missing cache only
+costs the work it would save.
 The folder is ADVISOR_CACHE_DIR, else $XDG_CACHE_HOME/advisor or ~/.cache/advisor. A store's
 body is marshal (plain values only; its format belongs to one Python version: put that in the
 stamp).
@@ -13,11 +17,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import hashlib
 import json
 import marshal
 import os
 import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,8 +35,9 @@ def cache_dir() -> Path:
     return Path(xdg).expanduser() / "advisor"
 
 
-def digest(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+def seal(body: bytes) -> dict[str, int]:
+    """What the header says of the body: its length and CRC-32."""
+    return {"bytes": len(body), "crc32": zlib.crc32(body)}
 
 
 def read_sealed(path: Path, stamp: dict[str, Any]) -> bytes | None:
@@ -43,13 +48,13 @@ def read_sealed(path: Path, stamp: dict[str, Any]) -> bytes | None:
             body = stream.read()
     except (OSError, ValueError):
         return None
-    if not isinstance(header, dict) or header != {**stamp, "sha256": digest(body)}:
+    if not isinstance(header, dict) or header != {**stamp, **seal(body)}:
         return None
     return body
 
 
 def write_sealed(path: Path, stamp: dict[str, Any], body: bytes) -> None:
-    header = json.dumps({**stamp, "sha256": digest(body)}).encode("ascii")
+    header = json.dumps({**stamp, **seal(body)}).encode("ascii")
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
