@@ -25,8 +25,7 @@ SCHEMA_VERSION = 1
 STATES = ("pass", "warn", "fail", "unknown", "not-asked")
 
 
-@dataclass(eq=False)
-class Check:
+class Check(NamedTuple):
     """One fit / pitfall rule applied to one candidate."""
 
     result: RuleResult  # the evaluation, clause by clause (the trace)
@@ -47,21 +46,20 @@ class Check:
         }
 
 
-@dataclass(frozen=True)
-class MethodMemory:
+class MethodMemory(NamedTuple):
     """The memory one training method needs for one candidate (the one estimate of a run):
     per GPU, term by term (advisor.memory), and how it fits the GPU budget."""
 
     need_gb: float  # per GPU
     formula: str  # the terms with this candidate's numbers
     fits_gpu: bool | None  # None when no GPU budget was given
-    verdict: str | None = None  # fits | tight | does not fit; None without a budget
-    components: dict[str, float] = field(default_factory=dict)  # GB per GPU per term
-    total_gb: float | None = None  # over all GPUs
-    partial: bool = False  # dimensions unknown: a lower bound
-    largest_seq_len: int | None = None
-    fix: str | None = None  # what would fit when this method does not
-    settings: dict[str, Any] = field(default_factory=dict)
+    verdict: str | None  # fits | tight | does not fit; None without a budget
+    components: dict[str, float]  # GB per GPU per term
+    total_gb: float | None  # over all GPUs
+    partial: bool  # dimensions unknown: a lower bound
+    largest_seq_len: int | None
+    fix: str | None  # what would fit when this method does not
+    settings: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
         return {

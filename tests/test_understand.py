@@ -86,9 +86,11 @@ def test_lexicon_sense_cases(term, case):
 
 
 def test_every_lexicon_term_has_a_sense_and_a_case():
-    for entry in lexicon():
-        assert entry.raw.get("sense"), entry.id
-        assert entry.raw.get("cases"), entry.id
+    terms = knowledge("lexicon")["terms"]
+    assert [t["id"] for t in terms] == [entry.id for entry in lexicon()]
+    for term in terms:
+        assert term.get("sense"), term["id"]
+        assert term.get("cases"), term["id"]
 
 
 PATTERN_CASES = [

@@ -10,7 +10,6 @@ is not continued pretraining). `polarity: negated` entries count only inside a n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, NamedTuple
 
@@ -37,8 +36,7 @@ class ObjectClass(NamedTuple):
     sets: dict[str, Any]  # kind / signals / domains / style that replace the entry's own
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One task pattern, compiled: its words and what a match sets."""
 
     id: str
@@ -50,11 +48,9 @@ class Entry:
     polarity: str  # any | negated
     objects: tuple[ObjectClass, ...] = ()
     object_window: int = 6
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-@dataclass
-class Hit:
+class Hit(NamedTuple):
     """Where an entry matched in the text, and whether it was negated."""
 
     entry: str
@@ -96,7 +92,6 @@ def compile_entry(data: dict[str, Any]) -> Entry:
         polarity=data.get("polarity", "any"),
         objects=objects,
         object_window=int(obj.get("window", 6)),
-        raw=data,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -14,8 +13,7 @@ from advisor.understand.negation import Scope, negated
 _NUMBER = r"(?<![\w.,])~?\s?(\d{1,3}(?:(?:,|\.|'| )\d{3})+(?![\d])|\d+(?:[.,]\d+)?)"
 
 
-@dataclass
-class Quantity:
+class Quantity(NamedTuple):
     """A number read from the text, with its unit and where it stood."""
 
     value: float
@@ -209,9 +207,8 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
                 c.item_after.match(after) or c.item_before.search(window_before.rstrip())
             ):
                 cls = "length"
-        q = Quantity(value, cls, start, end, approx, strength, limit=limit)
-        q.negated = negated((start, end), scopes) is not None
-        found.append(q)
+        is_negated = negated((start, end), scopes) is not None
+        found.append(Quantity(value, cls, start, end, approx, strength, is_negated, limit))
     return found
 
 
