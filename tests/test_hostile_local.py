@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import EXAMPLES, ROOT
 
 TIMEOUT = 60  # seconds; the attacks hung forever or for minutes before the fixes
@@ -532,3 +533,26 @@ def test_a_new_output_gets_the_users_umask(tmp_path: Path, umask: int, mode: int
     run = _recommend_to("report.txt", tmp_path, umask=umask)
     assert run.returncode == 0, run.stderr
     assert stat.S_IMODE((tmp_path / "report.txt").stat().st_mode) == mode
+
+
+@pytest.mark.parametrize("framework", ["axolotl", "trl-cli", "llamafactory", "trl", "unsloth"])
+def test_a_lone_surrogate_in_a_tokenizer_config_is_cleaned_not_a_traceback(tmp_path, framework):
+    # A JSON escape can spell a lone surrogate, which no encoding can write: the YAML configs
+    # failed their own field check with a raw ReaderError (exit 1).
+    folder = model_folder(
+        tmp_path,
+        '{"model_type": "qwen2", "hidden_size": 896, "num_hidden_layers": 24,'
+        ' "num_attention_heads": 14, "vocab_size": 151936, "intermediate_size": 4864}',
+    )
+    (folder / "tokenizer_config.json").write_text(
+        '{"eos_token": "<\\ud800/s>", "pad_token": "<|endoftext|>"}', "utf-8"
+    )
+    run = run_bounded(
+        "config", str(spec_file(tmp_path)), "--repo", str(folder), "--framework", framework,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-500:]
+    assert "Traceback" not in run.stderr
+    assert "\ufffd" not in run.stdout and "\\ud800" not in run.stdout
+    if framework in ("axolotl", "trl-cli", "llamafactory"):
+        yaml.safe_load(run.stdout)

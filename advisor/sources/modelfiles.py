@@ -21,6 +21,7 @@ from advisor.facts import (
 )
 from advisor.safefile import FileRefused, open_regular, read_capped
 from advisor.sources.chat_template import detect_family
+from advisor.sources.hub_answer import clean
 
 # JSON files we read are small (tokenizer_config.json of Falcon3 is 362 kB, the largest seen).
 MAX_JSON_BYTES = 8 * 1024 * 1024
@@ -34,9 +35,12 @@ MAX_README_BYTES = 1024 * 1024
 
 def read_json(path: Path) -> Any:
     """Parse a small JSON file; raises ValueError naming the path on anything unusable (not a
-    regular file, over the size cap, invalid, nested too deeply, a number too long)."""
+    regular file, over the size cap, invalid, nested too deeply, a number too long). Values are
+    cleaned as a Hub answer is (hub_answer.clean): a JSON escape can spell a lone surrogate
+    ("<\\ud800/s>"), which no output encoding can write, and an emitted YAML config would not
+    parse."""
     try:
-        return safejson.loads(read_capped(path, MAX_JSON_BYTES))
+        return clean(safejson.loads(read_capped(path, MAX_JSON_BYTES)))
     except FileRefused as refused:
         raise ValueError(f"{path}: {refused.reason}") from None
     except safejson.JSONValueError as exc:
