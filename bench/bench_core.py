@@ -11,10 +11,13 @@
 
 Processes run interleaved (baseline, command, baseline, ...) and the medians are compared, so
 load from other work on the machine hits both alike; CPU time (user + system of the child) is
-shown beside wall time. Before timing, advisor's bytecode is compiled and one unmeasured run
-warms its parse cache, as after `pip install` and a first use. That cache is a folder of this
-run's own (ADVISOR_CACHE_DIR), as on a machine with one install: a developer's ~/.cache/advisor
-also holds the parses of every other checkout. No assertion here.
+shown beside wall time. Where valgrind is installed, figures 1 and 2 are also given as counts of
+executed instructions (callgrind), which other load on the machine does not change at all:
+on a shared 2-core machine wall-time ratios of the same build moved by 0.25x between runs.
+Before timing, advisor's bytecode is compiled and one unmeasured run warms its parse cache, as
+after `pip install` and a first use. That cache is a folder of this run's own
+(ADVISOR_CACHE_DIR), as on a machine with one install: a developer's ~/.cache/advisor also
+holds the parses of every other checkout. No assertion here.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ import compileall
 import gc
 import os
 import random
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,6 +78,32 @@ def prepare() -> None:
     )
 
 
+def instructions(cmd: list[str]) -> int | None:
+    """Instructions the command executes (valgrind's callgrind), or None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        check=False,
+    )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if done.returncode == 0 and found else None
+
+
+def instruction_lines(pairs: list[tuple[str, list[str], list[str], str]]) -> list[str]:
+    out = []
+    for label, base_cmd, cmd, target in pairs:
+        base, value = instructions(base_cmd), instructions(cmd)
+        if base is None or value is None:
+            return ["   (instruction counts: valgrind not installed)"]
+        out.append(
+            f"   instructions: {label} {value / 1e6:,.0f}M vs baseline {base / 1e6:,.0f}M = "
+            f"{value / base:.3f}x  target {target}"
+        )
+    return out
+
+
 def line(label: str, value: tuple[float, float], base: tuple[float, float], target: str) -> str:
     wall, cpu = value
     return (
@@ -108,6 +139,18 @@ def cold_start(runs: int) -> list[str]:
         f"2. advisor --help (medians of {runs} interleaved runs)",
         base_line("   baseline: python -c 'import click'", times["click"]),
         line("   advisor --help", times["help"], times["click"], "<= 1.3x"),
+        "1-2. the same as executed instructions (one run each, valgrind callgrind)",
+        *instruction_lines(
+            [
+                (
+                    "recommend",
+                    [sys.executable, "-c", FLOOR_CODE],
+                    [*cmd, "recommend", str(EXAMPLE), "--format", "json"],
+                    "<= 1.15x",
+                ),
+                ("--help", [sys.executable, "-c", "import click"], [*cmd, "--help"], "<= 1.3x"),
+            ]
+        ),  # fmt: skip
     ]
 
 
