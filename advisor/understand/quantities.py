@@ -100,8 +100,9 @@ def _compiled() -> _Compiled:
         ),  # fmt: skip
         gpu_count_words={k: int(v) for k, v in data["gpu_count_words"].items()},
         gpu_count=regexcache.compile(
-            rf"(?<![\w.,])(\d{{1,4}}|{'|'.join(data['gpu_count_words'])})\s?(?:x|×|\*)?\s?"
-            r"(?:nvidia\s|geforce\s)?$",
+            rf"(?<![\w.,])(\d{{1,4}}|{'|'.join(data['gpu_count_words'])})(?:\s?[x×*]\s?|\s)"
+            # the memory of each may stand between: "4 x 24GB GPUs", "2x 80GB A100"
+            r"(?:\d{1,4}\s?(?:gb|gib|g)\s)?(?:nvidia\s|geforce\s)?$",
             re.IGNORECASE,
         ),
     )
@@ -221,6 +222,7 @@ class Gpu(NamedTuple):
     count: int | None  # "2x A100" -> 2; None when no count stands before the name
     start: int  # the span of the count and the name, in `text`
     end: int
+    name_start: int  # where the name begins (a memory may stand between: "4 x 24GB GPUs")
 
 
 def _count_before(c: _Compiled, text: str, start: int) -> tuple[int | None, int]:
@@ -247,7 +249,7 @@ def gpus(text: str) -> list[Gpu]:
             if glued and count is None:
                 continue  # inside a word or a model name ("8xh100" has its count glued on)
             taken.append((m.start(), m.end()))
-            found.append(Gpu(m.group(0), gb, sizes, count, start, m.end()))
+            found.append(Gpu(m.group(0), gb, sizes, count, start, m.end(), m.start()))
     return sorted(found, key=lambda g: g.start)
 
 
