@@ -324,3 +324,55 @@ def test_the_specs_training_settings_reach_every_framework(cli, tmp_path):
     lf = yaml.safe_load(cli("config", str(spec), "--framework", "llamafactory").stdout)
     assert lf["lora_target"] == "q_proj,k_proj,v_proj,o_proj"
     assert lf["disable_gradient_checkpointing"] is True
+
+
+# --- several GPUs: the sharding the memory estimate assumes ---------------------------------
+
+
+def _multi_gpu(tmp_path: Path, training: str, framework: str) -> tuple[str, list[str]]:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "task: {description: support ticket classifier, kind: classification}\n"
+        f"training: {{{training}}}\n",
+        encoding="utf-8",
+    )
+    rec = run(load_spec(str(spec)))
+    model = next(c.facts for c in rec.candidates if c.repo_id == rec.repo)
+    return render_config(build_plan(rec, model, "spec.yaml"), framework)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_several_gpus_get_the_sharding_the_estimate_assumes_or_a_warning(tmp_path, framework):
+    fsdp, fsdp_warnings = _multi_gpu(
+        tmp_path, "method: full, gpus: 2, gpu_memory_gb: 80", framework
+    )
+    zero3, zero3_warnings = _multi_gpu(
+        tmp_path, "method: lora, gpus: 4, sharding: zero3, gpu_memory_gb: 24", framework
+    )
+    for text in (fsdp, zero3):
+        assert CHECKS[framework](text) == []  # every field exists in the pinned framework
+    set_up = {  # what the config itself sets, per sharding; elsewhere a warning says how
+        "trl": ("fsdp='full_shard auto_wrap'", None),
+        "trl-cli": ('fsdp: "full_shard auto_wrap"', None),
+        "axolotl": (None, 'deepspeed: "deepspeed_configs/zero3_bf16.json"'),
+        "llamafactory": (None, 'deepspeed: "examples/deepspeed/ds_z3_config.json"'),
+        "unsloth": (None, None),
+    }[framework]
+    for text, warnings, setting, name in (
+        (fsdp, fsdp_warnings, set_up[0], "FSDP full shard"),
+        (zero3, zero3_warnings, set_up[1], "DeepSpeed ZeRO-3"),
+    ):
+        if setting:
+            assert setting in text
+            assert not any("does not set up" in w for w in warnings)
+        else:
+            assert any(name in w and "does not set up" in w for w in warnings), warnings
+            assert "WARNING" in text
+    if framework in ("trl", "trl-cli"):
+        assert "accelerate launch --num_processes 2" in fsdp
+
+
+def test_one_gpu_configs_have_no_sharding(configs):
+    for (name, framework), (text, warnings) in configs.items():
+        assert "fsdp" not in text and "deepspeed:" not in text, (name, framework)
+        assert not any("does not set up" in w for w in warnings)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from advisor.emit.common import YamlLines, accumulation, data_shape, header, method, special_tokens
+from advisor.emit.common import (
+    DEEPSPEED_FILES,
+    YamlLines,
+    accumulation,
+    data_shape,
+    header,
+    method,
+    sharding_limit,
+    special_tokens,
+)
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 
@@ -10,7 +19,23 @@ from advisor.emit.rules import chat_formats
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
     run = ["axolotl train config.yml", "(or: accelerate launch -m axolotl.cli.train config.yml)"]
+    sharding = plan.value("sharding")
+    if sharding == "fsdp":
+        how = (
+            "add fsdp_version: 2 and an fsdp_config (Axolotl's multi-GPU guide), or use "
+            f"deepspeed: {DEEPSPEED_FILES['axolotl']['zero3']} (ZeRO-3 shards the same states)"
+        )
+        limits.append(sharding_limit(plan, "Axolotl", how) or "")
     doc = YamlLines(header(plan, "Axolotl", run, "axolotl"))
+    for limit in limits:
+        doc.note("WARNING: " + limit)
+    if sharding in DEEPSPEED_FILES["axolotl"]:
+        doc.set(
+            "deepspeed",
+            DEEPSPEED_FILES["axolotl"][sharding],
+            plan.why("sharding") + " — a file of the Axolotl repository: "
+            "axolotl fetch deepspeed_configs",
+        )
     c = plan.choices
     doc.set("base_model", plan.repo, "the repo the verdict picked")
     kind = method(plan)

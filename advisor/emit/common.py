@@ -107,3 +107,47 @@ def accumulation(plan: Plan) -> tuple[int, str]:
     batch = plan.value("batch_size")
     steps = max(1, EFFECTIVE_BATCH // batch)
     return steps, f"effective batch {steps * batch} per device at batch size {batch}"
+
+
+def gpus(plan: Plan) -> int:
+    """How many GPUs the memory estimate assumes (1 when the spec names none)."""
+    return int(plan.fact("training.gpus") or 1)
+
+
+def launch(plan: Plan, command: str) -> str:
+    """`command` as run on every GPU the estimate assumes (accelerate starts one per GPU)."""
+    n = gpus(plan)
+    return command if n == 1 else f"accelerate launch --num_processes {n} {command}"
+
+
+# What the frameworks ship for DeepSpeed ZeRO (a file of their repository, not of the wheel).
+DEEPSPEED_FILES = {
+    "axolotl": {
+        "zero2": "deepspeed_configs/zero2.json",
+        "zero3": "deepspeed_configs/zero3_bf16.json",
+    },
+    "llamafactory": {
+        "zero2": "examples/deepspeed/ds_z2_config.json",
+        "zero3": "examples/deepspeed/ds_z3_config.json",
+    },
+}
+
+
+def sharding_limit(plan: Plan, framework: str, how: str) -> str | None:
+    """What the user must add for the sharding the memory estimate assumes, when this config
+    does not set it up itself; None when it does (or one GPU needs none)."""
+    sharding = plan.value("sharding")
+    if sharding in ("none", "ddp"):
+        return None
+    return (
+        f"{framework}: the memory estimate assumes {gpus(plan)} GPUs with "
+        f"{SHARDING_NAMES[sharding]}, which this config does not set up: {how}. Without it "
+        "every GPU holds the whole model, its gradients and optimizer states"
+    )
+
+
+SHARDING_NAMES = {
+    "fsdp": "FSDP full shard",
+    "zero2": "DeepSpeed ZeRO-2",
+    "zero3": "DeepSpeed ZeRO-3",
+}

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import json
 
-from advisor.emit.common import YamlLines, accumulation, data_shape, header, method, special_tokens
+from advisor.emit.common import (
+    DEEPSPEED_FILES,
+    YamlLines,
+    accumulation,
+    data_shape,
+    gpus,
+    header,
+    method,
+    sharding_limit,
+    special_tokens,
+)
 from advisor.emit.fields import framework_data
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
@@ -46,8 +56,27 @@ def _dataset_entry(plan: Plan) -> dict:
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
     c = plan.choices
+    sharding = plan.value("sharding")
+    # one process per GPU: LLaMA-Factory's torchrun switch (its DeepSpeed examples)
     run = ["llamafactory-cli train config.yaml"]
+    if sharding != "none":
+        run = ["FORCE_TORCHRUN=1 llamafactory-cli train config.yaml"]
+    if sharding == "fsdp":
+        how = (
+            "launch through LLaMA-Factory's FSDP recipe, accelerate launch --config_file "
+            "examples/accelerate/fsdp_config.yaml src/train.py config.yaml (num_processes "
+            f"{gpus(plan)}), or use deepspeed: {DEEPSPEED_FILES['llamafactory']['zero3']}"
+        )
+        limits.append(sharding_limit(plan, "LLaMA-Factory", how) or "")
     doc = YamlLines(header(plan, "LLaMA-Factory", run, "llamafactory"))
+    for limit in limits:
+        doc.note("WARNING: " + limit)
+    if sharding in DEEPSPEED_FILES["llamafactory"]:
+        doc.set(
+            "deepspeed",
+            DEEPSPEED_FILES["llamafactory"][sharding],
+            plan.why("sharding") + " — a file of the LLaMA-Factory repository",
+        )
     doc.set("model_name_or_path", plan.repo, "the repo the verdict picked")
     stage = "sft" if c["objective"].value == "chat" else "pt"
     doc.set("stage", stage, c["objective"].comment())

@@ -90,6 +90,9 @@ def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
     args.append(("gradient_accumulation_steps", *accumulation(plan)))
     if not unsloth:
         args.append(setting("gradient_checkpointing", choices["gradient_checkpointing"]))
+        if plan.value("sharding") == "fsdp":
+            # auto_wrap: transformers wraps the model's own decoder layers (_no_split_modules)
+            args.append(("fsdp", "full_shard auto_wrap", plan.why("sharding")))
     args.append(setting("learning_rate", choices["learning_rate"]))
     args.append(("num_train_epochs", 1, "one pass to start: check the eval loss before more"))
     args.append(("bf16", True, "bf16 weights and compute, as the memory estimate assumes"))

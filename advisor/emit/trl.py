@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.emit.common import header, method, setting, special_tokens
+from advisor.emit.common import header, launch, method, setting, sharding_limit, special_tokens
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 from advisor.emit.script import Code, PyLines, dataset_lines, sft_args, trainer_args
@@ -32,8 +32,20 @@ def embedding_lines(py: PyLines, plan: Plan) -> str | None:
 
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
-    run = ["accelerate launch train.py   (or: python train.py on one GPU)"]
+    if plan.value("sharding") == "none":
+        run = ["accelerate launch train.py   (or: python train.py on one GPU)"]
+    else:
+        run = [launch(plan, "train.py")]
+    limits: list[str] = []
+    if plan.value("sharding") in ("zero2", "zero3"):  # FSDP is an SFTConfig setting (sft_args)
+        how = (
+            "write a DeepSpeed config for it and pass deepspeed='ds_config.json' to SFTConfig "
+            "(see accelerate's DeepSpeed guide)"
+        )
+        limits.append(sharding_limit(plan, "TRL", how) or "")
     py = PyLines(header(plan, "TRL", run, "trl", "peft"))
+    for limit in limits:
+        py.note("WARNING: " + limit)
     qlora = method(plan) == "qlora"
     peft = method(plan) != "full"
     py.add("import torch", "from datasets import load_dataset")
@@ -57,6 +69,18 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
                 ("bnb_4bit_quant_type", "nf4", None),
                 ("bnb_4bit_compute_dtype", Code("torch.bfloat16"), None),
                 ("bnb_4bit_use_double_quant", True, "quantised quantisation constants (QLoRA)"),
+                *(
+                    [
+                        (
+                            "bnb_4bit_quant_storage",
+                            Code("torch.bfloat16"),
+                            "FSDP shards 4-bit "
+                            "weights stored in the dtype of the rest of the model",
+                        )
+                    ]
+                    if plan.value("sharding") == "fsdp"
+                    else []
+                ),
             ],
         )
         model_args.append(("quantization_config", Code("quantization"), None))
@@ -88,4 +112,4 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     py.add("")
     py.call("trainer = ", "SFTTrainer", trainer)
     py.add("trainer.train()", "trainer.save_model()")
-    return py.text(), []
+    return py.text(), limits

@@ -4,7 +4,7 @@ rows) is said in the file and returned as warnings."""
 
 from __future__ import annotations
 
-from advisor.emit.common import YamlLines, data_shape, header, method
+from advisor.emit.common import YamlLines, data_shape, header, launch, method, sharding_limit
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 from advisor.emit.script import sft_args
@@ -13,7 +13,16 @@ from advisor.emit.script import sft_args
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
     c = plan.choices
-    doc = YamlLines(header(plan, "TRL CLI", ["trl sft --config config.yaml"], "trl"))
+    if plan.value("sharding") == "none":
+        run = ["trl sft --config config.yaml"]
+    else:  # the script behind `trl sft`, one process per GPU
+        run = [launch(plan, "-m trl.scripts.sft --config config.yaml")]
+    if plan.value("sharding") in ("zero2", "zero3"):  # FSDP is an SFTConfig setting (sft_args)
+        how = "write a DeepSpeed config for it and add deepspeed: ds_config.json to this file"
+        limits.append(sharding_limit(plan, "TRL CLI", how) or "")
+    doc = YamlLines(header(plan, "TRL CLI", run, "trl"))
+    for limit in limits:
+        doc.note("WARNING: " + limit)
     doc.set("model_name_or_path", plan.repo, "the repo the verdict picked")
     doc.set("dtype", "bfloat16", "bf16 weights, as the memory estimate assumes")
     kind = method(plan)
@@ -35,6 +44,12 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             doc.set("load_in_4bit", True, "QLoRA: frozen weights in 4-bit NF4")
             doc.set("bnb_4bit_quant_type", "nf4")
             doc.set("use_bnb_nested_quant", True, "quantised quantisation constants (QLoRA)")
+            if plan.value("sharding") == "fsdp":
+                doc.set(
+                    "bnb_4bit_quant_storage",
+                    "bfloat16",
+                    "FSDP shards 4-bit weights stored in the dtype of the rest of the model",
+                )
     if c["new_tokens"].value == "add":
         doc.note(
             "WARNING: the TRL CLI cannot add tokens or resize the embeddings: "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.emit.common import header, method, setting, special_tokens
+from advisor.emit.common import header, method, setting, sharding_limit, special_tokens
 from advisor.emit.plan import Plan
 from advisor.emit.rules import chat_formats
 from advisor.emit.script import Code, PyLines, dataset_lines, sft_args, trainer_args
@@ -11,7 +11,12 @@ from advisor.emit.trl import lora_args
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
+    if plan.value("sharding") != "none":
+        how = "Unsloth's open-source release trains on one GPU: use --framework trl or axolotl"
+        limits.append(sharding_limit(plan, "Unsloth", how) or f"Unsloth: {how}")
     py = PyLines(header(plan, "Unsloth", ["python train.py"], "unsloth", "trl"))
+    for limit in limits:
+        py.note("WARNING: " + limit)
     full = method(plan) == "full"
     gc = plan.choices["gradient_checkpointing"]
     checkpointing = ("use_gradient_checkpointing", "unsloth" if gc.value else False, gc.comment())
