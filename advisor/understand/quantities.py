@@ -37,6 +37,7 @@ class _Compiled(NamedTuple):
     gpu: re.Pattern
     gpu_window: int
     data_of: re.Pattern  # after a byte unit: the bytes are data ("5GB of text")
+    gpu_before: re.Pattern  # before the number: the bytes are GPU memory ("LoRA on 16GB")
     limit: re.Pattern
     limit_after: re.Pattern
     params: re.Pattern
@@ -68,6 +69,7 @@ def _compiled() -> _Compiled:
         gpu=combine(data["gpu_words"]),  # type: ignore[arg-type]
         gpu_window=int(data["gpu_window"]),
         data_of=combine([rf"\s*(?:{w})" for w in data["data_of"]]),  # type: ignore[arg-type]
+        gpu_before=combine(data["gpu_before"]),  # type: ignore[arg-type]
         limit=combine([rf"(?:{w})\s*$" for w in data["limit_words"]]),  # type: ignore[arg-type]
         # After the number, at most two words (its unit: "8B parameters or less") come first.
         limit_after=combine(  # type: ignore[arg-type]
@@ -188,7 +190,8 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         window_before = text[max(0, start - 40) : start]
         near = text[max(0, start - 30) : min(len(text), end + 40)]
         of_data = unit is not None and c.data_of.match(text, _unit_stop(text, end))
-        if cls == "bytes" and c.gpu.search(near) and not of_data:
+        gpu_context = c.gpu.search(near) or c.gpu_before.search(window_before)
+        if cls == "bytes" and gpu_context and not of_data:
             cls = "gpu"
         elif cls == "bytes" and unit:
             value *= _byte_scale(unit[3])
