@@ -218,7 +218,7 @@ def _read_quantities(
             elif cls == "params":
                 result.ignored.append(f"'{words}': a model size, not a limit (say 'at most ...')")
         result.quantities.append(shown)
-    _read_gpus(result, norm, named_gpus)
+    _read_gpus(result, norm, [g for g in named_gpus if negated((g.start, g.end), found) is None])
     if best is not None:
         for shown in result.quantities:
             if shown.get("used_as") == "data.examples" and shown["value"] != _int(best.value):
@@ -233,7 +233,8 @@ def _read_quantities(
 
 def _read_gpus(result: Understanding, norm: Normalised, named: list) -> None:
     """How many GPUs ("2x A100", "four 4090s"), and their memory from the name when no number
-    of gigabytes was given ("a single 4090" is 24 GB; "an A100" comes in 40 and 80 GB: asked)."""
+    of gigabytes was given ("a single 4090" is 24 GB; "an A100" comes in 40 and 80 GB: asked).
+    `named`: the GPUs not negated ("we don't have an H100, only a 4090" names the 4090)."""
     for gpu in named:
         words = norm.quote(gpu.start, gpu.end)
         if gpu.count is not None:
