@@ -7,6 +7,7 @@ from advisor.emit.common import (
     YamlLines,
     accumulation,
     data_shape,
+    deepspeed_setting,
     header,
     method,
     sharding_limit,
@@ -26,16 +27,10 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             f"deepspeed: {DEEPSPEED_FILES['axolotl']['zero3']} (ZeRO-3 shards the same states)"
         )
         limits.append(sharding_limit(plan, "Axolotl", how) or "")
-    doc = YamlLines(header(plan, "Axolotl", run, "axolotl"))
-    for limit in limits:
-        doc.note("WARNING: " + limit)
-    if sharding in DEEPSPEED_FILES["axolotl"]:
-        doc.set(
-            "deepspeed",
-            DEEPSPEED_FILES["axolotl"][sharding],
-            plan.why("sharding") + " — a file of the Axolotl repository: "
-            "axolotl fetch deepspeed_configs",
-        )
+    doc = YamlLines(header(plan, "Axolotl", run, "axolotl", limits=limits))
+    zero = deepspeed_setting(plan, "axolotl", "Axolotl", ": axolotl fetch deepspeed_configs")
+    if zero:
+        doc.set(*zero)
     c = plan.choices
     doc.set("base_model", plan.repo, "the repo the verdict picked")
     kind = method(plan)

@@ -56,14 +56,18 @@ class YamlLines(Lines):
         self.lines.append("")
 
 
-def header(plan: Plan, framework: str, run: list[str], *packages: str) -> list[str]:
+def header(
+    plan: Plan, framework: str, run: list[str], *packages: str, limits: list[str] = ()
+) -> list[str]:
     """The comment a config starts with (then a blank line): what it is, the pinned versions of
-    `packages` its fields were checked against, how to run it, and the plan's warnings."""
+    `packages` its fields were checked against, how to run it, the plan's warnings and the
+    framework's `limits` known before its settings (each also printed as a warning)."""
     checked = f"Checked against: {versions(*packages)} (advisor/knowledge/framework_fields)"
     lines = [f"{framework} config for {plan.repo}", *plan.header, checked, "Run it:"]
     out = [x for line in lines for x in comment(line)]
     out += [f"#   {command}" for command in run]
-    return out + [x for warning in plan.warnings for x in comment(f"WARNING: {warning}")] + [""]
+    warnings = [*plan.warnings, *limits]
+    return out + [x for warning in warnings for x in comment(f"WARNING: {warning}")] + [""]
 
 
 def setting(key: str, choice: Choice) -> tuple[str, Any, str]:
@@ -131,6 +135,15 @@ DEEPSPEED_FILES = {
         "zero3": "examples/deepspeed/ds_z3_config.json",
     },
 }
+
+
+def deepspeed_setting(plan: Plan, framework: str, name: str, fetch: str = "") -> tuple | None:
+    """(key, file, why) for the DeepSpeed ZeRO config the framework ships, when the estimate
+    assumes ZeRO-2 / ZeRO-3; None otherwise."""
+    found = DEEPSPEED_FILES.get(framework, {}).get(plan.value("sharding"))
+    if found is None:
+        return None
+    return "deepspeed", found, f"{plan.why('sharding')} — a file of the {name} repository{fetch}"
 
 
 def sharding_limit(plan: Plan, framework: str, how: str) -> str | None:

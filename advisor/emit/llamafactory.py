@@ -9,6 +9,7 @@ from advisor.emit.common import (
     YamlLines,
     accumulation,
     data_shape,
+    deepspeed_setting,
     gpus,
     header,
     method,
@@ -68,15 +69,10 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             f"{gpus(plan)}), or use deepspeed: {DEEPSPEED_FILES['llamafactory']['zero3']}"
         )
         limits.append(sharding_limit(plan, "LLaMA-Factory", how) or "")
-    doc = YamlLines(header(plan, "LLaMA-Factory", run, "llamafactory"))
-    for limit in limits:
-        doc.note("WARNING: " + limit)
-    if sharding in DEEPSPEED_FILES["llamafactory"]:
-        doc.set(
-            "deepspeed",
-            DEEPSPEED_FILES["llamafactory"][sharding],
-            plan.why("sharding") + " — a file of the LLaMA-Factory repository",
-        )
+    doc = YamlLines(header(plan, "LLaMA-Factory", run, "llamafactory", limits=limits))
+    zero = deepspeed_setting(plan, "llamafactory", "LLaMA-Factory")
+    if zero:
+        doc.set(*zero)
     doc.set("model_name_or_path", plan.repo, "the repo the verdict picked")
     stage = "sft" if c["objective"].value == "chat" else "pt"
     doc.set("stage", stage, c["objective"].comment())

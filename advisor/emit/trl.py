@@ -43,9 +43,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             "(see accelerate's DeepSpeed guide)"
         )
         limits.append(sharding_limit(plan, "TRL", how) or "")
-    py = PyLines(header(plan, "TRL", run, "trl", "peft"))
-    for limit in limits:
-        py.note("WARNING: " + limit)
+    py = PyLines(header(plan, "TRL", run, "trl", "peft", limits=limits))
     qlora = method(plan) == "qlora"
     peft = method(plan) != "full"
     py.add("import torch", "from datasets import load_dataset")

@@ -20,9 +20,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     if plan.value("sharding") in ("zero2", "zero3"):  # FSDP is an SFTConfig setting (sft_args)
         how = "write a DeepSpeed config for it and add deepspeed: ds_config.json to this file"
         limits.append(sharding_limit(plan, "TRL CLI", how) or "")
-    doc = YamlLines(header(plan, "TRL CLI", run, "trl"))
-    for limit in limits:
-        doc.note("WARNING: " + limit)
+    doc = YamlLines(header(plan, "TRL CLI", run, "trl", limits=limits))
     doc.set("model_name_or_path", plan.repo, "the repo the verdict picked")
     doc.set("dtype", "bfloat16", "bf16 weights, as the memory estimate assumes")
     kind = method(plan)

@@ -14,9 +14,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     if plan.value("sharding") != "none":
         how = "Unsloth's open-source release trains on one GPU: use --framework trl or axolotl"
         limits.append(sharding_limit(plan, "Unsloth", how) or f"Unsloth: {how}")
-    py = PyLines(header(plan, "Unsloth", ["python train.py"], "unsloth", "trl"))
-    for limit in limits:
-        py.note("WARNING: " + limit)
+    py = PyLines(header(plan, "Unsloth", ["python train.py"], "unsloth", "trl", limits=limits))
     full = method(plan) == "full"
     gc = plan.choices["gradient_checkpointing"]
     checkpointing = ("use_gradient_checkpointing", "unsloth" if gc.value else False, gc.comment())
