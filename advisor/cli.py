@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -539,6 +538,8 @@ def catalog_list(family: str | None, fmt: str) -> None:
 @click.option("--offline", is_flag=True, help="Refuse (refresh needs the Hub).")
 def catalog_refresh(repos: tuple[str, ...], output: str | None, offline: bool) -> None:
     """Re-read catalogued repos from the Hub, keeping each fact's provenance."""
+    from pathlib import Path  # not at the top: `advisor --help` would pay for it
+
     from advisor.catalog_refresh import refresh_catalog, summary
 
     result = refresh_catalog(
