@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from advisor.context import training_facts
 from advisor.facts import ModelFacts
 from advisor.facts.family import pair_key
@@ -17,9 +19,6 @@ DEFAULT_FAMILIES = (
     "OLMo-2", "Falcon3", "SmolLM2", "Phi-3.5",
 )  # fmt: skip
 DEFAULT_MAX_PARAMS_B = 8.5  # the 7-8B class: the common single-GPU fine-tune
-# Within this share over a size limit a model is in its size class (rules/params-near-limit.yaml
-# warns, params-over-limit fails beyond it), as is one whose name gives a size within the limit.
-SIZE_CLASS_SLACK = 1.05
 # Offered first for code tasks (code completion, fill-in-the-middle): families pretrained on
 # code with FIM tokens (shared/data/code-models.yaml).
 CODE_FAMILIES = ("Qwen2.5-Coder", "StarCoder2", "DeepSeek-Coder")
@@ -86,11 +85,24 @@ def default_candidates(
     return out
 
 
+@lru_cache(maxsize=1)
+def _over_limit_rule():
+    from advisor.engine.loader import builtin_rules_dir, load_rule_file
+
+    return load_rule_file(builtin_rules_dir() / "params-over-limit.yaml", packaged=True)
+
+
 def in_size_class(facts: ModelFacts, limit_b: float) -> bool:
-    """Within the size limit as users mean it: "up to 7B" takes in Qwen2.5-7B (7.62B), and an
-    8B limit Llama-3.1-8B (8.03B); the rules warn about both rather than fail them."""
-    params, named = facts.get("params_b"), facts.get("params_named_b")
-    return params <= limit_b * SIZE_CLASS_SLACK or (named is not None and named <= limit_b)
+    """Within the size limit as users mean it, i.e. what rules/params-over-limit.yaml does not
+    fail: "up to 7B" takes in Qwen2.5-7B (7.62B, named 7B), an 8B limit Llama-3.1-8B (8.03B)."""
+    from advisor.engine.evaluate import run_rule
+
+    context = {
+        **facts.as_context(),
+        "constraints.max_params_b": limit_b,
+        "fit.params_ratio": facts.get("params_b") / limit_b,
+    }
+    return run_rule(_over_limit_rule(), context).status != "fired"
 
 
 def _need_gb(facts: ModelFacts, task: dict, method: str) -> float:

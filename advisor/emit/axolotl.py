@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from advisor.emit.common import (
-    DEEPSPEED_FILES,
     YamlLines,
     accumulation,
     data_shape,
@@ -14,7 +13,7 @@ from advisor.emit.common import (
     special_tokens,
 )
 from advisor.emit.plan import Plan
-from advisor.emit.rules import chat_formats
+from advisor.emit.rules import chat_formats, deepspeed_files
 
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
@@ -24,7 +23,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     if sharding == "fsdp":
         how = (
             "add fsdp_version: 2 and an fsdp_config (Axolotl's multi-GPU guide), or use "
-            f"deepspeed: {DEEPSPEED_FILES['axolotl']['zero3']} (ZeRO-3 shards the same states)"
+            f"deepspeed: {deepspeed_files()['axolotl']['zero3']} (ZeRO-3 shards the same states)"
         )
         limits.append(sharding_limit(plan, "Axolotl", how) or "")
     doc = YamlLines(header(plan, "Axolotl", run, "axolotl", limits=limits))

@@ -8,7 +8,7 @@ from typing import Any
 
 from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
-from advisor.emit.rules import Choice
+from advisor.emit.rules import Choice, deepspeed_files
 
 WIDTH = 98
 
@@ -124,23 +124,10 @@ def launch(plan: Plan, command: str) -> str:
     return command if n == 1 else f"accelerate launch --num_processes {n} {command}"
 
 
-# What the frameworks ship for DeepSpeed ZeRO (a file of their repository, not of the wheel).
-DEEPSPEED_FILES = {
-    "axolotl": {
-        "zero2": "deepspeed_configs/zero2.json",
-        "zero3": "deepspeed_configs/zero3_bf16.json",
-    },
-    "llamafactory": {
-        "zero2": "examples/deepspeed/ds_z2_config.json",
-        "zero3": "examples/deepspeed/ds_z3_config.json",
-    },
-}
-
-
 def deepspeed_setting(plan: Plan, framework: str, name: str, fetch: str = "") -> tuple | None:
     """(key, file, why) for the DeepSpeed ZeRO config the framework ships, when the estimate
     assumes ZeRO-2 / ZeRO-3; None otherwise."""
-    found = DEEPSPEED_FILES.get(framework, {}).get(plan.value("sharding"))
+    found = deepspeed_files().get(framework, {}).get(plan.value("sharding"))
     if found is None:
         return None
     return "deepspeed", found, f"{plan.why('sharding')} — a file of the {name} repository{fetch}"

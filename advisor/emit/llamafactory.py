@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from advisor.emit.common import (
-    DEEPSPEED_FILES,
     YamlLines,
     accumulation,
     data_shape,
@@ -18,7 +17,7 @@ from advisor.emit.common import (
 )
 from advisor.emit.fields import framework_data
 from advisor.emit.plan import Plan
-from advisor.emit.rules import chat_formats
+from advisor.emit.rules import chat_formats, deepspeed_files
 
 
 def _template(plan: Plan) -> tuple[str | None, str]:
@@ -66,7 +65,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         how = (
             "launch through LLaMA-Factory's FSDP recipe, accelerate launch --config_file "
             "examples/accelerate/fsdp_config.yaml src/train.py config.yaml (num_processes "
-            f"{gpus(plan)}), or use deepspeed: {DEEPSPEED_FILES['llamafactory']['zero3']}"
+            f"{gpus(plan)}), or use deepspeed: {deepspeed_files()['llamafactory']['zero3']}"
         )
         limits.append(sharding_limit(plan, "LLaMA-Factory", how) or "")
     doc = YamlLines(header(plan, "LLaMA-Factory", run, "llamafactory", limits=limits))

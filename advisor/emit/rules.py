@@ -46,6 +46,12 @@ def config_rules() -> dict[str, list[dict[str, Any]]]:
 
 
 @cache
+def deepspeed_files() -> dict[str, dict[str, str]]:
+    """framework -> {zero2|zero3: the ZeRO config file its repository ships}."""
+    return _load("config_rules.yaml")["deepspeed_files"]
+
+
+@cache
 def chat_formats() -> dict[str, Any]:
     return _load("chat_formats.yaml")
 
