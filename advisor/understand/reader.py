@@ -13,7 +13,7 @@ from advisor.understand.matcher import Entry, Hit, compile_entry, effects, find
 from advisor.understand.models import models_in
 from advisor.understand.negation import Scope, negated, scopes
 from advisor.understand.normalise import Normalised, normalise
-from advisor.understand.quantities import Quantity, gpus, raw_volume_threshold
+from advisor.understand.quantities import Gpu, Quantity, gpus, raw_volume_threshold
 from advisor.understand.quantities import read as read_quantities
 
 
@@ -49,6 +49,7 @@ def read(text: str) -> Understanding:
     _read_quantities(result, norm, found, models[2])
     _read_constraints(result, norm, found)
     _read_models(result, models)
+    _keep_what_the_spec_accepts(result)
     result.signals = sorted(set(result.signals))
     result.domains = sorted(set(result.domains))
     result.style = sorted(set(result.style))
@@ -231,7 +232,7 @@ def _read_quantities(
         }
 
 
-def _read_gpus(result: Understanding, norm: Normalised, named: list) -> None:
+def _read_gpus(result: Understanding, norm: Normalised, named: list[Gpu]) -> None:
     """How many GPUs ("2x A100", "four 4090s"), and their memory from the name when no number
     of gigabytes was given ("a single 4090" is 24 GB; "an A100" comes in 40 and 80 GB: asked).
     `named`: the GPUs not negated ("we don't have an H100, only a 4090" names the 4090)."""
@@ -334,6 +335,34 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
             "value": [code for _, code, _ in languages],
             "from": ", ".join(q for _, _, q in languages),
         }
+
+
+def _keep_what_the_spec_accepts(result: Understanding) -> None:
+    """A read value the spec refuses ("a context of 999999999999k tokens") is not a fact: it
+    goes to `ignored` with the spec's reason. Were it kept, the spec as used could not take it
+    and every other value read from the text would be dropped with it."""
+    from pydantic import ValidationError
+
+    from advisor.spec import TaskSpec
+
+    for _ in range(len(result.facts)):
+        data: dict[str, dict[str, Any]] = {"task": {"description": "-"}}
+        for name, fact in result.facts.items():
+            if name == "models.candidates":  # families, resolved to repos later (pipeline)
+                continue
+            section, field = name.split(".")
+            data.setdefault(section, {})[field] = fact["value"]
+        try:
+            TaskSpec.model_validate(data)
+            return
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            name = ".".join(str(part) for part in error["loc"][:2])
+            fact = result.facts.pop(name, None)
+            if fact is None:  # not one of ours: leave the reading as it is
+                return
+            reason = error["msg"].removeprefix("Value error, ")
+            result.ignored.append(f"'{fact['from']}': {name} {reason.lower()}")
 
 
 def _read_models(result: Understanding, models: tuple[list, list, list]) -> None:
