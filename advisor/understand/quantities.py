@@ -99,7 +99,7 @@ def _compiled() -> _Compiled:
                 m.get("sizes"),
             )
             for m in data["gpu_models"]
-        ),  # fmt: skip
+        ),
         gpu_count_words={k: int(v) for k, v in data["gpu_count_words"].items()},
         gpu_count=regexcache.compile(
             rf"(?<![\w.,])(\d{{1,4}}|{'|'.join(data['gpu_count_words'])})(?:\s?[x×*]\s?|\s)"
@@ -219,7 +219,6 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
 class Gpu(NamedTuple):
     """A GPU named in the text: memory per card (None: unknown, or sold in several sizes)."""
 
-    words: str
     gb: float | None
     sizes: str | None  # "40 or 80 GB" when the name does not say which
     count: int | None  # "2x A100" -> 2; None when no count stands before the name
@@ -252,7 +251,7 @@ def gpus(text: str) -> list[Gpu]:
             if glued and count is None:
                 continue  # inside a word or a model name ("8xh100" has its count glued on)
             taken.append((m.start(), m.end()))
-            found.append(Gpu(m.group(0), gb, sizes, count, start, m.end(), m.start()))
+            found.append(Gpu(gb, sizes, count, start, m.end(), m.start()))
     return sorted(found, key=lambda g: g.start)
 
 
