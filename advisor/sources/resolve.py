@@ -66,39 +66,31 @@ def fetch_one(
     """Facts of one candidate from the provider `source` selects (see the module doc), with the
     facts that follow from them (derive.complete: here, once, whichever provider answered)."""
     _check_source(source)
-    return complete(_provided(target, source, offline, refresh, children, all_files))
-
-
-def _provided(
-    target: str,
-    source: str,
-    offline: bool,
-    refresh: bool,
-    children: bool,
-    all_files: bool,
-) -> ModelFacts:
     provider = _provider(target, source, refresh)
-    if provider == "local":
-        from advisor.sources import local
-
-        return local.lookup(target)
-    if not is_hub_repo_id(target):
+    if provider != "local" and not is_hub_repo_id(target):
         # Before any request: a URL, a path or spaces would be sent to the Hub as a repo name.
         shown = target if len(target) <= 80 else target[:77] + "..."
         raise UserError(
             f"{shown!r} is not a Hub repo id",
             hint="give org/name (e.g. Qwen/Qwen2.5-7B), or a model folder starting with ./ or /",
         )
-    if provider == "catalog":
-        return catalog.lookup_or_unknown(target)
-    from advisor.sources import hub
+    if provider == "local":
+        from advisor.sources import local
 
-    options = hub.FetchOptions(
-        offline=offline, refresh=refresh, children=children, all_files=all_files
-    )
-    if source == "auto" and (offline or hub.env_offline()):
-        return _offline_fallback(target, options)
-    return hub.fetch(target, options)
+        facts = local.lookup(target)
+    elif provider == "catalog":
+        facts = catalog.lookup_or_unknown(target)
+    else:
+        from advisor.sources import hub
+
+        options = hub.FetchOptions(
+            offline=offline, refresh=refresh, children=children, all_files=all_files
+        )
+        if source == "auto" and (offline or hub.env_offline()):
+            facts = _offline_fallback(target, options)
+        else:
+            facts = hub.fetch(target, options)
+    return complete(facts)
 
 
 def _provider(target: str, source: str, refresh: bool) -> str:
