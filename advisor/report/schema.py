@@ -17,21 +17,27 @@ BOOL = {"type": "boolean"}
 STRS = {"type": "array", "items": STR}
 
 
+def _doc(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {**schema, "description": description} if description else schema
+
+
 def _opt(schema: dict[str, Any], description: str = "") -> dict[str, Any]:
     """The same schema, or null (unknown stays unknown)."""
     kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    out = {**schema, "type": [*kinds, "null"]}
-    return {**out, "description": description} if description else out
+    return _doc({**schema, "type": [*kinds, "null"]}, description)
 
 
 def _list(items: dict[str, Any], description: str = "") -> dict[str, Any]:
-    out = {"type": "array", "items": items}
-    return {**out, "description": description} if description else out
+    return _doc({"type": "array", "items": items}, description)
 
 
 def _obj(required: dict[str, Any], description: str = "") -> dict[str, Any]:
-    out = {"type": "object", "required": list(required), "properties": required}
-    return {**out, "description": description} if description else out
+    return _doc({"type": "object", "required": list(required), "properties": required}, description)
+
+
+def _map(values: dict[str, Any], description: str = "") -> dict[str, Any]:
+    """An object with any keys, every value of one schema."""
+    return _doc({"type": "object", "additionalProperties": values}, description)
 
 
 VOTE = _obj({"id": STR, "weight": NUM, "message": STR})
@@ -52,12 +58,11 @@ MEMORY_ENTRY = _obj(
         "formula": STR,
         "fits_gpu": _opt(BOOL, "null when no GPU budget was given"),
         "verdict": {"enum": ["fits", "tight", "does not fit", None]},
-        "components": {
-            "type": "object",
-            "additionalProperties": NUM,
-            "description": "GB per GPU for each term: weights, gradients, optimizer, "
-            "activations, logits, overhead",
-        },
+        "components": _map(
+            NUM,
+            "GB per GPU for each term: weights, gradients, optimizer, activations, logits, "
+            "overhead",
+        ),
         "total_gb": _opt(NUM, "GB over all GPUs"),
         "partial": {**BOOL, "description": "true: dimensions unknown, a lower bound"},
         "largest_seq_len": _opt(NUM),
@@ -75,10 +80,7 @@ RANK = _obj(
         "score": NUM,
         "out_of": NUM,
         "unknown_checks": NUM,
-        "criteria": {
-            "type": "object",
-            "additionalProperties": _obj({"state": STR, "points": _opt(NUM)}),
-        },
+        "criteria": _map(_obj({"state": STR, "points": _opt(NUM)})),
         "tie_with": STRS,
     },
     "a recommended candidate's score by the pick criteria (knowledge/pick_criteria.yaml)",
@@ -91,9 +93,9 @@ CANDIDATE = _obj(
         "pair": STR,
         "recommended": BOOL,
         "why_not": _opt(STR),
-        "facts": {"type": "object", "additionalProperties": FACT},
-        "memory_gb": _opt({"type": "object", "additionalProperties": NUM}),
-        "memory": _opt({"type": "object", "additionalProperties": MEMORY_ENTRY}),
+        "facts": _map(FACT),
+        "memory_gb": _opt(_map(NUM)),
+        "memory": _opt(_map(MEMORY_ENTRY)),
         "licence": _obj(
             {
                 "id": _opt(STR),
@@ -108,10 +110,10 @@ CANDIDATE = _obj(
         "sources": STRS,
         "checks": _list(CHECK),
         "error": _opt(_obj({"kind": _opt(STR), "message": STR})),
-        "counts": {
-            **_obj({s: NUM for s in ("pass", "warn", "fail", "unknown", "not-asked")}),
-            "description": "the checks per state: every format prints these numbers",
-        },
+        "counts": _obj(
+            {s: NUM for s in ("pass", "warn", "fail", "unknown", "not-asked")},
+            "the checks per state: every format prints these numbers",
+        ),
     }
 )
 USER_FACT = _obj(
@@ -266,17 +268,14 @@ def report_schema() -> dict[str, Any]:
                         "method": {"enum": ["full", "lora", "qlora"]},
                         "gpu_memory_gb": _opt(NUM),
                         "formula": STR,
-                        "terms": {"type": "object", "additionalProperties": STR},
+                        "terms": _map(STR),
                         "settings": {"type": "object"},
                         "assumptions": STRS,
                         "references": STRS,
                     },
                     "the memory estimate's formula, constants, assumptions and references",
                 ),
-                "rules": {
-                    "type": "object",
-                    "additionalProperties": _obj({"kind": STR, "name": STR, "summary": STR}),
-                },
+                "rules": _map(_obj({"kind": STR, "name": STR, "summary": STR})),
                 "next_steps": STRS,
                 "trace": _list(TRACE_ENTRY),
                 "missing_facts": _list(_obj({"fact": STR, "candidate": _opt(STR), "rules": STRS})),
