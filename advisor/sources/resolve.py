@@ -108,18 +108,15 @@ def sibling_of(facts: ModelFacts) -> str | None:
     Only a well-formed Hub repo id: the name comes from untrusted metadata (a model card's
     base_model), and a path there ('../../etc') must never be read as a local folder.
     """
-    found = _sibling_of(facts)
-    return found if is_hub_repo_id(found) else None
-
-
-def _sibling_of(facts: ModelFacts) -> str | None:
     if facts.error_kind and not facts.facts:
         return None
     if catalog.entry(facts.repo_id) is not None and facts.get("repo_id") == facts.repo_id:
-        return catalog.sibling(facts)
-    base = facts.get("base_model")
-    known = catalog.variant_of(base) if isinstance(base, str) else None
-    return family.sibling_id(facts, known or (variant.name_verdict(base) if base else None))
+        found = catalog.sibling(facts)
+    else:
+        base = facts.get("base_model")
+        known = catalog.variant_of(base) if isinstance(base, str) else None
+        found = family.sibling_id(facts, known or (variant.name_verdict(base) if base else None))
+    return found if is_hub_repo_id(found) else None
 
 
 def fetch_models(
@@ -176,7 +173,7 @@ def fetch_models(
         if sibling and sibling.lower() not in seen:
             seen.add(sibling.lower())
             wanted.append((index, sibling))
-    bar.grow(len(wanted))
+    bar.total += len(wanted)
     # A sibling may be uncatalogued even when its repo is catalogued: auto decides again.
     sibling_source = "auto" if source in ("auto", "local") else source
     siblings = fetch_all([s for _, s in wanted], sibling_source, False)
@@ -226,9 +223,6 @@ class _Progress:
         self._lock = threading.Lock()
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self.enabled = self.enabled and total > 1
-
-    def grow(self, extra: int) -> None:
-        self.total += extra
 
     def step(self, label: str) -> None:
         with self._lock:
