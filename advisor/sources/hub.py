@@ -257,7 +257,6 @@ def _fetch_answer(repo_id: str, options: FetchOptions, cache: AnswerCache) -> di
     answer = hub_answer.clean(answer)
     if not isinstance(answer.get("repo_id"), str) or not isinstance(answer.get("sha"), str):
         raise HubProblem("malformed", "no repo id or commit sha in the answer")
-    answer["files"] = {}
     _download_files(answer, options)
     if not answer.get("file_errors"):
         cache.put(repo_id, sha, answer)
