@@ -59,28 +59,16 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     py.add("")
     model_args = [("dtype", Code("torch.bfloat16"), "bf16 weights, as the memory estimate assumes")]
     if qlora:
-        py.call(
-            "quantization = ",
-            "BitsAndBytesConfig",
-            [
-                ("load_in_4bit", True, "QLoRA: frozen weights in 4-bit NF4 (your spec's method)"),
-                ("bnb_4bit_quant_type", "nf4", None),
-                ("bnb_4bit_compute_dtype", Code("torch.bfloat16"), None),
-                ("bnb_4bit_use_double_quant", True, "quantised quantisation constants (QLoRA)"),
-                *(
-                    [
-                        (
-                            "bnb_4bit_quant_storage",
-                            Code("torch.bfloat16"),
-                            "FSDP shards 4-bit "
-                            "weights stored in the dtype of the rest of the model",
-                        )
-                    ]
-                    if plan.value("sharding") == "fsdp"
-                    else []
-                ),
-            ],
-        )
+        quantization = [
+            ("load_in_4bit", True, "QLoRA: frozen weights in 4-bit NF4 (your spec's method)"),
+            ("bnb_4bit_quant_type", "nf4", None),
+            ("bnb_4bit_compute_dtype", Code("torch.bfloat16"), None),
+            ("bnb_4bit_use_double_quant", True, "quantised quantisation constants (QLoRA)"),
+        ]
+        if plan.value("sharding") == "fsdp":
+            why = "FSDP shards 4-bit weights stored in the dtype of the rest of the model"
+            quantization.append(("bnb_4bit_quant_storage", Code("torch.bfloat16"), why))
+        py.call("quantization = ", "BitsAndBytesConfig", quantization)
         model_args.append(("quantization_config", Code("quantization"), None))
     py.add(
         "model = AutoModelForCausalLM.from_pretrained(MODEL, "
