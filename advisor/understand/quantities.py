@@ -50,6 +50,8 @@ class _Compiled(NamedTuple):
     gpu_models: tuple[tuple[re.Pattern, float | None, str | None], ...]  # (name, GB, sizes)
     gpu_count_words: dict[str, int]
     gpu_count: re.Pattern  # a count right before a GPU name (matched up to the name)
+    # Several machines around a per-machine count: (before it, after the name), group n each.
+    gpu_nodes: tuple[tuple[re.Pattern | None, re.Pattern | None], ...]
 
 
 @lru_cache(maxsize=1)
@@ -107,6 +109,29 @@ def _compiled() -> _Compiled:
             r"(?:\d{1,4}\s?(?:gb|gib|g)\s)?(?:nvidia\s|geforce\s)?$",
             re.IGNORECASE,
         ),
+        gpu_nodes=_node_forms(data),
+    )
+
+
+def _node_forms(data: dict) -> tuple[tuple[re.Pattern | None, re.Pattern | None], ...]:
+    """The forms of quantities.yaml gpu_nodes, with {count} and {node} filled in."""
+    nodes = data["gpu_nodes"]
+    fill = {
+        "{count}": rf"(?<![\w.,])(?P<n>\d{{1,4}}|{'|'.join(data['gpu_count_words'])})",
+        "{node}": f"(?:{'|'.join(nodes['node_words'])})",
+    }
+
+    def compiled(pattern: str | None, anchor: str) -> re.Pattern | None:
+        if not pattern:
+            return None
+        for key, value in fill.items():
+            pattern = pattern.replace(key, value)
+        return regexcache.compile(pattern + anchor, re.IGNORECASE)
+
+    # `before` ends where the count begins; `after` is matched where the name ends.
+    return tuple(
+        (compiled(form.get("before"), "$"), compiled(form.get("after"), ""))
+        for form in nodes["forms"]
     )
 
 
@@ -225,6 +250,7 @@ class Gpu(NamedTuple):
     start: int  # the span of the count and the name, in `text`
     end: int
     name_start: int  # where the name begins (a memory may stand between: "4 x 24GB GPUs")
+    count_start: int = -1  # where the count per machine begins ("two nodes of |8xA100")
 
 
 def _count_before(c: _Compiled, text: str, start: int) -> tuple[int | None, int]:
@@ -235,6 +261,20 @@ def _count_before(c: _Compiled, text: str, start: int) -> tuple[int | None, int]
     token = found.group(1).lower()
     count = int(token) if token.isdigit() else c.gpu_count_words[token]
     return (count if count >= 1 else None), found.start()
+
+
+def _machines(c: _Compiled, text: str, start: int, end: int) -> tuple[int, int, int]:
+    """How many machines hold the count before a GPU name, and the span that says so."""
+    for before, after in c.gpu_nodes:
+        b = before.search(text, max(0, start - 40), start) if before is not None else None
+        a = after.match(text, end) if after is not None else None
+        if (before is not None and b is None) or (after is not None and a is None):
+            continue
+        said = next((x["n"] for x in (b, a) if x is not None and x.groupdict().get("n")), "")
+        n = int(said) if said.isdigit() else c.gpu_count_words.get(said.lower(), 0)
+        if n >= 1:
+            return n, b.start() if b else start, a.end() if a else end
+    return 1, start, end
 
 
 def gpus(text: str) -> list[Gpu]:
@@ -251,7 +291,11 @@ def gpus(text: str) -> list[Gpu]:
             if glued and count is None:
                 continue  # inside a word or a model name ("8xh100" has its count glued on)
             taken.append((m.start(), m.end()))
-            found.append(Gpu(gb, sizes, count, start, m.end(), m.start()))
+            machines, first, last = (1, start, m.end())
+            if count is not None:  # "two nodes of 8xA100": the count is per machine
+                machines, first, last = _machines(c, text, start, m.end())
+                count *= machines
+            found.append(Gpu(gb, sizes, count, first, last, m.start(), start))
     return sorted(found, key=lambda g: g.start)
 
 

@@ -171,8 +171,11 @@ def _read_quantities(
         where = norm.starts[q.start]
         if any(a <= where < b for a, b in names):
             continue  # the size in a model's name ("OLMo 2 7B", "Qwen2.5-7B"): not a quantity
-        if any(q.start == g.start or g.name_start <= q.start < g.end for g in named_gpus):
-            continue  # "2x A100", "a 4090": a GPU count or name, read below
+        if any(
+            q.start in (g.start, g.count_start) or g.name_start <= q.start < g.end
+            for g in named_gpus
+        ):
+            continue  # "2x A100", "a 4090", "two nodes of 8xA100": a GPU count or name, read below
         words = norm.quote(q.start, _unit_end(norm.text, q.end))
         value = int(q.value) if float(q.value).is_integer() else q.value
         shown = {"value": value, "class": q.unit_class, "matched": words}
