@@ -211,9 +211,9 @@ def _read_quantities(
                 result.facts[name] = {"value": int(q.value), "from": words}
         elif cls == "params" and q.limit:
             shown["used_as"] = "constraints.max_params"
-            result.facts.setdefault(
-                "constraints.max_params", {"value": int(q.value), "from": words}
-            )
+            held = result.facts.get("constraints.max_params")
+            if held is None or int(q.value) < held["value"]:  # under both: the smaller counts
+                result.facts["constraints.max_params"] = {"value": int(q.value), "from": words}
         else:
             shown["used_as"] = None
             bare = norm.quote(q.start, q.end)
