@@ -50,6 +50,11 @@ class _Compiled(NamedTuple):
     gpu_models: tuple[tuple[re.Pattern, float | None, str | None], ...]  # (name, GB, sizes)
     gpu_count_words: dict[str, int]
     gpu_count: re.Pattern  # a count right before a GPU name (matched up to the name)
+    deploy: re.Pattern  # where the trained model will run ("serve it on", "must run on")
+    train: re.Pattern  # ... and where it trains: the nearer one says which GPU is meant
+    deploy_after: re.Pattern | None  # said after the GPU ("auf einer L4 bereitgestellt")
+    deploy_stop: re.Pattern  # a clause ends: the words before it are another GPU's
+    deploy_window: int
     # Several machines around a per-machine count: (before it, after the name), group n each.
     gpu_nodes: tuple[tuple[re.Pattern | None, re.Pattern | None], ...]
 
@@ -110,6 +115,11 @@ def _compiled() -> _Compiled:
             re.IGNORECASE,
         ),
         gpu_nodes=_node_forms(data),
+        deploy=combine([rf"\b(?:{w})" for w in data["deploy"]["words"]]),  # type: ignore[arg-type]
+        train=combine([rf"\b(?:{w})" for w in data["deploy"]["train_words"]]),  # type: ignore[arg-type]
+        deploy_after=combine([rf"\b(?:{w})" for w in data["deploy"].get("words_after") or []]),
+        deploy_stop=combine(data["deploy"]["clause_ends"]),  # type: ignore[arg-type]
+        deploy_window=int(data["deploy"]["window"]),
     )
 
 
@@ -275,6 +285,28 @@ def _machines(c: _Compiled, text: str, start: int, end: int) -> tuple[int, int, 
         if n >= 1:
             return n, b.start() if b else start, a.end() if a else end
     return 1, start, end
+
+
+def deployed(text: str, start: int, end: int) -> bool:
+    """Is the GPU or memory at text[start:end] where the model will run ("serve it on", "must
+    run on", "auf einer L4 bereitgestellt")? The nearer of a deploy and a training word before
+    it in its clause decides, within the window; a deploy word after it only with no training
+    word before it."""
+    c = _compiled()
+    begin = 0
+    for stop in c.deploy_stop.finditer(text, 0, start):
+        begin = stop.end()
+    words = list(_WORD.finditer(text, begin, start))[-c.deploy_window :]
+    begin = words[0].start() if words else start
+    deploy = list(c.deploy.finditer(text, begin, start))
+    train = list(c.train.finditer(text, begin, start))
+    if deploy:
+        return not (train and train[-1].start() > deploy[-1].start())
+    if train or c.deploy_after is None:
+        return False
+    stop = c.deploy_stop.search(text, end)
+    after = list(_WORD.finditer(text, end, stop.start() if stop else len(text)))[: c.deploy_window]
+    return bool(after) and c.deploy_after.search(text, end, after[-1].end()) is not None
 
 
 def gpus(text: str) -> list[Gpu]:

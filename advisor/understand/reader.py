@@ -13,7 +13,7 @@ from advisor.understand.matcher import Entry, Hit, compile_entry, effects, find
 from advisor.understand.models import models_in
 from advisor.understand.negation import Scope, negated, scopes
 from advisor.understand.normalise import Normalised, normalise
-from advisor.understand.quantities import Gpu, Quantity, gpus, raw_volume_threshold
+from advisor.understand.quantities import Gpu, Quantity, deployed, gpus, raw_volume_threshold
 from advisor.understand.quantities import read as read_quantities
 
 
@@ -167,6 +167,7 @@ def _read_quantities(
 ) -> None:
     best: Quantity | None = None
     named_gpus = gpus(norm.text)
+    deploy_memory: list[Quantity] = []
     for q in read_quantities(norm.text, found):
         where = norm.starts[q.start]
         if any(a <= where < b for a, b in names):
@@ -198,6 +199,10 @@ def _read_quantities(
                 result.signals.append("raw-volume")
             else:
                 shown["used_as"] = None
+        elif cls == "gpu" and deployed(norm.text, q.start, q.end):
+            shown["used_as"] = None
+            result.ignored.append(_deploy_note(words))
+            deploy_memory.append(q)  # "serve on a 24GB L4": said once
         elif cls == "gpu":
             shown["used_as"] = "training.gpu_memory_gb"
             result.facts.setdefault(
@@ -222,7 +227,14 @@ def _read_quantities(
             elif cls == "params":
                 result.ignored.append(f"'{words}': a model size, not a limit (say 'at most ...')")
         result.quantities.append(shown)
-    _read_gpus(result, norm, [g for g in named_gpus if negated((g.start, g.end), found) is None])
+    named_gpus = [g for g in named_gpus if negated((g.start, g.end), found) is None]
+    training_gpus = []
+    for gpu in named_gpus:
+        if not deployed(norm.text, gpu.start, gpu.end):
+            training_gpus.append(gpu)
+        elif not any(gpu.start - 12 <= q.start < gpu.end for q in deploy_memory):
+            result.ignored.append(_deploy_note(norm.quote(gpu.start, gpu.end)))
+    _read_gpus(result, norm, training_gpus)
     if best is not None:
         for shown in result.quantities:
             if shown.get("used_as") == "data.examples" and shown["value"] != _int(best.value):
@@ -254,6 +266,11 @@ def _read_gpus(result: Understanding, norm: Normalised, named: list[Gpu]) -> Non
                     f"'{norm.quote(gpu.start, gpu.end)}': sold with {gpu.sizes}; say which "
                     "(e.g. 'A100 80GB') to check memory"
                 )
+
+
+def _deploy_note(words: str) -> str:
+    # The spec has no field for where the model runs after training: said, not used.
+    return f"'{words}': {knowledge('quantities')['deploy']['note']}"
 
 
 def _int(value: float) -> int:
