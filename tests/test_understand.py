@@ -145,7 +145,8 @@ def test_quantity_cases(case):
 
 @pytest.mark.parametrize("case", _cases("constraints"))
 def test_constraint_cases(case):
-    facts = {k: v["value"] for k, v in read(case["text"]).facts.items()}
+    result = read(case["text"])
+    facts = {k: v["value"] for k, v in result.facts.items()}
     for key, field in (
         ("method", "training.method"),
         ("commercial", "constraints.commercial_use"),
@@ -156,6 +157,8 @@ def test_constraint_cases(case):
     ):
         if key in case:
             assert facts.get(field) == case[key], (field, facts)
+    if "ignored" in case:
+        assert any(case["ignored"].lower() in note.lower() for note in result.ignored)
 
 
 def test_every_inferred_fact_quotes_the_users_words():

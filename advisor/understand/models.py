@@ -52,6 +52,14 @@ def _families() -> list[tuple[str, re.Pattern, list[tuple[str, float | None, str
     return [(name, _family_regex(name), by_family[name]) for name in names]
 
 
+@lru_cache(maxsize=1)
+def _licence_names() -> re.Pattern:
+    from advisor.understand.data import combine, knowledge
+
+    names = [p for li in knowledge("constraints")["licences"] for p in li["match"]]
+    return combine(names) or regexcache.compile(r"(?!)")
+
+
 def models_in(
     norm: Normalised,
 ) -> tuple[list[tuple[str, str]], list[str], list[tuple[int, int]]]:
@@ -67,8 +75,10 @@ def models_in(
         repo = m.group(1).rstrip(".")
         if catalog.entry(repo) is not None or re.search(r"\d", repo.split("/")[1]):
             found.append((repo, repo))
-    taken: list[tuple[int, int]] = []
     text = norm.text
+    # A family named in a licence's name ("the Llama 3.1 licence", "no Qwen license") names
+    # the licence (constraints.yaml licences), not a model.
+    taken: list[tuple[int, int]] = [m.span() for m in _licence_names().finditer(text)]
     for family, regex, repos in _families():
         for m in regex.finditer(text):
             if any(a <= m.start() < b for a, b in taken):
@@ -88,7 +98,10 @@ def models_in(
                 if repo not in [r for r, _ in found]:
                     found.append((repo, words))
             break
-    vague = None if found else _VAGUE.search(text)
+    vague = next(
+        (m for m in _VAGUE.finditer(text) if not any(a <= m.start() < b for a, b in taken)), None
+    )
+    vague = None if found else vague
     if vague:
         ignored.append(
             f"'{norm.quote(*vague.span())}': not a specific model family (name one, e.g. "

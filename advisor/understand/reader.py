@@ -294,6 +294,8 @@ def _constraints() -> dict[str, Any]:
         "commercial": [(c["value"], combine(c["match"])) for c in data["commercial"]],
         "licences": [(li["id"], combine(li["match"])) for li in data["licences"]],
         "licence_context": combine(data["licence_context"]),
+        "licence_excluded": data["licence_excluded"],
+        "licence_vague": [(v["note"], combine(v["match"])) for v in data["licence_vague"]],
         "licence_also": combine([rf"\W*(?:{w})" for w in data["licence_also"]]),
         "languages": [
             (code, combine([rf"\b{n}\b" for n in names]))
@@ -326,8 +328,11 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
     for licence_id, regex in data["licences"]:
         for m in regex.finditer(text):
             near = text[max(0, m.start() - 40) : m.end() + 40]
-            if not data["licence_context"].search(near) or negated(m.span(), found) is not None:
+            if not data["licence_context"].search(near):
                 continue
+            if negated(m.span(), found) is not None:
+                result.ignored.append(f"'{norm.quote(*m.span())}': {data['licence_excluded']}")
+                break
             also = data["licence_also"].match(text, m.end())
             if also:
                 said = norm.quote(m.start(), also.end())
@@ -338,6 +343,10 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
             else:
                 licences.append((m.start(), licence_id, norm.quote(*m.span())))
             break
+    for note, regex in data["licence_vague"]:
+        hit = _first(regex, text, found)
+        if hit and not hit[1]:
+            result.ignored.append(f"'{norm.quote(*hit[0].span())}': {note}")
     if licences:
         licences.sort()
         result.facts["constraints.licenses"] = {
