@@ -291,7 +291,9 @@ def _constraints() -> dict[str, Any]:
     data = knowledge("constraints")
     return {
         "methods": [(m["value"], combine(m["match"])) for m in data["methods"]],
-        "commercial": [(c["value"], combine(c["match"])) for c in data["commercial"]],
+        "commercial": [
+            (c.get("value"), combine(c["match"]), c.get("ask")) for c in data["commercial"]
+        ],
         "licences": [(li["id"], combine(li["match"])) for li in data["licences"]],
         "licence_context": combine(data["licence_context"]),
         "licence_excluded": data["licence_excluded"],
@@ -316,14 +318,20 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
         hit = _first(regex, text, found)
         if hit and not hit[1] and "training.method" not in result.facts:
             result.facts["training.method"] = {"value": value, "from": norm.quote(*hit[0].span())}
-    for value, regex in data["commercial"]:
+    asked: list[str] = []
+    for value, regex, ask in data["commercial"]:
         hit = _first(regex, text, found)
-        if hit and "constraints.commercial_use" not in result.facts:
+        if hit and ask is not None:
+            if not hit[1]:
+                asked.append(f"'{norm.quote(*hit[0].span())}': {ask}")
+        elif hit and "constraints.commercial_use" not in result.facts:
             said = (not value) if hit[1] else value
             result.facts["constraints.commercial_use"] = {
                 "value": said,
                 "from": norm.quote(*hit[0].span()),
             }
+    if "constraints.commercial_use" not in result.facts:
+        result.ignored += asked
     licences: list[tuple[int, str, str]] = []
     for licence_id, regex in data["licences"]:
         for m in regex.finditer(text):
