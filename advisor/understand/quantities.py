@@ -34,6 +34,7 @@ class _Compiled(NamedTuple):
     number: re.Pattern
     vague: tuple[tuple[re.Pattern, int], ...]
     units: tuple[tuple[str, str, int, re.Pattern], ...]  # (name, class, strength, regex)
+    adjacent: frozenset[str]  # units that count only right after the number ("40 Go")
     gpu: re.Pattern
     gpu_window: int
     data_of: re.Pattern  # after a byte unit: the bytes are data ("5GB of text")
@@ -73,6 +74,7 @@ def _compiled() -> _Compiled:
         number=number,
         vague=tuple((regexcache.compile(v["match"]), int(v["value"])) for v in data["vague"]),
         units=units,  # type: ignore[arg-type]
+        adjacent=frozenset(name for name, spec in data["units"].items() if spec.get("adjacent")),
         gpu=combine(data["gpu_words"]),  # type: ignore[arg-type]
         gpu_window=int(data["gpu_window"]),
         data_of=combine([rf"\s*(?:{w})" for w in data["data_of"]]),  # type: ignore[arg-type]
@@ -191,6 +193,8 @@ def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] 
         elided = _ELIDED.match(m.group(0))
         start = m.start() + (elided.end() if elided else 0)
         for name, cls, strength, regex in c.units:
+            if name in c.adjacent and len(words) > 1:
+                continue
             if regex.match(text, start):
                 return name, cls, strength, text[start : start + 2]
         if m.group(0)[0].isdigit():
