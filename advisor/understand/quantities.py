@@ -46,6 +46,8 @@ class _Compiled(NamedTuple):
     raw_volume: dict[str, float]
     context_after: re.Pattern
     context_before: re.Pattern
+    sequence_after: re.Pattern  # a training sequence length: the longest example's tokens
+    sequence_before: re.Pattern
     item_before: re.Pattern
     item_after: re.Pattern
     gpu_models: tuple[tuple[re.Pattern, float | None, str | None], ...]  # (name, GB, sizes)
@@ -95,6 +97,15 @@ def _compiled() -> _Compiled:
             [
                 rf"(?:{w})(?:\s*(?:{'|'.join(data['context_joiners'])}))*\s*$"
                 for w in data["context_words"]
+            ]
+        ),
+        sequence_after=combine(  # type: ignore[arg-type]
+            [rf"^[\s-]*(?:tokens?[\s-]*)?(?:{w})\b" for w in data["sequence_words"]]
+        ),
+        sequence_before=combine(  # type: ignore[arg-type]
+            [
+                rf"(?:{w})(?:\s*(?:{'|'.join(data['context_joiners'])}))*\s*$"
+                for w in data["sequence_words"]
             ]
         ),
         item_before=combine([rf"(?:{w})$" for w in data["item_before"]]),  # type: ignore[arg-type]
@@ -246,10 +257,12 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
             after = text[end : end + 40]
             if c.context_after.match(after) or c.context_before.search(window_before.rstrip()):
                 cls = "context"
-            elif cls == "tokens" and (
-                c.item_after.match(after) or c.item_before.search(window_before.rstrip())
-            ):
-                cls = "length"
+            else:
+                before = window_before.rstrip()
+                sequence = c.sequence_after.match(after) or c.sequence_before.search(before)
+                item = c.item_after.match(after) or c.item_before.search(before)
+                if sequence or (cls == "tokens" and item):
+                    cls = "length"
         is_negated = negated((start, end), scopes) is not None
         found.append(Quantity(value, cls, start, end, approx, strength, is_negated, limit))
     return found
