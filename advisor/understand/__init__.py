@@ -5,8 +5,11 @@
   lexicon (lexicon.yaml)       acronyms and synonyms, each in one sense its context confirms
   patterns (task_patterns.yaml) kind, signals, domains, style (senses, completion objects)
   own alignment (own_alignment.yaml) post-training built from parts
-  quantities (quantities.yaml) examples, tokens, bytes, files, GPU memory, parameter limits
-  constraints (constraints.yaml) method, commercial use, licences, languages, model names
+  quantities (quantities.yaml) examples, tokens, bytes, files, GPU memory and count (over
+                               several machines; not where the model is deployed), parameter
+                               limits, context and sequence lengths
+  constraints (constraints.yaml) method, commercial use, licences (accepted; an excluded or
+                               vague one is said, not guessed), languages, model names
 
 Every inferred fact carries the user's words it came from. This package only applies the data.
 """
