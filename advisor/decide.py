@@ -7,13 +7,10 @@ Stages (kinds feed the facts of the next stage, so rule order never matters):
   fit, pitfall  -> per-candidate checks
 """
 
-from __future__ import annotations
-
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor import memory
 from advisor.advice import next_steps
@@ -99,8 +96,7 @@ def read_task(spec: TaskSpec) -> Understanding:
     )
 
 
-@dataclass(eq=False)
-class Decision:
+class Decision(NamedTuple):
     """The task-level verdict from one facts context (re-run by what-would-change)."""
 
     variant: str

@@ -6,11 +6,8 @@ results with Kleene logic, and every leaf is evaluated (no short-circuit) so the
 each one with its expected and actual value.
 """
 
-from __future__ import annotations
-
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from advisor.engine.registry import FACTS, fact_type, is_list_fact
@@ -73,8 +70,7 @@ class Node(NamedTuple):
 Condition = Leaf | Node
 
 
-@dataclass(slots=True)
-class ClauseResult:
+class ClauseResult(NamedTuple):
     """How one comparison came out, with the values it compared (the trace)."""
 
     fact: str

@@ -5,19 +5,16 @@ user's own words, never the normalised text. The rewrites and key terms are data
 (knowledge/normalise.yaml).
 """
 
-from __future__ import annotations
-
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from advisor import regexcache
 from advisor.understand.data import knowledge
 
 
-@dataclass(eq=False)
-class Normalised:
+class Normalised(NamedTuple):
     """Text made matchable, with a map back to the original's characters."""
 
     original: str
