@@ -7,8 +7,6 @@ dimensions there are no Dims, and each assumption made (untied embeddings when u
 gated MLP for an unknown model type) is returned as a sentence to show beside the number.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from advisor.facts import ModelFacts

@@ -5,8 +5,6 @@
 This module holds data only: no computing, no provider, no catalog.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,7 +26,7 @@ STATES = ("pass", "warn", "fail", "unknown", "not-asked")
 class Check(NamedTuple):
     """One fit / pitfall rule applied to one candidate."""
 
-    result: RuleResult  # the evaluation, clause by clause (the trace)
+    result: "RuleResult"  # the evaluation, clause by clause (the trace)
     state: str  # one of STATES
 
     @property
@@ -100,7 +98,7 @@ class Licence(NamedTuple):
 class Candidate:
     """One candidate's facts, checks, memory per method and licence terms."""
 
-    facts: ModelFacts
+    facts: "ModelFacts"
     checks: list[Check]
     pair: str  # the base repo id a base/instruct pair shares
     memory: dict[str, MethodMemory] | None = None  # per method; None: parameter count unknown
@@ -156,9 +154,9 @@ def _jsonable(value: Any) -> Any:
 class Recommendation:
     """The verdict, its reasons, every candidate's fit, and the trace behind each of them."""
 
-    spec: TaskSpec
-    understanding: Understanding
-    dataset: DatasetProfile | None
+    spec: "TaskSpec"
+    understanding: "Understanding"
+    dataset: "DatasetProfile | None"
     variant: str  # base | instruct
     summary: str  # the verdict in one sentence
     confidence: str  # high | medium | low
@@ -169,7 +167,7 @@ class Recommendation:
     exceptions: list[str]  # the exceptions that fired
     exceptions_considered: list[dict[str, Any]]
     alignment_tax: dict[str, Any]  # level, points, reasons, cost
-    task_trace: list[RuleResult]
+    task_trace: "list[RuleResult]"
     candidates: list[Candidate]
     undecided: list[str] = field(default_factory=list)  # decision rules left unknown
     repo: str | None = None  # the pick

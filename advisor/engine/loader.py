@@ -4,8 +4,6 @@ Every problem is reported as one line naming the file, the rule and the path ins
 "did you mean" where a name is close to a known one.
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -7,8 +7,6 @@ the reports say so. The top pick's reason names the criterion that separated it 
 runner-up.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache

@@ -4,8 +4,6 @@ A fact that nobody verified is *absent*, never False or 0: the rules treat an ab
 unknown, and the report lists it as missing.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 

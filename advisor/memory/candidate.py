@@ -1,8 +1,6 @@
 """The memory of one candidate under the user's task, for every method: the one place the
 recommendation asks for it (estimated once per candidate and carried by the Candidate)."""
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from advisor import dims as dimensions

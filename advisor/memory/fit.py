@@ -3,8 +3,6 @@ micro-batch that fit, and — when the chosen setup does not fit — the changes
 with the memory it would reach. A change already made is never suggested.
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 from advisor.dims import Dims

@@ -32,8 +32,6 @@ Multi-GPU: per GPU under DDP / ZeRO-2 / ZeRO-3 / FSDP (settings.SHARDING); the t
 x GPUs. GB here are 10^9 bytes.
 """
 
-from __future__ import annotations
-
 from functools import lru_cache
 from typing import Any, NamedTuple
 

@@ -4,8 +4,6 @@ Every constant here is a physical size (bytes per stored value) or a tool's docu
 with where it comes from; nothing is fitted to measurements.
 """
 
-from __future__ import annotations
-
 from typing import Any, NamedTuple
 
 METHODS = ("full", "lora", "qlora")
@@ -98,7 +96,7 @@ class TrainingSetup(NamedTuple):
     quant: str = "nf4-dq"
     assumptions: tuple[str, ...] = ()  # what was assumed for the settings left out
 
-    def but(self, **changes: Any) -> TrainingSetup:
+    def but(self, **changes: Any) -> "TrainingSetup":
         """The same setup with some settings changed (the fit search makes hundreds a run)."""
         return self._replace(**changes)
 

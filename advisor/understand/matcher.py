@@ -7,8 +7,6 @@ is not continued pretraining). `polarity: negated` entries count only inside a n
 ("never adds disclaimers"); every other entry's negated matches count against it.
 """
 
-from __future__ import annotations
-
 import re
 from itertools import islice
 from typing import Any, NamedTuple

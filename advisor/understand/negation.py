@@ -7,8 +7,6 @@ the cue governs the words before it instead. A backward cue ("is not needed", "n
 necessaire") governs the words before it, back to the previous boundary.
 """
 
-from __future__ import annotations
-
 import re
 from functools import lru_cache
 from typing import NamedTuple

@@ -1,7 +1,5 @@
 """Stage: numbers with their units, classified (knowledge/quantities.yaml)."""
 
-from __future__ import annotations
-
 import re
 from functools import lru_cache
 from typing import NamedTuple
