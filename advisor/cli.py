@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from typing import Any
@@ -550,28 +549,13 @@ def catalog_refresh(repos: tuple[str, ...], output: str | None, offline: bool) -
         sys.exit(1)
 
 
-def pause_collector() -> None:
-    """No cyclic garbage collection for the rest of this run. A run is one short process that
-    allocates mostly objects it keeps to the end (modules, rules, the catalog, the report) and
-    almost no reference cycles: the collector's passes over that growing heap are ~5% of a cold
-    `recommend` and free nothing. Reference counting still frees everything else at once, a
-    training file is profiled row by row, and every input is capped, so memory stays bounded
-    (bench/bench_dataset.py and bench/bench_hub.py print peak RSS)."""
-    gc.disable()
-
-
 def main() -> None:
+    """`advisor` (advisor/__main__.py turns the garbage collector off first)."""
     from advisor.stdio import run_with_safe_stdout
 
-    pause_collector()
     run_with_safe_stdout(lambda: cli(prog_name="advisor"))
 
 
 def hf_main() -> None:
     """`hf-advisor`: the Hugging Face CLI runs it as `hf advisor ...` (hf extensions)."""
-    pause_collector()
     cli(prog_name="hf advisor")
-
-
-if __name__ == "__main__":
-    main()

@@ -31,7 +31,7 @@ def test_hf_advisor_console_script_is_declared():
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg")
     scripts = config["options.entry_points"]["console_scripts"]
-    assert "hf-advisor = advisor.cli:hf_main" in scripts
+    assert "hf-advisor = advisor.__main__:hf_main" in scripts
 
 
 def test_hf_advisor_runs_the_same_commands():
