@@ -8,9 +8,11 @@ ignored rather than guessed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from advisor import regexcache
+from advisor.understand.negation import Scope, negated
 from advisor.understand.normalise import Normalised
 
 _REPO = regexcache.compile(r"(?<![\w/.-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?![\w/])")
@@ -60,25 +62,41 @@ def _licence_names() -> re.Pattern:
     return combine(names) or regexcache.compile(r"(?!)")
 
 
+# A model the text rules out ("not Llama-3.1", "we don't want Mistral-7B") is no candidate: the
+# spec has no field for excluded models, so it is said, not used (and never becomes the set).
+RULED_OUT = "ruled out; the spec has no field for excluded models (list the ones you want)"
+
+
+def _ruled_out(start: int, found_scopes: list[Scope]) -> bool:
+    # The name's first character: a scope ends at a '.', and "Llama-3.1" has one inside.
+    return negated((start, start + 1), found_scopes) is not None
+
+
 def models_in(
-    norm: Normalised,
+    norm: Normalised, found_scopes: list[Scope] = ()
 ) -> tuple[list[tuple[str, str]], list[str], list[tuple[int, int]]]:
     """[(repo id, the user's words)], what was read but not used, and where model names stand
-    in the original text (a size there, "OLMo 2 7B", is not a quantity of anything else)."""
+    in the original text (a size there, "OLMo 2 7B", is not a quantity of anything else).
+    `found_scopes`: the text's negations (negation.scopes)."""
     from advisor.sources import catalog
 
     found: list[tuple[str, str]] = []
     ignored: list[str] = []
     spans: list[tuple[int, int]] = []
+    in_repo_ids: list[tuple[int, int]] = []  # in the normalised text: no family is read there
     for m in _REPO.finditer(norm.original):
         spans.append(m.span())
         repo = m.group(1).rstrip(".")
-        if catalog.entry(repo) is not None or re.search(r"\d", repo.split("/")[1]):
+        inner = (bisect_left(norm.starts, m.start()), bisect_left(norm.starts, m.end()))
+        in_repo_ids.append(inner)
+        if _ruled_out(inner[0], found_scopes):
+            ignored.append(f"'{repo}': {RULED_OUT}")
+        elif catalog.entry(repo) is not None or re.search(r"\d", repo.split("/")[1]):
             found.append((repo, repo))
     text = norm.text
     # A family named in a licence's name ("the Llama 3.1 licence", "no Qwen license") names
     # the licence (constraints.yaml licences), not a model.
-    taken: list[tuple[int, int]] = [m.span() for m in _licence_names().finditer(text)]
+    taken = in_repo_ids + [m.span() for m in _licence_names().finditer(text)]
     for family, regex, repos in _families():
         for m in regex.finditer(text):
             if any(a <= m.start() < b for a, b in taken):
@@ -86,6 +104,9 @@ def models_in(
             taken.append(m.span())
             spans.append((norm.starts[m.start()], norm.ends[m.end() - 1]))
             words = norm.quote(*m.span())
+            if _ruled_out(m.start(), found_scopes):
+                ignored.append(f"'{words}': {RULED_OUT}")
+                continue
             size = float(m.group(1)) if m.group(1) else None
             chosen = [r for r, params, _ in repos if size is not None and params is not None
                       and abs(params - size) / size < 0.15]  # fmt: skip
@@ -102,7 +123,9 @@ def models_in(
         (m for m in _VAGUE.finditer(text) if not any(a <= m.start() < b for a, b in taken)), None
     )
     vague = None if found else vague
-    if vague:
+    if vague and _ruled_out(vague.start(), found_scopes):
+        ignored.append(f"'{norm.quote(*vague.span())}': {RULED_OUT}")
+    elif vague:
         ignored.append(
             f"'{norm.quote(*vague.span())}': not a specific model family (name one, e.g. "
             "Llama-3.1 or Qwen2.5, or a repo org/name)"

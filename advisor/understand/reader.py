@@ -43,7 +43,7 @@ def read(text: str) -> Understanding:
     found = scopes(norm.text)
     terms = term_hits(norm, found)
     result = Understanding()
-    models = models_in(norm)
+    models = models_in(norm, found)
     _read_patterns(result, norm, found, terms)
     _read_own_alignment(result, norm, found, terms)
     _read_quantities(result, norm, found, models[2])
