@@ -193,3 +193,11 @@ def test_a_family_is_quoted_with_its_release_when_the_user_names_it(text, quoted
     """'Mistral 7B' names Mistral-7B-v0.3; when the release is said, it is part of the words."""
     found = read(text).facts["models.candidates"]
     assert found == {"value": ["family:Mistral-7B-v0.3"], "from": quoted}
+
+
+def test_every_language_advisor_can_name_can_be_read_from_a_task():
+    """A language the reports can name (languages.yaml) and the reader cannot read would be
+    dropped from the user's words without a note: 'translate English to Swahili' read only en."""
+    from advisor.languages import names
+
+    assert set(knowledge("constraints")["languages"]) == set(names())
