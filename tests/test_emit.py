@@ -370,6 +370,8 @@ def test_several_gpus_get_the_sharding_the_estimate_assumes_or_a_warning(tmp_pat
             assert "WARNING" in text
     if framework in ("trl", "trl-cli"):
         assert "accelerate launch --num_processes 2" in fsdp
+        # The spec counts GPUs, not machines: the run line says how to spread them.
+        assert "--num_machines M --machine_rank R" in fsdp
 
 
 def test_one_gpu_configs_have_no_sharding(configs):

@@ -66,6 +66,12 @@ def header(
     lines = [f"{framework} config for {plan.repo}", *plan.header, checked, "Run it:"]
     out = [x for line in lines for x in comment(line)]
     out += [f"#   {command}" for command in run]
+    if any("--num_processes" in command for command in run):
+        # The spec counts GPUs, not machines: "two nodes of 4x L40S" is 8 GPUs on 2 machines.
+        out += comment(
+            "(all on one machine; across machines run it on each with --num_machines M "
+            "--machine_rank R --main_process_ip HOST, --num_processes being the total)"
+        )
     warnings = [*plan.warnings, *limits]
     return out + [x for warning in warnings for x in comment(f"WARNING: {warning}")] + [""]
 
