@@ -272,3 +272,23 @@ def test_the_largest_sequence_and_batch_are_exactly_what_bisection_finds():
                     checked += 1
                     found += expected not in (None, cap)
     assert found > checked // 4  # most cases have a real edge to find, not None or the cap
+
+
+def test_fsdp_qlora_gathers_layers_at_their_4bit_size():
+    # FSDP-QLoRA shards and all-gathers the packed 4-bit storage (bnb_4bit_quant_storage,
+    # bitsandbytes docs 'FSDP-QLoRA'): two gathered layers of Llama-3.1-70B are ~0.9 GB in
+    # NF4, not the 3.4 GB of two bf16 layers.
+    shape = dims.from_facts(catalog.lookup("meta-llama/Llama-3.1-70B"))
+    qlora = TrainingSetup(method="qlora", seq_len=512, lora_rank=8, gpus=2, sharding="fsdp")
+    one_gpu = estimate(shape, qlora.but(gpus=1)).component("weights")
+    sharded = estimate(shape, qlora).component("weights")
+    layer = shape.layer_params()
+    gathered = sharded - one_gpu / 2
+    assert gathered == pytest.approx(2 * layer * 4.127 / 8 / 1e9, rel=0.05)
+    # Full / LoRA weights are gathered at bf16, as before.
+    lora = qlora.but(method="lora")
+    gathered_bf16 = (
+        estimate(shape, lora).component("weights")
+        - estimate(shape, lora.but(gpus=1)).component("weights") / 2
+    )
+    assert gathered_bf16 == pytest.approx(2 * layer * 2 / 1e9, rel=0.01)

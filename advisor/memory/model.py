@@ -29,7 +29,10 @@ Every term is a count of stored values times their bytes:
   (the Transformers docs' 'Model training anatomy' measured 1.3 GB of kernels on a V100-era
   setup); allocator fragmentation is not modelled.
 Multi-GPU: per GPU under DDP / ZeRO-2 / ZeRO-3 / FSDP (settings.SHARDING); the total is per GPU
-x GPUs. GB here are 10^9 bytes.
+x GPUs. ZeRO-3 / FSDP also hold two gathered layers, at their stored size: 16-bit, or for QLoRA
+the packed 4-bit storage FSDP shards (bitsandbytes docs, FSDP-QLoRA:
+https://huggingface.co/docs/bitsandbytes/fsdp_qlora, bnb_4bit_quant_storage).
+GB here are 10^9 bytes.
 """
 
 from functools import lru_cache
@@ -211,7 +214,16 @@ def estimate(dims: Dims, setup: TrainingSetup) -> MemoryEstimate:
         weight_text += f" + trained copies of {', '.join(setup.modules_to_save)} x 2 bytes"
     if split_weights > 1:
         # ZeRO-3 / FSDP gather one layer at a time, and prefetch the next: two layers in full.
-        gathered = 2 * dims.layer_params() * BF16
+        # Under QLoRA what is sharded and gathered is the packed 4-bit storage
+        # (bnb_4bit_quant_storage: bitsandbytes docs 'FSDP-QLoRA'), so a gathered layer is its
+        # quantised size, not its 16-bit one.
+        layer_linear = _linear_params(dims) // dims.layers
+        if setup.method == "qlora":
+            layer_bytes = layer_linear * QUANT_BITS[setup.quant] / 8
+            layer_bytes += (dims.layer_params() - layer_linear) * BF16
+        else:
+            layer_bytes = dims.layer_params() * BF16
+        gathered = 2 * layer_bytes
         weights = weights / split_weights + gathered
         weight_text += f" / {gpus} GPUs + 2 gathered layers"
 
