@@ -68,7 +68,7 @@ def default_candidates(
         if params is not None and params > sizes.get((family, group), 0.0):
             sizes[(family, group)] = params
             largest[(family, group)] = facts
-    chosen: dict[str, tuple[float, tuple[str, str]]] = {}
+    chosen: dict[str, tuple[tuple[bool, float], tuple[str, str]]] = {}
     task = {**training_facts(spec), "data.max_tokens": spec.data.max_tokens}
     for key, size in sizes.items():
         if not in_size_class(largest[key], limit) or (
@@ -76,8 +76,12 @@ def default_candidates(
         ):
             continue
         family = key[0]
-        if family not in chosen or size > chosen[family][0]:
-            chosen[family] = (size, key)
+        # Sizes of one family can differ in licence (Qwen2.5-3B is qwen-research, the 1.5B and
+        # 7B Apache-2.0): the largest size whose licence the spec allows stands for the family;
+        # only when none does is the largest shown, with the licence check that fails it.
+        rank = (licence_allowed(largest[key], spec), size)
+        if family not in chosen or rank > chosen[family][0]:
+            chosen[family] = (rank, key)
     out: list[str] = []
     for family in families:
         if family in chosen:
@@ -103,6 +107,32 @@ def in_size_class(facts: ModelFacts, limit_b: float) -> bool:
         "fit.params_ratio": facts.get("params_b") / limit_b,
     }
     return run_rule(_over_limit_rule(), context).status != "fired"
+
+
+# The fit rules that fail a candidate on its licence alone (rules/*.yaml, with their cases).
+LICENCE_FAIL_RULES = ("licence-commercial-forbidden", "licence-not-allowed")
+
+
+@lru_cache(maxsize=1)
+def _licence_rules():
+    from advisor.engine.loader import builtin_rules_dir, load_rule_file
+
+    return tuple(
+        load_rule_file(builtin_rules_dir() / f"{name}.yaml", packaged=True)
+        for name in LICENCE_FAIL_RULES
+    )
+
+
+def licence_allowed(facts: ModelFacts, spec: TaskSpec) -> bool:
+    """No licence rule fails this repo for the spec's commercial use and allowlist."""
+    from advisor.engine.evaluate import run_rule
+
+    constraints = {
+        "constraints.commercial_use": spec.constraints.commercial_use,
+        "constraints.licenses": spec.constraints.licenses,
+    }
+    context = {**facts.as_context(), **{k: v for k, v in constraints.items() if v is not None}}
+    return all(run_rule(rule, context).status != "fired" for rule in _licence_rules())
 
 
 def _need_gb(facts: ModelFacts, task: dict, method: str) -> float:

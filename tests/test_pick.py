@@ -76,3 +76,32 @@ def test_a_local_base_folder_with_no_sibling_is_not_recommended_under_instruct()
     )
     assert rec.variant == "instruct" and rec.repo is None
     assert "no instruct variant" in rec.candidates[0].why_not
+
+
+def test_default_set_offers_the_family_size_whose_licence_the_spec_allows():
+    # Commercial German/French on an 8 GB GPU: Qwen2.5-7B does not fit, and the 3B below it is
+    # qwen-research (shared/data licence-conditions.yaml: no commercial use), so the family is
+    # offered at 1.5B (Apache-2.0), which its card claims German and French for.
+    from advisor.candidates import default_candidates
+
+    spec = TaskSpec.model_validate(
+        {
+            "task": {"description": "Classify product reviews in German and French"},
+            "data": {"format": "instruction", "max_tokens": 512},
+            "training": {"method": "qlora", "gpu_memory_gb": 8},
+            "constraints": {"commercial_use": True, "languages": ["de", "fr"]},
+        }
+    )
+    offered = default_candidates(spec)
+    assert "Qwen/Qwen2.5-1.5B-Instruct" in offered
+    assert "Qwen/Qwen2.5-3B-Instruct" not in offered
+    # Without commercial use the 3B is allowed again, and the largest that fits stands.
+    research = spec.model_copy(
+        update={"constraints": spec.constraints.model_copy(update={"commercial_use": False})}
+    )
+    assert "Qwen/Qwen2.5-3B-Instruct" in default_candidates(research)
+    # When no size of a family passes (an MIT-only allowlist), the largest is still shown.
+    mit = spec.model_copy(
+        update={"constraints": spec.constraints.model_copy(update={"licenses": ["mit"]})}
+    )
+    assert "Qwen/Qwen2.5-3B-Instruct" in default_candidates(mit)
