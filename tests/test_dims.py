@@ -23,7 +23,7 @@ def text_only_entries() -> list[str]:
             continue  # the Hub count includes the vision tower, the dims only the text model
         stated = facts.facts.get("params_b")
         if not facts.has("hidden_size"):
-            continue  # no dims in arch-dims.yaml (the code models of code-models.yaml)
+            continue  # no dims (starcoder2-15b-instruct: none in code-models.yaml either)
         if stated and stated.source == "catalog" and repo not in CORRECTED_ELSEWHERE:
             ids.append(repo)
     return ids
@@ -55,3 +55,27 @@ def test_gqa_narrows_k_and_v() -> None:
     shape = dims.from_facts(catalog.lookup("Qwen/Qwen2.5-7B-Instruct"))
     assert shape.attention_shapes()["q_proj"] == (3584, 3584)
     assert shape.attention_shapes()["k_proj"] == (3584, 512)  # 4 KV heads x 128
+
+
+CODE_MODELS = [
+    "Qwen/Qwen2.5-Coder-1.5B",
+    "Qwen/Qwen2.5-Coder-7B-Instruct",
+    "bigcode/starcoder2-3b",
+    "bigcode/starcoder2-7b",
+    "bigcode/starcoder2-15b",
+    "deepseek-ai/deepseek-coder-6.7b-base",
+]
+
+
+@pytest.mark.parametrize("repo", CODE_MODELS)
+def test_code_models_carry_the_dims_code_models_yaml_cites(repo: str) -> None:
+    # code-models.yaml keeps dims under arch_extra; without them the memory of the repo a code
+    # task picks was only a lower bound (">16.2 GB"), activations and logits left out.
+    from advisor.memory import TrainingSetup, estimate
+
+    facts = catalog.lookup(repo)
+    assert "code-models.yaml" in facts.facts["hidden_size"].detail
+    shape = dims.from_facts(facts)
+    assert shape is not None
+    assert shape.params() == pytest.approx(facts.get("params_b") * 1e9, rel=0.02)
+    assert not estimate(shape, TrainingSetup()).partial

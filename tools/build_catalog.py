@@ -232,7 +232,7 @@ def add_dimensions(entry: dict, dims: dict | None) -> None:
     """Overlay one arch-dims.yaml record on a built catalog entry; a null stays absent."""
     if not dims:
         return
-    detail = with_cite("arch-dims.yaml", citation(dims["sources"]))
+    detail = dims.get("_detail") or with_cite("arch-dims.yaml", citation(dims["sources"]))
     facts = entry["facts"]
     for name in DIMENSION_FIELDS:
         if dims.get(name) is not None:
@@ -240,6 +240,18 @@ def add_dimensions(entry: dict, dims: dict | None) -> None:
     for name in DIMENSION_FILLS:
         if dims.get(name) is not None and name not in facts:
             facts[name] = {"value": dims[name], "detail": detail}
+
+
+def code_model_dims(entry: dict) -> dict | None:
+    """code-models.yaml keeps its repos' dims under arch_extra (arch-dims.yaml has none of
+    them), cited by field_sources: the same record add_dimensions reads, or None."""
+    extra = entry.get("arch_extra") or {}
+    if entry.get("_file") != "code-models.yaml" or not extra.get("hidden_size"):
+        return None
+    cites = sources_for(entry, ["hidden_size", "num_hidden_layers"])
+    record = {name: extra.get(name) for name in DIMENSION_FIELDS}
+    record["_detail"] = with_cite("code-models.yaml arch_extra", cites)
+    return record
 
 
 def overlay_facts(
@@ -298,8 +310,8 @@ def main() -> None:
     names = overlays.language_names()
     licences = load("licence-conditions.yaml")
     built = [build_entry(e, overlay_facts(e, languages, dims, names)) for e in repos]
-    for entry in built:
-        add_dimensions(entry, dims.get(entry["repo_id"]))
+    for entry, raw in zip(built, repos, strict=True):
+        add_dimensions(entry, dims.get(entry["repo_id"]) or code_model_dims(raw))
     models = {
         "generated_from": (
             "shared/data/hub-metadata.yaml + code-models.yaml, with corrections.yaml, "
