@@ -253,6 +253,28 @@ def test_base_chat_training_trains_the_untrained_template_rows_and_keeps_tied_we
     assert CHECKS["trl"](script) == []
 
 
+def test_own_chatml_format_on_qwen_base_trains_its_existing_rows_not_new_tokens(cli, tmp_path):
+    # Plain ChatML's <|im_start|> / <|im_end|> are in every Qwen2.5 tokenizer (chat_formats.yaml:
+    # qwen2_5 lists the family with those tokens): a custom chat format started from ChatML on
+    # Qwen2.5-14B trains those rows; it must not say they are missing and add them again.
+    spec = tmp_path / "own-format.yaml"
+    spec.write_text(
+        "task: {description: Our own SFT plus DPO with our own chat format for a persona}\n"
+        "data: {format: chat, examples: 50000, max_tokens: 4096}\n"
+        "training: {method: lora, gpu_memory_gb: 80, own_alignment: true,"
+        " custom_chat_format: true}\n"
+        "models: {candidates: [Qwen/Qwen2.5-14B]}\n"
+    )
+    result = cli("config", str(spec), "--framework", "trl", "--repo", "Qwen/Qwen2.5-14B")
+    assert result.returncode == 0, result.stderr
+    script = result.stdout
+    assert "format-own-chatml" in script
+    assert "not in this tokenizer" not in script
+    assert "tokenizer.add_special_tokens" not in script
+    assert "trainable_token_indices=tokenizer.convert_tokens_to_ids(FORMAT_TOKENS)" in script
+    assert CHECKS["trl"](script) == []
+
+
 def test_length_comes_from_the_measured_training_file(cli, tmp_path):
     data = tmp_path / "train.jsonl"
     row = '{"messages": [{"role": "user", "content": "%s"}, {"role": "assistant", "content": "a"}]}'

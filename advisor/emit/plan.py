@@ -129,8 +129,17 @@ def _format_facts(facts: dict[str, Any]) -> None:
     facts["fmt.special_tokens"] = entry.get("special_tokens") or []
     family = facts.get("model.family")
     if family is not None:
-        facts["fmt.tokens_in_vocab"] = family in entry.get("families", []) or (
-            facts.get("model.format") == facts["decision.chat_format"]
+        # The family's tokenizer has every special token of each format listing the family:
+        # plain ChatML's two tokens are in a Qwen2.5 tokenizer because qwen2_5 lists Qwen2.5.
+        present: set[str] = set()
+        for other in chat_formats()["formats"].values():
+            if family in other.get("families", []):
+                present.update(other.get("special_tokens") or [])
+        wanted = set(entry.get("special_tokens") or [])
+        facts["fmt.tokens_in_vocab"] = (
+            family in entry.get("families", [])
+            or bool(wanted and wanted <= present)
+            or facts.get("model.format") == facts["decision.chat_format"]
         )
     facts["fmt.source"] = entry.get("source", "")
 
