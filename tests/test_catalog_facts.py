@@ -141,3 +141,21 @@ def test_language_check_names_languages_and_unknown_is_never_a_pass():
     assert llama.status == "fired" and "Japanese, Korean" in llama.message
     assert _checks(spec, "Qwen/Qwen2.5-7B-Instruct")["tokenizer-languages"].status == "silent"
     assert _checks(spec, "Qwen/Qwen3-8B")["tokenizer-languages"].status == "unknown"
+
+
+@pytest.mark.parametrize(
+    "repo, upstream",
+    [
+        ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "Qwen/Qwen2.5-Math-7B"),
+        ("deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "Qwen/Qwen2.5-14B"),
+        ("deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "meta-llama/Llama-3.1-8B"),
+    ],
+)
+def test_inherited_licence_names_the_model_it_comes_from(repo, upstream):
+    # corrections.yaml annotates the four Qwen distills together (upstream Apache-2.0) without
+    # one upstream model; each repo's own base_model is it. The warning said "derives from
+    # unknown under apache-2.0".
+    assert fact(repo, "license_upstream_model") == upstream
+    spec = {"task": {"description": "Chat assistant"}, "constraints": {"commercial_use": True}}
+    check = _checks(spec, repo)["licence-inherited"]
+    assert check.status == "fired" and f"derives from {upstream} under" in check.message

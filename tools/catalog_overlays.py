@@ -142,6 +142,15 @@ def apply_corrections(repos: list[dict], items: list[dict]) -> None:
                 if value.get("upstream_model"):
                     model = str(value["upstream_model"]).split(" ")[0]
                     extra["license_upstream_model"] = (model, "", cites)
+                elif entry.get("base_model"):
+                    # One annotation covers repos with different bases (the Qwen distills:
+                    # Qwen2.5-Math-1.5B / -7B, Qwen2.5-14B / -32B): the licence flows from
+                    # each repo's own base_model, as hub-metadata.yaml sources it.
+                    extra["license_upstream_model"] = (
+                        entry["base_model"],
+                        "the repo's base_model (hub-metadata.yaml)",
+                        cites,
+                    )
             elif kind == "basis_upgrade" and item["field"].startswith("license_basis"):
                 entry["license_basis"] = str(item["correct_value"])
                 overrides["license"] = cites
