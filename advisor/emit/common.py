@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Any
 
@@ -12,10 +13,29 @@ from advisor.emit.rules import Choice, deepspeed_files
 
 WIDTH = 98
 
+# Comments carry untrusted text (the task, model metadata). A control character in them would
+# act on the terminal that shows the config, make YAML refuse the whole file (C0 / C1 are not
+# printable to it), and a line break YAML or Python knows but textwrap does not (NEL, U+2028,
+# U+2029) would end the comment and turn the rest of the line into a setting. Shown escaped.
+_UNSAFE_IN_COMMENT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+# json.dumps keeps DEL, C1, the bidi controls and U+2028 / U+2029 raw inside strings; as
+# \uXXXX escapes they are the same string to a YAML or JSON reader and inert everywhere else.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
 
 def comment(text: str, indent: str = "") -> list[str]:
     return textwrap.wrap(
-        text, WIDTH - len(indent), initial_indent=f"{indent}# ", subsequent_indent=f"{indent}#   "
+        _UNSAFE_IN_COMMENT.sub(_escaped, text),
+        WIDTH - len(indent),
+        initial_indent=f"{indent}# ",
+        subsequent_indent=f"{indent}#   ",
     ) or [f"{indent}#"]
 
 
@@ -25,7 +45,9 @@ def yaml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    return json.dumps(value, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(
+        lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(value, ensure_ascii=False)
+    )
 
 
 class Lines:
