@@ -13,6 +13,7 @@ from advisor.dataformats import DATA_FORMATS
 from advisor.errors import EXIT_BAD_INPUT, UserError, did_you_mean
 from advisor.report import RENDERERS, REPORT_FORMATS
 from advisor.sources import SOURCE_HELP, SOURCES
+from advisor.stdio import say
 
 # advisor.emit.FRAMEWORKS, spelled out so `advisor --help` does not import the emitters.
 CONFIG_FRAMEWORKS = ("trl", "trl-cli", "axolotl", "llamafactory", "unsloth")
@@ -52,19 +53,19 @@ class AdvisorGroup(click.Group):
         except click.UsageError as exc:  # a bad option before the command name
             if isinstance(exc, _HELP_ERRORS):
                 raise
-            click.echo(_usage_line(exc), err=True)
+            say(_usage_line(exc))
             sys.exit(EXIT_BAD_INPUT)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.echo(f"advisor: error: {exc.one_line()}", err=True)
+            say(f"advisor: error: {exc.one_line()}")
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             if isinstance(exc, _HELP_ERRORS):
                 raise
-            click.echo(_usage_line(exc), err=True)
+            say(_usage_line(exc))
             ctx.exit(EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             click.echo("advisor: interrupted", err=True)
@@ -172,16 +173,14 @@ def _say_what_was_read(rec, flagged: set[str]) -> None:
     read = rec.understanding.facts
     for name, fact in rec.facts.items():
         if fact["origin"] == "inferred" and name in read:
-            click.echo(f"advisor: read from --task: {name} = {fact['value']} ({fact['from']!r})",
-                       err=True)  # fmt: skip
+            say(f"advisor: read from --task: {name} = {fact['value']} ({fact['from']!r})")
     for name in sorted(flagged & set(read)):
-        click.echo(
+        say(
             f"advisor: --task also says {name} = {read[name]['value']} ({read[name]['from']!r}); "
-            "the flag wins",
-            err=True,
+            "the flag wins"
         )
     for note in rec.understanding.ignored:
-        click.echo(f"advisor: ignored in --task: {note}", err=True)
+        say(f"advisor: ignored in --task: {note}")
     if rec.nothing_understood:
         click.echo(
             "advisor: nothing in --task was understood; the verdict is the default "
@@ -202,7 +201,7 @@ def _emit(text: str, output: str | None) -> None:
     # `-o ""` is a mistake to report, not a request for stdout.
     if output is not None:
         write_atomic(output, text)
-        click.echo(f"advisor: wrote {output}", err=True)
+        say(f"advisor: wrote {output}")
     else:
         click.echo(encodable(text), nl=False)
 
@@ -341,9 +340,9 @@ def ask(data_path, save_spec, fmt, rule_dirs, **fetch):
     click.echo(render_recommendation(rec, fmt), nl=False)
     if save_spec:
         questionnaire.save_spec(save_spec, answers.spec)
-        click.echo(f"advisor: wrote {save_spec}", err=True)
+        say(f"advisor: wrote {save_spec}")
     elif prompter.interactive and (saved := questionnaire.offer_to_save(prompter, answers.spec)):
-        click.echo(f"advisor: wrote {saved}", err=True)
+        say(f"advisor: wrote {saved}")
 
 
 @cli.command()

@@ -68,3 +68,14 @@ def _stdout_failed(exc: OSError) -> int:
         )
         sys.stderr.flush()
     return EXIT_IO_FAILURE
+
+
+def say(line: str) -> None:
+    """One line on stderr. It quotes what the user typed or a file held (paths, values, task
+    words): a control character there would reach the terminal raw (click strips only colour
+    codes, and only when stderr is not a terminal), so every one is shown escaped (\\x07)."""
+    import click
+
+    from advisor.report.labels import terminal
+
+    click.echo(terminal(line), err=True)

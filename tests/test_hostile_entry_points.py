@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_hostile_local import run_bounded
+from test_hostile_local import run_bounded, spec_file
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 # What a terminal would act on: C0 (but tab and newline), DEL, C1, the bidi overrides and
@@ -59,3 +59,35 @@ def test_a_pad_token_with_yaml_line_breaks_is_written_exactly_and_inert(tmp_path
 def test_the_corpus_model_with_hostile_tokens_is_what_the_test_above_reads() -> None:
     pad = json.loads((CORPUS / "model-hostile-tokens" / "tokenizer_config.json").read_text())
     assert "\u2028" in pad["pad_token"] and "\x85" in pad["pad_token"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("recommend", "{d}/\x1b]0;pwned\x07.yaml"),
+        ("recommend", "{good}", "-o", "/nonexistent-folder/\x1b]52;c;QUFB\x07.json"),
+        ("recommend", "{good}", "--data", "{d}/\x07\x1b]0;x\x07.jsonl"),
+        ("inspect", "./\x1b]0;pwned\x07"),
+        ("recommend", "{good}", "--format", "\x1b]0;pwned\x07"),
+    ],
+    ids=["spec-path", "output-path", "data-path", "inspect-path", "click-choice"],
+)
+def test_control_characters_on_stderr_are_shown_escaped(tmp_path: Path, args) -> None:
+    """click strips colour codes from stderr only when it is not a terminal, and never BEL or
+    OSC sequences (retitle the terminal, write the clipboard): every error line escapes them."""
+    good = spec_file(tmp_path)
+    full = [a.replace("{d}", str(tmp_path)).replace("{good}", str(good)) for a in args]
+    run = run_bounded(*full, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    line = run.one_error_line()
+    assert not RAW_CONTROL.search(run.stderr)
+    assert "\\x1b]" in line and "\\x07" in line
+
+
+def test_a_written_file_with_control_characters_in_its_name_is_said_escaped(tmp_path) -> None:
+    target = tmp_path / "r\x1b]0;x\x07.json"
+    run = run_bounded("recommend", str(spec_file(tmp_path)), "-o", str(target), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert target.exists()
+    assert not RAW_CONTROL.search(run.stderr)
+    assert run.stderr.strip().endswith("r\\x1b]0;x\\x07.json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from advisor.errors import UserError
+from advisor.stdio import say
 
 
 def write_config(
@@ -56,8 +57,8 @@ def write_config(
         raise RuntimeError(f"{framework} config failed its field check: {problems[0]}")
     if output is not None:
         write_atomic(output, text)
-        click.echo(f"advisor: wrote {output}", err=True)
+        say(f"advisor: wrote {output}")
     else:
         click.echo(text, nl=False)
     for warning in dict.fromkeys(warnings):
-        click.echo(f"advisor: warning: {warning}", err=True)
+        say(f"advisor: warning: {warning}")

@@ -231,7 +231,9 @@ class _Progress:
                 width = 24
                 filled = width * self.count // max(self.total, 1)
                 bar = "#" * filled + "." * (width - filled)
-                line = f"\rfetching [{bar}] {self.count}/{self.total} {label[:40]}"
+                # A local folder's path may hold control characters: never sent raw.
+                shown = "".join(ch if ch.isprintable() else "?" for ch in label[:40])
+                line = f"\rfetching [{bar}] {self.count}/{self.total} {shown}"
                 sys.stderr.write(line.ljust(90))
                 sys.stderr.flush()
 
