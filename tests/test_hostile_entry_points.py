@@ -7,6 +7,7 @@ Each test failed (hang, traceback, raw control bytes or 500+ MB) before its fix.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -22,6 +23,26 @@ RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\
 FRAMEWORKS = ("trl", "trl-cli", "axolotl", "llamafactory", "unsloth")
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and devices are POSIX")
+
+
+@pytest.mark.parametrize("kind", ["dev-zero-link", "fifo", "dev-null"])
+@pytest.mark.parametrize("command", [("catalog", "list"), ("recommend", "{spec}")])
+def test_an_advisor_catalog_that_is_not_a_file_is_refused_not_read(tmp_path, kind, command):
+    """ADVISOR_CATALOG=/dev/zero read without end (9 GB in 20 s); a FIFO waited forever."""
+    target = tmp_path / "catalog.json"
+    if kind == "dev-zero-link":
+        target.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target = Path("/dev/null")
+    args = [a.replace("{spec}", str(spec_file(tmp_path))) for a in command]
+    run = run_bounded(*args, cwd=tmp_path, env={"ADVISOR_CATALOG": str(target)})
+    assert run.returncode == 2, run.stderr
+    line = run.one_error_line()
+    assert f"{target}: not a usable advisor catalog" in line
+    assert "not a regular file" in line
+    assert "ADVISOR_CATALOG" in line
 
 
 HOSTILE_TASK = "Classify tickets \x1b]0;pwned\x07 \x1b[2J \u202e \x9b2J \u2028 learning_rate: 9"

@@ -15,14 +15,21 @@ from typing import Any
 
 from advisor.errors import UserError
 from advisor.facts import MODEL_FIELDS
+from advisor.safefile import FileRefused, read_capped
 
+# The embedded catalog is 0.75 MB for 97 repos; a refreshed one of thousands stays far below.
+MAX_CATALOG_BYTES = 64 << 20
 _HINT = "fix or unset ADVISOR_CATALOG, or regenerate it with `advisor catalog refresh -o FILE`"
 
 
 def read_catalog(path: Path) -> dict[str, Any]:
     """The catalog document at path, checked; UserError (one line) for anything else."""
     try:
-        data = json.loads(path.read_text("utf-8"))
+        # Read like every other file we did not write: /dev/zero or a FIFO named here would
+        # otherwise be read (or waited on) without end.
+        data = json.loads(read_capped(path, MAX_CATALOG_BYTES).decode("utf-8"))
+    except FileRefused as exc:
+        raise _bad(path, exc.reason) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise _bad(path, f"not readable ({exc.__class__.__name__})") from None
     except RecursionError:
