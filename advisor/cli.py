@@ -445,6 +445,16 @@ def inspect_cmd(target: str, fmt: str, **fetch) -> None:
         sys.exit(EXIT_BAD_INPUT if facts.error_kind == "not-found" else 1)
 
 
+class _FiniteFloatRange(click.FloatRange):
+    """click's FloatRange passes 'nan' (every comparison with NaN is false): refused here."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:  # NaN
+            self.fail(f"{value!r} is not a number (give GB, e.g. 24)", param, ctx)
+        return number
+
+
 @cli.command("memory")
 @click.argument("target", metavar="MODEL")
 @click.option(
@@ -460,7 +470,7 @@ def inspect_cmd(target: str, fmt: str, **fetch) -> None:
 @click.option("--sharding", type=click.Choice(["ddp", "zero2", "zero3", "fsdp"]), help="[fsdp]")
 @click.option(
     "--gpu-memory-gb",
-    type=click.FloatRange(min=0, min_open=True, max=100_000),
+    type=_FiniteFloatRange(min=0, min_open=True, max=100_000),
     help="Your GPU: say whether it fits, the longest sequence that does, and fixes.",
 )
 @SOURCE

@@ -45,6 +45,16 @@ def test_an_advisor_catalog_that_is_not_a_file_is_refused_not_read(tmp_path, kin
     assert "ADVISOR_CATALOG" in line
 
 
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+def test_memory_gpu_size_nan_is_refused(tmp_path: Path, value: str) -> None:
+    """click's FloatRange let NaN through: the fit verdict was silently left out, exit 0."""
+    run = run_bounded("memory", "Qwen/Qwen2.5-7B-Instruct", "--gpu-memory-gb", value, cwd=tmp_path)
+    assert run.returncode == 2, run.stdout
+    line = run.one_error_line()
+    assert "--gpu-memory-gb" in line and f"'{value}' is not a number" in line
+    assert run.stdout == ""
+
+
 HOSTILE_TASK = "Classify tickets \x1b]0;pwned\x07 \x1b[2J \u202e \x9b2J \u2028 learning_rate: 9"
 
 
