@@ -55,6 +55,28 @@ def test_memory_gpu_size_nan_is_refused(tmp_path: Path, value: str) -> None:
     assert run.stdout == ""
 
 
+@pytest.mark.parametrize(
+    "task",
+    [
+        "Classify tickets, " + "9" * 9000 + " examples",  # a float overflows to inf
+        "Classify tickets, " + "9" * 400 + " billion examples",
+        "Classify tickets on a GPU with " + "9" * 400 + " GB",
+        "Classify tickets, at most " + "9" * 400 + "B parameters",
+    ],
+    ids=["9000-digit-examples", "400-digits-billion", "400-digit-gb", "400-digit-params"],
+)
+def test_a_number_too_large_for_a_float_in_the_task_is_ignored_not_a_traceback(tmp_path, task):
+    """OverflowError (int(inf)) in the reader before: now the field's bound refuses it."""
+    run = run_bounded("recommend", "--task", task, "--format", "json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    spec = json.loads(run.stdout)["task"]["spec"]
+    assert spec["data"]["examples"] is None  # nothing too large was taken as a value
+    assert spec["training"]["gpu_memory_gb"] is None
+    assert spec["constraints"]["max_params"] is None
+    assert "advisor: ignored in --task: '" in run.stderr
+
+
 HOSTILE_TASK = "Classify tickets \x1b]0;pwned\x07 \x1b[2J \u202e \x9b2J \u2028 learning_rate: 9"
 
 

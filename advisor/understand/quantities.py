@@ -1,6 +1,7 @@
 """Stage: numbers with their units, classified (knowledge/quantities.yaml)."""
 
 import re
+import sys
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -262,6 +263,9 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
                 if sequence or (cls == "tokens" and item):
                     cls = "length"
         is_negated = negated((start, end), scopes) is not None
+        # 400+ digits overflow the float to inf, which int() cannot take: the largest float
+        # stands in, and the field's own upper bound says the number is too large.
+        value = min(value, sys.float_info.max)
         found.append(Quantity(value, cls, start, end, approx, strength, is_negated, limit))
     return found
 
