@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_hostile_local import run_bounded, spec_file
+from test_hostile_local import rule_file, run_bounded, spec_file
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 # What a terminal would act on: C0 (but tab and newline), DEL, C1, the bidi overrides and
@@ -144,3 +144,31 @@ def test_a_written_file_with_control_characters_in_its_name_is_said_escaped(tmp_
     assert target.exists()
     assert not RAW_CONTROL.search(run.stderr)
     assert run.stderr.strip().endswith("r\\x1b]0;x\\x07.json")
+
+
+@pytest.mark.parametrize("command", ["recommend", "rules-list"])
+def test_a_rules_folder_of_thousands_of_files_is_refused_before_reading(tmp_path, command):
+    """10,000 rule files: 600 MB of memory and a 140 MB JSON report (every rule's result for
+    every candidate). More than the cap is one line, counted before any file is read."""
+    from advisor.engine.loader import MAX_USER_RULES
+
+    folder = tmp_path / "rules"
+    rule_file(folder, "  {fact: data.examples, op: lt, value: 100}", name="r0")
+    body = (folder / "r0.yaml").read_text("utf-8")
+    for i in range(1, MAX_USER_RULES + 1):
+        (folder / f"r{i}.yaml").write_text(body.replace("r0", f"r{i}"), "utf-8")
+    args = ["rules", "list"] if command == "rules-list" else ["recommend", str(spec_file(tmp_path))]
+    run = run_bounded(*args, "--rules", str(folder), cwd=tmp_path)
+    assert run.returncode == 2, run.stderr[-300:]
+    line = run.one_error_line()
+    assert f"more than {MAX_USER_RULES} rule files" in line and str(folder) in line
+    assert run.rss_mb < 150
+
+
+def test_a_rules_folder_under_the_cap_loads(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    for i in range(50):
+        rule_file(folder, "  {fact: data.examples, op: lt, value: 100}", name=f"r{i}")
+    run = run_bounded("rules", "list", "--rules", str(folder), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "r49" in run.stdout
