@@ -13,6 +13,11 @@ from typing import TextIO
 
 from advisor.errors import UserError
 
+# The longest answer read from one line: a task description is at most 10,000 characters.
+# Without a cap, `advisor ask < /dev/zero` (or a pipe that never sends a newline) read without
+# end: 4 GB in 20 s.
+MAX_ANSWER_CHARS = 10_000
+
 
 @dataclass
 class Prompter:
@@ -27,15 +32,16 @@ class Prompter:
         return cls(stdin=sys.stdin, out=sys.stderr, interactive=_isatty(sys.stdin))
 
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(_shown(text) + "\n")
         self.out.flush()
 
     def line(self, prompt: str) -> str | None:
         """One answer without its line ending, or None when the input has ended (EOF, Ctrl-D)."""
-        self.out.write(prompt)
+        self.out.write(_shown(prompt))
         self.out.flush()
         try:
-            raw = self.stdin.readline()
+            # "\r\n" after the longest answer still fits; anything longer is refused below.
+            raw = self.stdin.readline(MAX_ANSWER_CHARS + 2)
         except KeyboardInterrupt:
             # The terminal echoed ^C on the prompt line; end it so the exit message stands alone.
             self.say()
@@ -46,10 +52,25 @@ class Prompter:
         if raw == "":
             self.say()
             return None
+        answer = raw.rstrip("\r\n")
+        if len(answer) > MAX_ANSWER_CHARS:
+            self.say()
+            raise UserError(
+                f"stdin: an answer longer than {MAX_ANSWER_CHARS:,} characters",
+                hint="give each answer on one line of its own",
+            )
         if not self.interactive:
             # No terminal echoed a piped answer: echo it so the transcript reads as a dialogue.
-            self.say(raw.removesuffix("\n"))
-        return raw.rstrip("\r\n")
+            self.say(answer)
+        return answer
+
+
+def _shown(text: str) -> str:
+    """Prompts and notes quote answers, file names and data columns: a control character from
+    them is shown escaped (\\x1b), never sent to the terminal; line breaks stay."""
+    from advisor.report.labels import no_controls
+
+    return no_controls(text)
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -172,3 +173,32 @@ def test_a_rules_folder_under_the_cap_loads(tmp_path: Path) -> None:
     run = run_bounded("rules", "list", "--rules", str(folder), cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "r49" in run.stdout
+
+
+def _ask(tmp_path: Path, stdin) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    return subprocess.run(
+        [sys.executable, "-m", "advisor", "ask"],
+        stdin=stdin, capture_output=True, cwd=tmp_path, env=env, timeout=60,
+    )  # fmt: skip
+
+
+def test_ask_reading_a_stdin_without_end_of_line_is_one_line(tmp_path: Path) -> None:
+    """`advisor ask < /dev/zero` read one endless line: 4 GB in 20 s, never an answer."""
+    with open("/dev/zero", "rb") as zero:
+        result = _ask(tmp_path, zero)
+    assert result.returncode == 2
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1].startswith("advisor: error: stdin: an answer longer than")
+
+
+def test_ask_echoes_piped_answers_with_control_characters_escaped(tmp_path: Path) -> None:
+    answers = tmp_path / "answers.txt"
+    answers.write_bytes(b"Classify tickets \x1b]0;pwned\x07\n\x1b[2J\n")
+    with answers.open("rb") as stdin:
+        result = _ask(tmp_path, stdin)
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in stderr
+    assert not RAW_CONTROL.search(stderr)
+    assert "Classify tickets \\x1b]0;pwned\\x07" in stderr
