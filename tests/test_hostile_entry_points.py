@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,68 @@ def test_ask_echoes_piped_answers_with_control_characters_escaped(tmp_path: Path
     assert "Traceback" not in stderr
     assert not RAW_CONTROL.search(stderr)
     assert "Classify tickets \\x1b]0;pwned\\x07" in stderr
+
+
+def _without_read_override(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """The CLI as a user whom file permissions bind: as root, without the capabilities that
+    override them (setpriv), so 0000 files and folders are unreadable as for anyone else."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("root without setpriv reads every file")
+        prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "advisor", *args],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def sealed(tmp_path: Path):
+    """A folder nobody may search (0000), holding a training file and a model's config.json."""
+    folder = tmp_path / "sealed"
+    folder.mkdir()
+    (folder / "train.jsonl").write_text('{"text": "a"}\n', "utf-8")
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "qwen2"}', "utf-8")
+    (model / "config.json").chmod(0)
+    folder.chmod(0)
+    yield folder, model
+    folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("command", ["recommend", "report", "ask"])
+def test_data_in_a_folder_that_cannot_be_searched_is_one_line(tmp_path, sealed, command):
+    """Path.exists() raised PermissionError there: a traceback, exit 1."""
+    data = str(sealed[0] / "train.jsonl")
+    spec = [] if command == "ask" else [str(spec_file(tmp_path))]
+    result = _without_read_override(tmp_path, command, *spec, "--data", data)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"advisor: error: {data}: permission denied (on the file or a folder on its path) — "
+        "make it readable"
+    ]
+
+
+@pytest.mark.parametrize("command", [("inspect", "{m}"), ("memory", "{m}")])
+def test_an_unreadable_config_json_says_permission_not_damage(tmp_path, sealed, command):
+    """It said "[Errno 13] Permission denied: '.../config.json' — the model folder looks
+    damaged": neither where first nor the right next step."""
+    model = sealed[1]
+    result = _without_read_override(tmp_path, *(a.replace("{m}", str(model)) for a in command))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"advisor: error: {model / 'config.json'}: permission denied — make it readable"
+    ]
+
+
+def test_training_data_behind_a_symlink_loop_says_so(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").symlink_to("b.jsonl")
+    (tmp_path / "b.jsonl").symlink_to("a.jsonl")
+    run = run_bounded(
+        "recommend", str(spec_file(tmp_path)), "--data", str(tmp_path / "a.jsonl"), cwd=tmp_path
+    )
+    assert run.returncode == 2
+    assert "a.jsonl: cannot read: Too many levels of symbolic links" in run.one_error_line()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -78,13 +79,27 @@ def profile_dataset(path: str | Path, *, tokenizer_dir: str | None = None) -> Da
 
 
 def _check_file(file: Path, where: str) -> None:
-    if not file.exists():
-        raise UserError("no such file", where=where, hint="check the path to the training file")
-    if file.is_dir():
+    # One stat, its errors mapped: Path.exists() raises PermissionError when a folder on the
+    # path cannot be searched (a traceback), and calls a symlink loop "no such file".
+    try:
+        mode = file.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise UserError(
+            "no such file", where=where, hint="check the path to the training file"
+        ) from None
+    except PermissionError:
+        raise UserError(
+            "permission denied (on the file or a folder on its path)",
+            where=where,
+            hint="make it readable",
+        ) from None
+    except OSError as err:  # a symlink loop, a name too long
+        raise UserError(f"cannot read: {err.strerror}", where=where) from None
+    if stat.S_ISDIR(mode):
         raise UserError(
             "is a directory, not a file", where=where, hint="pass one training file inside it"
         )
-    if not file.is_file():
+    if not stat.S_ISREG(mode):
         raise UserError("not a regular file", where=where, hint="pass a training file on disk")
     if not os.access(file, os.R_OK):
         raise UserError("permission denied", where=where, hint="make the file readable")

@@ -152,6 +152,10 @@ def _json(path: Path, required: bool = False) -> object:
         return None
     try:
         return modelfiles.read_json(path)
+    except PermissionError:
+        if required:  # not damaged: unreadable to this user ("[Errno 13] ..." said neither)
+            raise UserError(f"{path}: permission denied", hint="make it readable") from None
+        return None
     except (OSError, ValueError) as exc:
         if required:
             raise UserError(
