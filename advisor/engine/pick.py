@@ -29,6 +29,7 @@ class Criterion(NamedTuple):
     also: tuple[str, ...]
     pass_text: str
     why: str
+    points: dict[str, int]  # per state: the file's `points`, with this criterion's own overrides
 
 
 class Criteria(NamedTuple):
@@ -51,6 +52,7 @@ def criteria() -> Criteria:
             also=tuple(c.get("also") or ()),
             pass_text=c["pass"],
             why=" ".join(str(c["why"]).split()),
+            points={**data["points"], **(c.get("points") or {})},
         )
         for c in data["criteria"]
     )
@@ -102,7 +104,7 @@ def score(repo_id: str, states: dict[str, str]) -> Score:
             continue
         state, rule = min(applied, key=lambda sr: ORDER.index(sr[0]))
         by_criterion[crit.id], worst[crit.id] = state, rule
-        points[crit.id] = crit.weight * spec.points[state]
+        points[crit.id] = crit.weight * crit.points[state]
     out_of = sum(c.weight * spec.points["pass"] for c in spec.items if c.id in points)
     unknown = sum(1 for s in states.values() if s == "unknown")
     return Score(repo_id, by_criterion, worst, points, sum(points.values()), out_of, unknown)
