@@ -201,3 +201,10 @@ def test_every_language_advisor_can_name_can_be_read_from_a_task():
     from advisor.languages import names
 
     assert set(knowledge("constraints")["languages"]) == set(names())
+
+
+def test_a_huge_number_is_quoted_back_cut_to_a_line():
+    """A 9,000-digit count is refused by the spec and said as ignored: in one short line."""
+    result = read("a chat bot trained on " + "9" * 9000 + " examples")
+    assert "data.examples" not in result.facts
+    assert result.ignored and all(len(note) < 200 for note in result.ignored)

@@ -13,6 +13,8 @@ from typing import NamedTuple
 from advisor import regexcache
 from advisor.understand.data import knowledge
 
+MAX_QUOTE = 80
+
 
 class Normalised(NamedTuple):
     """Text made matchable, with a map back to the original's characters."""
@@ -23,11 +25,13 @@ class Normalised(NamedTuple):
     ends: list[int]  # ... and where it ends
 
     def quote(self, start: int, end: int) -> str:
-        """The user's words behind text[start:end]."""
+        """The user's words behind text[start:end] (a quote longer than a line is cut: a
+        9,000-digit number said back in full would be a 9,000-character message)."""
         if start >= end or start >= len(self.text):
             return ""
         end = min(end, len(self.text))
-        return self.original[self.starts[start] : self.ends[end - 1]].strip()
+        words = self.original[self.starts[start] : self.ends[end - 1]].strip()
+        return words if len(words) <= MAX_QUOTE else words[: MAX_QUOTE - 1] + "…"
 
 
 def _fold(text: str) -> Normalised:

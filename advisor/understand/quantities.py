@@ -9,7 +9,8 @@ from advisor import regexcache
 from advisor.understand.data import combine, knowledge
 from advisor.understand.negation import Scope, negated
 
-_NUMBER = r"(?<![\w.,])~?\s?(\d{1,3}(?:(?:,|\.|'| )\d{3})+(?![\d])|\d+(?:[.,]\d+)?)"
+# Not after a minus sign that starts a word ("-5 examples" is no count); "5-10k" reads 10k.
+_NUMBER = r"(?<![\w.,])(?<!\s-)(?<!^-)~?\s?(\d{1,3}(?:(?:,|\.|'| )\d{3})+(?![\d])|\d+(?:[.,]\d+)?)"
 
 
 class Quantity(NamedTuple):
