@@ -230,18 +230,26 @@ def test_the_field_check_fails_on_a_value_outside_a_literal_type(configs):
     ]
 
 
+def _trl_config(cli, tmp_path, repo: str, spec_text: str):
+    """`advisor config SPEC --framework trl --repo REPO` for a spec whose only candidate is REPO."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text + f"models: {{candidates: [{repo}]}}\n")
+    result = cli("config", str(spec), "--framework", "trl", "--repo", repo)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def test_base_chat_training_trains_the_untrained_template_rows_and_keeps_tied_weights_tied(
     cli, tmp_path
 ):
-    spec = tmp_path / "base-chat.yaml"
-    spec.write_text(
+    result = _trl_config(
+        cli,
+        tmp_path,
+        "Qwen/Qwen2.5-3B",
         "task: {description: Our own SFT and DPO post-training for a support assistant}\n"
         "data: {format: chat, examples: 50000, max_tokens: 2048}\n"
-        "training: {own_alignment: true, method: lora, gpu_memory_gb: 24}\n"
-        "models: {candidates: [Qwen/Qwen2.5-3B]}\n"
+        "training: {own_alignment: true, method: lora, gpu_memory_gb: 24}\n",
     )
-    result = cli("config", str(spec), "--framework", "trl", "--repo", "Qwen/Qwen2.5-3B")
-    assert result.returncode == 0, result.stderr
     script = result.stdout
     assert "MODEL = 'Qwen/Qwen2.5-3B'" in script
     # The base ships ChatML's tokens but never trained them: their rows, not new tokens.
@@ -257,17 +265,15 @@ def test_own_chatml_format_on_qwen_base_trains_its_existing_rows_not_new_tokens(
     # Plain ChatML's <|im_start|> / <|im_end|> are in every Qwen2.5 tokenizer (chat_formats.yaml:
     # qwen2_5 lists the family with those tokens): a custom chat format started from ChatML on
     # Qwen2.5-14B trains those rows; it must not say they are missing and add them again.
-    spec = tmp_path / "own-format.yaml"
-    spec.write_text(
+    script = _trl_config(
+        cli,
+        tmp_path,
+        "Qwen/Qwen2.5-14B",
         "task: {description: Our own SFT plus DPO with our own chat format for a persona}\n"
         "data: {format: chat, examples: 50000, max_tokens: 4096}\n"
         "training: {method: lora, gpu_memory_gb: 80, own_alignment: true,"
-        " custom_chat_format: true}\n"
-        "models: {candidates: [Qwen/Qwen2.5-14B]}\n"
-    )
-    result = cli("config", str(spec), "--framework", "trl", "--repo", "Qwen/Qwen2.5-14B")
-    assert result.returncode == 0, result.stderr
-    script = result.stdout
+        " custom_chat_format: true}\n",
+    ).stdout
     assert "format-own-chatml" in script
     assert "not in this tokenizer" not in script
     assert "tokenizer.add_special_tokens" not in script
