@@ -43,6 +43,8 @@ def check_writable(path: str | Path) -> None:
     target = Path(path)
     folder = target.parent  # Path("report.md").parent is Path(".")
     if not folder.is_dir():
+        if folder.exists():  # "-o notes.txt/report.md": the folder named is a file
+            raise UserError(f"{target}: {folder} is not a folder", hint="give a path in a folder")
         raise UserError(f"{target}: folder {folder} does not exist", hint="create it first")
     try:
         mode = os.stat(target).st_mode  # after symlinks: what a write would reach

@@ -246,6 +246,12 @@ CASES: list[Case] = [
         needles=("does not exist", "create it first"),
     ),
     with_good_spec(
+        "output-folder-is-a-file",
+        "-o",
+        "{c}/good.yaml/r.json",
+        needles=("good.yaml is not a folder", "give a path in a folder"),
+    ),
+    with_good_spec(
         "output-is-a-directory", "-o", "{c}/a-directory.yaml", needles=("is a directory",)
     ),
     with_good_spec("output-empty-name", "-o", "", needles=("is a directory", "give a file name")),

@@ -179,6 +179,8 @@ def test_rows_with_no_known_field_are_counted_but_leave_format_and_lengths_unkno
             "quotes (column 38)",
         ),
         ("object.json", "object.json:1: a JSON value spread over several lines"),
+        # One line that is no example is that, not a value "spread over several lines".
+        ("scalar.json", "scalar.json: no readable row: all 1 are malformed (line 1: a JSON number"),
         ("missing.jsonl", "missing.jsonl: no such file"),
     ],
 )

@@ -162,7 +162,8 @@ def _fill(
     if tally.rows == 0:
         if tally.malformed_count:
             line, reason = tally.malformed[0]
-            if json_suffix and line == 1:
+            # Several malformed lines from line 1 on: one JSON value pretty-printed over them.
+            if json_suffix and line == 1 and tally.malformed_count > 1:
                 raise UserError(
                     "a JSON value spread over several lines, not an array or JSON Lines",
                     where=f"{where}:1",
