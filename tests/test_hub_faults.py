@@ -357,3 +357,18 @@ def test_a_trickling_hub_does_not_hold_the_cli(hub: FakeHub, tmp_path: Path) -> 
     by_id = {c["repo_id"]: c for c in json.loads(out)["candidates"]}
     assert by_id[VICTIM]["error"]["kind"] == "timeout"
     assert by_id[GOOD].get("error") is None
+
+
+@pytest.mark.parametrize("value", ["http://[::1", "not a url", "ftp://mirror", "http://h:port"])
+def test_an_hf_endpoint_that_is_no_url_is_the_users_setting_to_fix(cli, value):
+    """Not 'the Hub's answer could not be read' (a Hub fault): the setting is named, exit 2."""
+    result = cli(
+        "inspect",
+        "some-org/some-model",
+        "--source",
+        "hub",
+        env={"HF_ENDPOINT": value, "HF_HUB_OFFLINE": ""},
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "is not an http(s) URL" in result.stderr and "HF_ENDPOINT" in result.stderr

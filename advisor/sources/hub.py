@@ -30,8 +30,10 @@ import os
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from advisor import safefile
+from advisor.errors import UserError
 from advisor.facts import (
     SOURCE_CATALOG,
     SOURCE_CHAT_TEMPLATE,
@@ -89,8 +91,20 @@ def env_offline() -> bool:
 
 
 def endpoint() -> str:
-    """HF_ENDPOINT read at call time (huggingface_hub reads it once, at import)."""
-    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+    """HF_ENDPOINT read at call time (huggingface_hub reads it once, at import); one that is
+    no http(s) URL is the user's setting to fix, not a Hub that cannot be reached."""
+    value = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is no number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(
+            f"HF_ENDPOINT={value!r:.80} is not an http(s) URL",
+            hint="set it to the Hub or a mirror, e.g. https://huggingface.co, or unset it",
+        )
+    return value
 
 
 _setup_lock = threading.Lock()
