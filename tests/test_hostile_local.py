@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import peak_rss
 import pytest
 import yaml
 from conftest import EXAMPLES, ROOT
@@ -42,34 +44,36 @@ class Run:
 
 
 def run_bounded(*args: str, cwd: Path, env: dict | None = None, umask: int = -1) -> Run:
-    """`python -m advisor ARGS` with a watchdog, reporting the child's own peak RSS (wait4)."""
+    """`python -m advisor ARGS` with a watchdog, reporting its own peak RSS (tests/peak_rss.py)."""
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(cwd / "hf"), **(env or {})}
     full_env.pop("HF_TOKEN", None)
+    rss_file = Path(tempfile.mkdtemp()) / "peak"
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "advisor", *args],
+            peak_rss.command(rss_file, [sys.executable, "-m", "advisor", *args]),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             cwd=cwd,
             env=full_env,
             umask=umask,
+            start_new_session=True,  # the watchdog ends the launcher and advisor together
         )
-        watchdog = threading.Timer(TIMEOUT, proc.kill)
+        watchdog = threading.Timer(TIMEOUT, os.killpg, (proc.pid, signal.SIGKILL))
         watchdog.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             watchdog.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         run = Run(
             proc.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
-            usage.ru_maxrss / 1024,
+            peak_rss.peak_mb(rss_file),
         )
+        shutil.rmtree(rss_file.parent, ignore_errors=True)
     assert run.returncode != -9, f"killed after {TIMEOUT} s: {run.stderr[-500:]}"
     assert run.rss_mb < MAX_RSS_MB, f"peak RSS {run.rss_mb:.0f} MB"
     return run

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import peak_rss
 import pytest
 from conftest import ROOT
 from fakehub import LIST_MODELS, FakeHub, Fault, gzip_bomb
@@ -210,11 +211,11 @@ def _measured(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 
-    out, err = cwd / ".out", cwd / ".err"
+    out, err, rss_file = cwd / ".out", cwd / ".err", cwd / ".peak"
     started = time.monotonic()
     with out.open("w") as stdout, err.open("w") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "advisor", *args],
+        proc = subprocess.Popen(  # through tests/peak_rss.py: advisor's own peak, not pytest's
+            peak_rss.command(rss_file, [sys.executable, "-m", "advisor", *args]),
             stdout=stdout,
             stderr=stderr,
             cwd=cwd,
@@ -222,7 +223,7 @@ def _measured(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str
             preexec_fn=cap,
         )
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            _, status, _ = os.wait4(proc.pid, 0)
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -231,7 +232,7 @@ def _measured(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str
     texts = out.read_text(), err.read_text()
     out.unlink()
     err.unlink()
-    return code, *texts, usage.ru_maxrss // 1024, elapsed
+    return code, *texts, int(peak_rss.peak_mb(rss_file)), elapsed
 
 
 def _files_over(root: Path, limit: int) -> list[str]:

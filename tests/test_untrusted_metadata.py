@@ -27,11 +27,14 @@ def test_a_hostile_chat_template_is_read_by_its_markers_and_never_run(tmp_path, 
     (folder / "config.json").write_text('{"model_type": "qwen2"}', "utf-8")
     (folder / "chat_template.jinja").write_text(HOSTILE_TEMPLATES[name], "utf-8")
     probe = (
-        "import resource, sys\n"
+        "import sys\n"
         "from advisor.sources.local import lookup\n"
         f"facts = lookup({str(folder)!r})\n"
+        # VmHWM: this process's own peak; ru_maxrss would include the pytest worker's
+        # (tests/peak_rss.py says why).
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "print(facts.get('chat_template_family'), 'jinja2' in sys.modules,\n"
-        "      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+        "      int(hwm.split()[1]) // 1024)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
