@@ -89,11 +89,12 @@ def default_candidates(
     return out
 
 
-@lru_cache(maxsize=1)
-def _over_limit_rule():
+@lru_cache(maxsize=8)
+def _builtin_rule(rule_id: str):
+    """A shipped rule, read once: the default set asks the rules rather than copy them."""
     from advisor.engine.loader import builtin_rules_dir, load_rule_file
 
-    return load_rule_file(builtin_rules_dir() / "params-over-limit.yaml", packaged=True)
+    return load_rule_file(builtin_rules_dir() / f"{rule_id}.yaml", packaged=True)
 
 
 def in_size_class(facts: ModelFacts, limit_b: float) -> bool:
@@ -106,21 +107,11 @@ def in_size_class(facts: ModelFacts, limit_b: float) -> bool:
         "constraints.max_params_b": limit_b,
         "fit.params_ratio": facts.get("params_b") / limit_b,
     }
-    return run_rule(_over_limit_rule(), context).status != "fired"
+    return run_rule(_builtin_rule("params-over-limit"), context).status != "fired"
 
 
 # The fit rules that fail a candidate on its licence alone (rules/*.yaml, with their cases).
 LICENCE_FAIL_RULES = ("licence-commercial-forbidden", "licence-not-allowed")
-
-
-@lru_cache(maxsize=1)
-def _licence_rules():
-    from advisor.engine.loader import builtin_rules_dir, load_rule_file
-
-    return tuple(
-        load_rule_file(builtin_rules_dir() / f"{name}.yaml", packaged=True)
-        for name in LICENCE_FAIL_RULES
-    )
 
 
 def licence_allowed(facts: ModelFacts, spec: TaskSpec) -> bool:
@@ -132,7 +123,9 @@ def licence_allowed(facts: ModelFacts, spec: TaskSpec) -> bool:
         "constraints.licenses": spec.constraints.licenses,
     }
     context = {**facts.as_context(), **{k: v for k, v in constraints.items() if v is not None}}
-    return all(run_rule(rule, context).status != "fired" for rule in _licence_rules())
+    return all(
+        run_rule(_builtin_rule(name), context).status != "fired" for name in LICENCE_FAIL_RULES
+    )
 
 
 def _need_gb(facts: ModelFacts, task: dict, method: str) -> float:

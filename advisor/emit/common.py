@@ -10,6 +10,7 @@ from typing import Any
 from advisor.emit.fields import versions
 from advisor.emit.plan import Plan
 from advisor.emit.rules import Choice, deepspeed_files
+from advisor.report.labels import escaped
 
 WIDTH = 98
 
@@ -25,14 +26,9 @@ _UNSAFE_IN_COMMENT = re.compile(
 _RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def _escaped(match: re.Match) -> str:
-    code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def comment(text: str, indent: str = "") -> list[str]:
     return textwrap.wrap(
-        _UNSAFE_IN_COMMENT.sub(_escaped, text),
+        _UNSAFE_IN_COMMENT.sub(escaped, text),
         WIDTH - len(indent),
         initial_indent=f"{indent}# ",
         subsequent_indent=f"{indent}#   ",

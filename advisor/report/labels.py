@@ -20,14 +20,16 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069
 _CONTROL_NOT_SPACE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def _visible(match: re.Match) -> str:
+def escaped(match: re.Match) -> str:
+    """A matched control character as an escape (\\x1b, \\u202e): the one spelling of every
+    output (reports, stderr, training-config comments)."""
     code = ord(match.group(0))
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def terminal(text: Any) -> str:
     """Text for a terminal: every control character shown as an escape, never sent raw."""
-    return _CONTROL.sub(_visible, str(text))
+    return _CONTROL.sub(escaped, str(text))
 
 
 # In JSON text a control character inside a string is an escape: \b \f \n \r \t or \u00XX
@@ -47,7 +49,7 @@ def has_controls(value: Any) -> bool:
 
 def no_controls(text: Any) -> str:
     """The same for a document (Markdown, HTML): tabs and line breaks stay whitespace."""
-    return _CONTROL_NOT_SPACE.sub(_visible, str(text))
+    return _CONTROL_NOT_SPACE.sub(escaped, str(text))
 
 
 METHODS = ("full", "lora", "qlora")
