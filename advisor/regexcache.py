@@ -15,13 +15,10 @@ and any surprise (another Python, a changed engine API, a damaged file) falls ba
 from __future__ import annotations
 
 import re
-import sys
 from array import array
-from pathlib import Path
 from typing import Any
 
-from advisor import __version__
-from advisor.usercache import SealedStore, cache_dir
+from advisor.usercache import SealedStore
 
 try:  # the engine's own compiler (3.11+: re._compiler; 3.10: sre_compile)
     import _sre
@@ -34,23 +31,11 @@ except ImportError:  # pragma: no cover - Python 3.10 or another implementation
     except ImportError:
         _sre = None  # type: ignore[assignment]
 
-_STAMP = {
-    "format": 2,
-    "advisor": __version__,
-    "python": sys.version,
-    "sre": getattr(_sre, "MAGIC", None),
-}
-
-
-def cache_file() -> Path:
-    return cache_dir() / f"regex-{__version__}-{sys.implementation.cache_tag}.marshal"
-
-
 # The array type of the engine's code word (SRE_CODE, _sre.CODESIZE bytes), as re._compiler
 # finds it for its own charset bitmaps.
 _WORD = next((t for t in "IL" if _sre and array(t).itemsize == _sre.CODESIZE), "I")
-_store = SealedStore(cache_file, _STAMP)
-reset, flush = _store.reset, _store.flush
+_store = SealedStore("regex", {"format": 2, "sre": getattr(_sre, "MAGIC", None)})
+cache_file, reset, flush = _store.path, _store.reset, _store.flush
 
 
 def _program(pattern: str, flags: int) -> list[Any]:

@@ -9,8 +9,8 @@ code), and SHA-256 of the ~600 KB both stores hold cost ~7% of a cold run's own 
 Writes are atomic (temp file + os.replace) and best-effort: a read-only or missing cache only
 costs the work it would save.
 The folder is ADVISOR_CACHE_DIR, else $XDG_CACHE_HOME/advisor or ~/.cache/advisor. A store's
-body is marshal (plain values only; its format belongs to one Python version: put that in the
-stamp).
+body is marshal (plain values only; its format belongs to one Python version, which every
+store's stamp names).
 """
 
 from __future__ import annotations
@@ -20,11 +20,14 @@ import contextlib
 import json
 import marshal
 import os
+import sys
 import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from advisor import __version__
 
 
 def cache_dir() -> Path:
@@ -68,23 +71,29 @@ def write_sealed(path: Path, stamp: dict[str, Any], body: bytes) -> None:
 
 
 class SealedStore:
-    """Entries kept in one sealed file: read on first use; what a run adds is merged with the
-    file's entries (those `keep` still wants) and written at exit, or at flush(). Entries come
-    back as the file holds them: the caller checks their shape before use."""
+    """Entries kept in one sealed file, <name>-<advisor version>-<Python cache tag>.marshal in
+    the cache folder, stamped with both versions besides the caller's stamp: read on first use;
+    what a run adds is merged with the file's entries (those `keep` still wants) and written at
+    exit, or at flush(). Entries come back as the file holds them: the caller checks their
+    shape before use."""
 
     def __init__(
         self,
-        path: Callable[[], Path],
+        name: str,
         stamp: dict[str, Any],
         keep: Callable[[str, Any], bool] = lambda key, value: True,
     ):
-        self._path, self._stamp, self._keep = path, stamp, keep
+        self.name, self._keep = name, keep
+        self.stamp = {**stamp, "advisor": __version__, "python": sys.version}
         self._held: dict[str, Any] | None = None  # what the file held at first use
         self._new: dict[str, Any] = {}  # added in this run, waiting to be written
 
+    def path(self) -> Path:
+        return cache_dir() / f"{self.name}-{__version__}-{sys.implementation.cache_tag}.marshal"
+
     def entries(self) -> dict[str, Any]:
         """What the file holds now (none at all when it is missing, foreign or damaged)."""
-        body = read_sealed(self._path(), self._stamp)
+        body = read_sealed(self.path(), self.stamp)
         try:
             entries = marshal.loads(body) if body else {}
         except (ValueError, EOFError, TypeError):
@@ -111,6 +120,6 @@ class SealedStore:
         values handed out this run (a caller may have changed those in place)."""
         if self._new:
             kept = {key: value for key, value in self.entries().items() if self._keep(key, value)}
-            write_sealed(self._path(), self._stamp, marshal.dumps({**kept, **self._new}))
+            write_sealed(self.path(), self.stamp, marshal.dumps({**kept, **self._new}))
             self._held = None
         self._new.clear()

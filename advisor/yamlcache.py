@@ -20,20 +20,11 @@ from __future__ import annotations
 
 import marshal
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
-from advisor import __version__
-from advisor.usercache import SealedStore, cache_dir
+from advisor.usercache import SealedStore
 from advisor.yamlfile import LocatedYaml, load_yaml, read_text
-
-# marshal is ~10x faster to load than JSON; its format belongs to one Python version.
-_STAMP = {"format": 3, "advisor": __version__, "python": sys.version}
-
-
-def cache_file() -> Path:
-    return cache_dir() / f"parsed-yaml-{__version__}-{sys.implementation.cache_tag}.marshal"
 
 
 class _CachedYaml(LocatedYaml):
@@ -56,8 +47,9 @@ def _still_there(origin: str, entry: Any) -> bool:
     return not os.path.isabs(origin) or os.path.exists(origin)  # drops an old checkout's files
 
 
-_store = SealedStore(cache_file, _STAMP, keep=_still_there)
-reset, flush = _store.reset, _store.flush
+# marshal is ~10x faster to load than JSON (SealedStore stamps the Python version it needs).
+_store = SealedStore("parsed-yaml", {"format": 3}, keep=_still_there)
+cache_file, reset, flush = _store.path, _store.reset, _store.flush
 
 
 def _stored_copy(data: Any) -> Any:

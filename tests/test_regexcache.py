@@ -58,7 +58,7 @@ def test_an_invalid_program_falls_back_to_the_ordinary_compiler() -> None:
     key = f"0:{PATTERN}"
     write_sealed(
         regexcache.cache_file(),
-        regexcache._STAMP,
+        regexcache._store.stamp,
         marshal.dumps({key: [0, [1, 2, 3, 9999], 1, {"size": 1}, [None, "size"]]}),
     )
     regexcache.reset()

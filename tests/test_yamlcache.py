@@ -117,7 +117,7 @@ def test_a_planted_rule_that_fails_validation_is_not_used(tmp_path: Path) -> Non
     entries = cached_entries()
     origin = next(o for o in entries if o.endswith("own-alignment.yaml"))
     entries[origin]["data"]["when"] = {"fact": "model.no_such_fact", "op": "exists"}
-    write_sealed(yamlcache.cache_file(), yamlcache._STAMP, marshal.dumps(entries))
+    write_sealed(yamlcache.cache_file(), yamlcache._store.stamp, marshal.dumps(entries))
     yamlcache.reset()
     again = {r.id: r for r in loader.load_rules()}
     assert again["own-alignment"].when == rules["own-alignment"].when
