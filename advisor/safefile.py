@@ -68,14 +68,6 @@ def read_capped(path: str | Path, cap: int) -> bytes:
     """
     with open_regular(path) as handle:
         data = handle.read(cap + 1)
-    if len(data) > cap:
-        raise FileRefused(path, f"larger than the {_size(cap)} allowed")
+    if len(data) > cap:  # every cap advisor sets is a number of MB
+        raise FileRefused(path, f"larger than the {cap / (1 << 20):g} MB allowed")
     return data
-
-
-def _size(count: int) -> str:
-    if count >= 1 << 20:
-        return f"{count / (1 << 20):g} MB"
-    if count >= 1 << 10:
-        return f"{count / (1 << 10):g} KB"
-    return f"{count} bytes"

@@ -14,6 +14,7 @@ from typing import Any
 
 # Model configs, tokenizer configs, Hub answers and training rows nest a handful of levels.
 MAX_DEPTH = 100
+TOO_DEEP = f"JSON nested too deeply (more than {MAX_DEPTH} levels)"
 
 
 class JSONValueError(ValueError):
@@ -36,31 +37,27 @@ def loads(data: str | bytes) -> Any:
     return value
 
 
-def too_deep_reason(limit: int = MAX_DEPTH) -> str:
-    return f"JSON nested too deeply (more than {limit} levels)"
-
-
 def reason_of(err: BaseException) -> str:
     """A short reason for an error json raised, for messages that name their own place."""
     if isinstance(err, json.JSONDecodeError):
         return f"invalid JSON: {err.msg}"
     if isinstance(err, RecursionError):
-        return too_deep_reason()
+        return TOO_DEEP
     text = str(err)
     if "digits" in text:  # "Exceeds the limit (4300 digits) for integer string conversion"
         return "a number with more than 4300 digits"
     return f"invalid JSON: {text.splitlines()[0] if text else type(err).__name__}"
 
 
-def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
-    """Raise JSONValueError when value nests lists/objects more than `limit` levels deep.
+def check_depth(value: Any) -> None:
+    """Raise JSONValueError when value nests lists/objects more than MAX_DEPTH levels deep.
 
     Iterative, so a value too deep for recursion is measured without recursing.
     """
     stack = [(value, 1)] if isinstance(value, (dict, list)) else []
     while stack:  # only lists and objects are ever pushed
         item, depth = stack.pop()
-        if depth > limit:
-            raise JSONValueError(too_deep_reason(limit))
+        if depth > MAX_DEPTH:
+            raise JSONValueError(TOO_DEEP)
         children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))

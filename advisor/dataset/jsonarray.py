@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from advisor.dataset.tally import Tally
 from advisor.errors import UserError
-from advisor.safejson import reason_of, too_deep_reason
+from advisor.safejson import TOO_DEEP, reason_of
 
 BLOCK_BYTES = 4 << 20
 MAX_ELEMENT_CHARS = 16 << 20  # stop buffering an element that will not end
@@ -78,7 +78,7 @@ class _ArrayReader:
                     )
                 self._fail(f"invalid JSON: {err.msg}", at=err.pos)
             except RecursionError:  # `[` x 1M: the C parser's recursion stop
-                self._fail(f"an element is {too_deep_reason()}")
+                self._fail(f"an element is {TOO_DEEP}")
             except ValueError as err:  # a number over Python's digit limit
                 self._fail(f"an element holds {reason_of(err)}")
             if end == len(self.buf) and not self.eof:
