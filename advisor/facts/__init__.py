@@ -4,7 +4,7 @@ A fact that nobody verified is *absent*, never False or 0: the rules treat an ab
 unknown, and the report lists it as missing.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 # Where a fact came from. Providers use these names; reports show them.
@@ -163,23 +163,13 @@ class DatasetProfile:
     malformed: list[tuple[int, str]] = field(default_factory=list)  # first few (line, reason)
     malformed_count: int = 0
     warnings: list[str] = field(default_factory=list)
+    # How much of the file was read and how many rows were parsed and classified (every row of
+    # a small file; a sample of a large JSONL or Parquet file).
     bytes_read: int = 0
     sampled_rows: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "format": self.format,
-            "rows": self.rows,
-            "max_tokens": self.max_tokens,
-            "p95_tokens": self.p95_tokens,
-            "token_method": self.token_method,
-            "formats_seen": dict(self.formats_seen),
-            "malformed": [{"line": line, "reason": reason} for line, reason in self.malformed],
-            "malformed_count": self.malformed_count,
-            "warnings": list(self.warnings),
-            # How much of the file was read and how many rows were parsed and classified
-            # (every row of a small file; a sample of a large JSONL or Parquet file).
-            "bytes_read": self.bytes_read,
-            "sampled_rows": self.sampled_rows,
-        }
+        """Every field, in this order, as copies; each malformed row as {line, reason}."""
+        out = asdict(self)
+        out["malformed"] = [{"line": line, "reason": reason} for line, reason in self.malformed]
+        return out

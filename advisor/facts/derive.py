@@ -48,11 +48,7 @@ def complete(facts: ModelFacts) -> ModelFacts:
                 f"licence text ({terms['source']})",
             )
             facts.set_default("license_name_full", terms["name"], SOURCE_DERIVED, terms["source"])
-            stated = (
-                terms.get("user_threshold"),
-                terms.get("attribution"),
-                terms.get("naming_requirement"),
-            )
+            stated = map(terms.get, ("user_threshold", "attribution", "naming_requirement"))
             # The licence table writes "none ..." where a licence has no such clause.
             conditions = [c for c in stated if c and not c.lower().startswith("none")]
             if conditions:

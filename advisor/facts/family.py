@@ -37,22 +37,20 @@ def pick_instruct_child(repo_id: str, children: list[str]) -> str | None:
     preferring names that extend the base name and read as instruct."""
     author, _, name = repo_id.partition("/")
     stem = variant.strip_base_suffix(name).lower()
-    best: tuple[int, int, int] | None = None
-    chosen = None
-    for index, child in enumerate(children):
-        if not isinstance(child, str):
-            continue
-        child_author, _, child_name = child.partition("/")
-        if child_author.lower() != author.lower() or child == repo_id:
-            continue
-        score = (
-            int(child_name.lower().startswith(stem)),
-            int(variant.name_verdict(child) == "instruct"),
+    # Best: extends the base name, then reads as instruct, then listed first (most downloaded).
+    scored = [
+        (
+            child.partition("/")[2].lower().startswith(stem),
+            variant.name_verdict(child) == "instruct",
             -index,
+            child,
         )
-        if best is None or score > best:
-            best, chosen = score, child
-    return chosen
+        for index, child in enumerate(children)
+        if isinstance(child, str)
+        and child.partition("/")[0].lower() == author.lower()
+        and child != repo_id
+    ]
+    return max(scored)[-1] if scored else None
 
 
 def pair_key(facts: ModelFacts, known: dict[str, str] | None = None) -> str:

@@ -48,21 +48,17 @@ def matches(rule: dict[str, Any], seen: dict[str, Any]) -> dict[str, str] | None
     return None
 
 
-def _name_verdict(repo_id: str, k: dict[str, Any]) -> str | None:
-    seen = _name_observations(repo_id, k)
-    names = (r for r in k["rules"] if r.get("group") == "name")
+def name_verdict(repo_id: str) -> str | None:
+    """The variant the name alone implies, or None."""
+    seen = _name_observations(repo_id)
+    names = (r for r in knowledge()["rules"] if r.get("group") == "name")
     rule = next((r for r in names if matches(r, seen) is not None), None)
     return rule["verdict"] if rule else None
 
 
-def name_verdict(repo_id: str) -> str | None:
-    """The variant the name alone implies, or None."""
-    return _name_verdict(repo_id, knowledge())
-
-
-def _name_observations(repo_id: str, k: dict[str, Any]) -> dict[str, Any]:
+def _name_observations(repo_id: str) -> dict[str, Any]:
     org, _, name = repo_id.rpartition("/")
-    return {"name": name, "stem": k["packaging"].sub("", name), "org": org.lower()}
+    return {"name": name, "stem": knowledge()["packaging"].sub("", name), "org": org.lower()}
 
 
 def observations(
@@ -78,11 +74,11 @@ def observations(
     """What the rules look at, from the facts and the signals a provider saw."""
     base_relation = base_relation or card_base_model_relation
     k = knowledge()
-    seen = _name_observations(facts.repo_id, k)
+    seen = _name_observations(facts.repo_id)
     parent = facts.get("base_model")
     if isinstance(parent, str):
         seen["parent"] = parent
-        seen["parent_variant"] = base_variant or _name_verdict(parent, k)
+        seen["parent_variant"] = base_variant or name_verdict(parent)
     seen["relation"] = base_relation or "none"
     seen["how"] = k["how"].get(base_relation or "", k["how"]["default"])
     seen["relation_checked"] = relation_checked
