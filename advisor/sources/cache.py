@@ -33,16 +33,11 @@ MAX_ENTRY_BYTES = 32 << 20  # one model's answer (siblings included) is well und
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def default_root() -> Path:
-    """ADVISOR_CACHE_DIR, else <HF_HOME>/advisor (next to the Hub's own cache)."""
-    if root := os.environ.get("ADVISOR_CACHE_DIR"):
-        return Path(root).expanduser()
-    return hf_home() / "advisor" / "api"
-
-
 class AnswerCache:
     def __init__(self) -> None:
-        self.root = default_root()
+        # ADVISOR_CACHE_DIR, else <HF_HOME>/advisor/api (next to the Hub's own cache).
+        root = os.environ.get("ADVISOR_CACHE_DIR")
+        self.root = Path(root).expanduser() if root else hf_home() / "advisor" / "api"
 
     def _repo_dir(self, repo_id: str) -> Path:
         return self.root / _SAFE.sub("_", repo_id.replace("/", "--"))

@@ -86,16 +86,12 @@ def variant_of(repo_id: str | None) -> str | None:
     return found["facts"]["variant"]["value"] if found else None
 
 
-def canonical(repo_id: str) -> str:
-    """The catalog's spelling of a repo id (renamed ids too), or the id itself."""
-    found = entry(repo_id)
-    return found["repo_id"] if found else repo_id
-
-
 def sibling(facts: ModelFacts) -> str | None:
-    """The catalogued sibling: only a catalogued base counts for an instruct repo."""
+    """The catalogued sibling, in the catalog's spelling (renamed ids too) when it is listed:
+    only a catalogued base counts for an instruct repo."""
     found = family.sibling_id(facts, variant_of(facts.get("base_model")), known_base_only=True)
-    return canonical(found) if found else None
+    listed = entry(found) if found else None
+    return listed["repo_id"] if listed else found or None
 
 
 def summary(family: str | None = None) -> list[dict[str, Any]]:

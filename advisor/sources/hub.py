@@ -354,18 +354,14 @@ def _children(repo_id: str) -> list[str]:
 
 # --- answer -> facts ---------------------------------------------------------------------------
 
+_STRING_LISTS = ("tags", "siblings", "children")  # lists of repo ids, file names or tags
 _ANSWER_TYPES: dict[str, tuple[type, ...]] = {
     "sha": (str,),
-    "tags": (list,),
-    "siblings": (list,),
-    "sibling_sizes": (dict,),
-    "files": (dict,),
-    "config": (dict,),
-    "card_data": (dict,),
-    "safetensors": (dict,),
     "base_models": (dict, list),
-    "children": (list,),
-    "file_errors": (dict,),
+    **dict.fromkeys(_STRING_LISTS, (list,)),
+    **dict.fromkeys(
+        ("sibling_sizes", "files", "config", "card_data", "safetensors", "file_errors"), (dict,)
+    ),
 }
 
 
@@ -377,7 +373,7 @@ def well_typed(answer: dict[str, Any]) -> dict[str, Any]:
     for key, kinds in _ANSWER_TYPES.items():
         if key in out and not isinstance(out[key], kinds):
             del out[key]
-    for key in ("tags", "siblings", "children"):
+    for key in _STRING_LISTS:
         if key in out:
             out[key] = [item for item in out[key] if isinstance(item, str)]
     if "file_errors" in out:

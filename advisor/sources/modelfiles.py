@@ -51,11 +51,6 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _positive(value: Any) -> int | None:
-    number = _int(value)
-    return number if number is not None and number > 0 else None
-
-
 # Architecture dimensions: fact name -> config.json keys that hold it, the HF name first.
 # Mixtral calls its expert count num_local_experts, DeepSeek-V2/V3 n_routed_experts.
 DIMENSION_KEYS = {
@@ -92,52 +87,42 @@ def apply_config(
         value = config.get(key)
         return text.get(key) if value is None else value
 
+    def put(name: str, value: Any, note: str = "") -> None:
+        facts.set_default(name, value, source, detail + note)
+
     model_type = pick("model_type")
-    facts.set_default(
-        "model_type", model_type if isinstance(model_type, str) else None, source, detail
-    )
+    put("model_type", model_type if isinstance(model_type, str) else None)
     arch = config.get("architectures")
     if isinstance(arch, list) and all(isinstance(a, str) for a in arch):
-        facts.set_default("architectures", arch, source, detail)
-    facts.set_default("context_length", _int(pick("max_position_embeddings")), source, detail)
+        put("architectures", arch)
+    put("context_length", _int(pick("max_position_embeddings")))
     # Qwen2 configs carry a sliding_window value with use_sliding_window false: not in use.
     window = _int(pick("sliding_window"))
     if window and pick("use_sliding_window") is not False:
-        facts.set_default("sliding_window", window, source, detail)
+        put("sliding_window", window)
     rope = pick("rope_scaling")
     if isinstance(rope, dict):
         kind = rope.get("rope_type") or rope.get("type")
         factor = rope.get("factor")
-        facts.set_default(
-            "rope_scaling",
-            str(kind) if kind else None,
-            source,
-            f"{detail} (factor {factor})" if factor else detail,
-        )
-    facts.set_default("vocab_size", _int(pick("vocab_size")), source, detail)
+        put("rope_scaling", str(kind) if kind else None, f" (factor {factor})" if factor else "")
+    put("vocab_size", _int(pick("vocab_size")))
     for name, keys in DIMENSION_KEYS.items():
-        found = next(((k, pick(k)) for k in keys if _positive(pick(k)) is not None), None)
+        found = next(((k, pick(k)) for k in keys if (_int(pick(k)) or 0) > 0), None)
         if found:
-            note = "" if found[0] == name else f" ({found[0]})"
-            facts.set_default(name, found[1], source, detail + note)
+            put(name, found[1], "" if found[0] == name else f" ({found[0]})")
     eos = pick("eos_token_id")
     if _int(eos) is not None:
         eos = [eos]
     if isinstance(eos, list) and eos and all(_int(e) is not None for e in eos):
-        facts.set_default("eos_token_id", eos, source, detail)
-    facts.set_default("pad_token_id", _int(pick("pad_token_id")), source, detail)
+        put("eos_token_id", eos)
+    put("pad_token_id", _int(pick("pad_token_id")))
     tie = pick("tie_word_embeddings")
-    facts.set_default("tie_word_embeddings", tie if isinstance(tie, bool) else None, source, detail)
+    put("tie_word_embeddings", tie if isinstance(tie, bool) else None)
     quant = config.get("quantization_config") or text.get("quantization_config")
     if isinstance(quant, dict):
         method = quant.get("quant_method") or "quantised"
         bits = quant.get("bits") or ("4" if quant.get("load_in_4bit") else None)
-        facts.set_default(
-            "quantized",
-            True,
-            source,
-            f"{detail} quantization_config: {method}" + (f" {bits}-bit" if bits else ""),
-        )
+        put("quantized", True, f" quantization_config: {method}" + (f" {bits}-bit" if bits else ""))
 
 
 def quant_bits(config: Any) -> int | None:

@@ -177,14 +177,11 @@ def fetch_models(
     # A sibling may be uncatalogued even when its repo is catalogued: auto decides again.
     sibling_source = "auto" if source in ("auto", "local") else source
     siblings = fetch_all([s for _, s in wanted], sibling_source, False)
-    found = dict(zip([i for i, _ in wanted], siblings, strict=True))
     bar.done()
-    ordered: list[ModelFacts] = []
-    for index, facts in enumerate(results):
-        ordered.append(facts)
-        if index in found:
-            ordered.append(found[index])
-    return ordered
+    # Each right after its candidate: inserted from the last, so earlier indexes still hold.
+    for (index, _), facts in reversed(list(zip(wanted, siblings, strict=True))):
+        results.insert(index + 1, facts)
+    return results
 
 
 def inspect_model(
