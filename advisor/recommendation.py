@@ -94,7 +94,9 @@ class Licence(NamedTuple):
         }
 
 
-@dataclass(eq=False)
+# repr=False: a generated repr of thousands of checks is no use to read, and its code costs
+# ~1 ms to generate at every start.
+@dataclass(eq=False, repr=False)
 class Candidate:
     """One candidate's facts, checks, memory per method and licence terms."""
 
@@ -150,7 +152,7 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)  # repr=False: see Candidate
 class Recommendation:
     """The verdict, its reasons, every candidate's fit, and the trace behind each of them."""
 

@@ -1,7 +1,5 @@
 """The task spec (v1): what the user fine-tunes for. Its field names are a public contract."""
 
-from __future__ import annotations
-
 import re
 import sys
 from enum import Enum
