@@ -22,7 +22,6 @@ _REF = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
 class Choice:
     """One decided setting: its value, the rule that chose it and why (shown in the config)."""
 
-    decision: str
     value: Any
     rule: str
     reason: str
@@ -35,28 +34,25 @@ class Choice:
         return f"{self.rule}: {self.reason}"
 
 
+@cache  # each file parsed once: config_rules.yaml serves two of the accessors below
 def _load(name: str) -> dict[str, Any]:
     text = resources.files("advisor.knowledge").joinpath(name).read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
-@cache
 def config_rules() -> dict[str, list[dict[str, Any]]]:
     return _load("config_rules.yaml")["decisions"]
 
 
-@cache
 def deepspeed_files() -> dict[str, dict[str, str]]:
     """framework -> {zero2|zero3: the ZeRO config file its repository ships}."""
     return _load("config_rules.yaml")["deepspeed_files"]
 
 
-@cache
 def chat_formats() -> dict[str, Any]:
     return _load("chat_formats.yaml")
 
 
-@cache
 def template_hashes() -> dict[str, Any]:
     return _load("chat_template_hashes.yaml")["templates"]
 
@@ -98,7 +94,7 @@ def decide(name: str, facts: dict[str, Any]) -> Choice:
     for rule in config_rules()[name]:
         if matches(rule.get("when") or {}, facts):
             value = _fill(rule["value"], facts)
-            choice = Choice(name, value, rule["id"], _fill(rule["reason"], facts))
+            choice = Choice(value, rule["id"], _fill(rule["reason"], facts))
             facts[f"decision.{name}"] = value
             return choice
     raise KeyError(f"decision {name} has no rule for these facts")  # the last rule is when: {}
