@@ -524,9 +524,7 @@ def _indented(text: str) -> str:
     )
 
 
-def describe_understanding(found: Understanding | None) -> str:
-    if found is None:
-        return "nothing"
+def describe_understanding(found: Understanding) -> str:
     kind = f"kind: {found.kind} ({found.kind_source})" if found.kind else "kind: not recognised"
     parts = [
         kind,

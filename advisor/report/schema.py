@@ -23,8 +23,7 @@ def _doc(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _opt(schema: dict[str, Any], description: str = "") -> dict[str, Any]:
     """The same schema, or null (unknown stays unknown)."""
-    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    return _doc({**schema, "type": [*kinds, "null"]}, description)
+    return _doc({**schema, "type": [schema["type"], "null"]}, description)
 
 
 def _list(items: dict[str, Any], description: str = "") -> dict[str, Any]:
