@@ -70,11 +70,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             quantization.append(("bnb_4bit_quant_storage", Code("torch.bfloat16"), why))
         py.call("quantization = ", "BitsAndBytesConfig", quantization)
         model_args.append(("quantization_config", Code("quantization"), None))
-    py.add(
-        "model = AutoModelForCausalLM.from_pretrained(MODEL, "
-        + ", ".join(f"{k}={v!r}" for k, v, _ in model_args)
-        + ")"
-    )
+    keywords = ", ".join(f"{k}={v!r}" for k, v, _ in model_args)
+    py.add(f"model = AutoModelForCausalLM.from_pretrained(MODEL, {keywords})")
     if plan.value("new_tokens") == "add":
         py.add("model.resize_token_embeddings(len(tokenizer))")
     if peft:

@@ -235,22 +235,14 @@ def _why(report: dict[str, Any]) -> list[list[str] | Flex]:
     parts: list[list[str] | Flex] = [["Why:"], _each(reasons, 1)]
     if d["undecided"]:
         parts.append(_text(f"undecided (missing facts): {', '.join(d['undecided'])}"))
-    parts.append(["Exceptions (base is right when one fires):"])
     status = L.EXCEPTION_STATUS
-    parts.append(
-        [
-            f"  {x['id']:<22} {status.get(x['status'], x['status'])}"
-            for x in d["exceptions_considered"]
-        ]
-    )
+    exceptions = [f"  {x['id']:<22} {status.get(x['status'], x['status'])}" for x in
+                  d["exceptions_considered"]]  # fmt: skip
+    parts += [["Exceptions (base is right when one fires):"], exceptions]
     tax = d["alignment_tax"]
     rules = ", ".join(r["rule"] for r in tax["reasons"])
-    parts.append(
-        _text(
-            f"Alignment tax: {tax['level']}{f' [{rules}]' if rules else ''} - {tax['cost']}",
-            first="",
-        )
-    )
+    tags = f" [{rules}]" if rules else ""
+    parts.append(_text(f"Alignment tax: {tax['level']}{tags} - {tax['cost']}", first=""))
     return parts
 
 
