@@ -42,6 +42,9 @@ def read(text: str) -> Understanding:
     norm = normalise(text)
     found = scopes(norm.text)
     terms = term_hits(norm, found)
+    narrowed = _consumed(found, norm, terms)
+    if narrowed != found:
+        found, terms = narrowed, term_hits(norm, narrowed)
     result = Understanding()
     models = models_in(norm, found)
     _read_patterns(result, norm, found, terms)
@@ -54,6 +57,22 @@ def read(text: str) -> Understanding:
     result.domains = sorted(set(result.domains))
     result.style = sorted(set(result.style))
     return result
+
+
+def _consumed(found: list[Scope], norm: Normalised, terms: dict[str, list[Hit]]) -> list[Scope]:
+    """A negation that a `polarity: negated` entry needs governs that entry's words only.
+    "never refuses to explain exploits", "no disclaimers about dosages": the cue negates the
+    refusal or the disclaimer; what follows is what the user wants answered, not excluded."""
+    needing = [e for e in patterns() if e.polarity == "negated"]
+    needing += [e for e in own_alignment_parts()[0].values() if e.polarity == "negated"]
+    spans = [(h.start, h.end) for e in needing for h in find(e, norm.text, found, terms)]
+    out = []
+    for scope in found:
+        inside = [s for s in spans if negated(s, [scope]) is not None]
+        if inside:
+            scope = Scope(min(a for a, _ in inside), max(b for _, b in inside), scope.cue)
+        out.append(scope)
+    return out
 
 
 def _evidence(norm: Normalised, stage: str, entry: str, hit: Hit, **extra: Any) -> dict[str, Any]:
