@@ -25,7 +25,7 @@ from advisor.context import (
 )
 from advisor.engine.evaluate import RuleResult, run_rule, run_rules
 from advisor.engine.loader import Rule
-from advisor.engine.pick import Score, rank, reason, score
+from advisor.engine.pick import NOT_ASKED, Score, rank, reason, score
 from advisor.facts import DatasetProfile, ModelFacts
 from advisor.facts.derive import licences
 from advisor.facts.family import pairs
@@ -357,8 +357,27 @@ def _choose_in_pair(members: list[Candidate], variant: str) -> None:
             cand.recommended = True
 
 
-def _scores(candidates: list[Candidate]) -> list[Score]:
-    return [score(c.repo_id, {ch.rule_id: ch.state for ch in c.checks}) for c in candidates]
+def _scores(candidates: list[Candidate], unasked: set[str]) -> list[Score]:
+    return [
+        score(
+            c.repo_id,
+            {
+                ch.rule_id: NOT_ASKED if ch.state == "pass" and ch.rule_id in unasked else ch.state
+                for ch in c.checks
+            },
+        )
+        for c in candidates
+    ]
+
+
+def _unasked(candidates: list[Candidate]) -> set[str]:
+    """The checks the user gave no input for: not asked for one candidate is not asked for any.
+    Whether a check waits on the user's input is the same for every candidate, but a model's
+    facts can settle it without the input ("rope scaling needed?" is settled for a model that
+    documents no longer context): that pass says nothing about the user's need, and counting it
+    for some candidates and not others would rank on a question nobody asked. (A warning or a
+    failure such a check raises still counts: it holds whatever the input.)"""
+    return {ch.rule_id for c in candidates for ch in c.checks if ch.state == NOT_ASKED}
 
 
 def _explain_pick(rec: Recommendation) -> None:
@@ -366,14 +385,15 @@ def _explain_pick(rec: Recommendation) -> None:
     engine/pick.py), the ranking with its scores, why the pick beat the runner-up, or the
     closest candidate when no candidate of the verdict's variant passes."""
     summaries = {ch.rule_id: ch.result.rule.summary for c in rec.candidates for ch in c.checks}
-    chosen = rank(_scores([c for c in rec.candidates if c.recommended]))
+    unasked = _unasked(rec.candidates)
+    chosen = rank(_scores([c for c in rec.candidates if c.recommended], unasked))
     rec.ranking = [s.to_json() for s in chosen]
     if chosen:
         rec.repo = chosen[0].repo_id
         rec.pick_reason = reason(chosen[0], chosen[1] if len(chosen) > 1 else None, summaries)
         return
     usable = [c for c in rec.candidates if not c.facts.error and not c.counts.get("fail")]
-    closest = rank(_scores(usable))
+    closest = rank(_scores(usable, unasked))
     if closest:
         other = rec.candidate(closest[0].repo_id)
         rec.closest = closest[0].repo_id

@@ -51,6 +51,19 @@ def test_pick_reason_names_the_runner_up_and_the_criterion():
     ]
 
 
+def test_a_question_nobody_asked_scores_for_no_candidate():
+    # No context was asked. Qwen2.5 documents a longer context, so its rope-scaling check waits
+    # on the input (not asked); SmolLM2 documents none, so the same check passes without it.
+    # That pass must not give SmolLM2 a context criterion Qwen does not have.
+    rec = _rec(
+        {"task": {"description": "extract invoice fields to JSON"}},
+        ["Qwen/Qwen2.5-7B-Instruct", "HuggingFaceTB/SmolLM2-1.7B-Instruct"],
+    )
+    by_repo = {r["repo_id"]: r for r in rec.ranking}
+    assert {r["criteria"]["context"]["state"] for r in by_repo.values()} == {"not-asked"}
+    assert len({r["out_of"] for r in by_repo.values()}) == 1
+
+
 def test_a_tie_says_so():
     rec = _rec({"task": {"description": "support bot"}}, ["Qwen/Qwen2.5-7B-Instruct"] * 1)
     assert "only candidate" in rec.pick_reason
