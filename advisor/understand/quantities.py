@@ -33,6 +33,8 @@ class _Compiled(NamedTuple):
 
     number: re.Pattern
     vague: tuple[tuple[re.Pattern, int], ...]
+    spelled: re.Pattern  # a run of spelled-out number words
+    spelled_words: dict[str, tuple[str, int]]  # word -> (number | hundreds | scale, value)
     units: tuple[tuple[str, str, int, re.Pattern], ...]  # (name, class, strength, regex)
     adjacent: frozenset[str]  # units that count only right after the number ("40 Go")
     gpu: re.Pattern
@@ -75,6 +77,12 @@ def _compiled() -> _Compiled:
     return _Compiled(
         number=number,
         vague=tuple((regexcache.compile(v["match"]), int(v["value"])) for v in data["vague"]),
+        spelled=_spelled_run(data["spelled"]),
+        spelled_words={
+            **{w: ("number", int(v)) for w, v in data["spelled"]["numbers"].items()},
+            **{w: ("hundreds", 100) for w in data["spelled"]["hundreds"]},
+            **{w: ("scale", int(v)) for w, v in data["spelled"]["scales"].items()},
+        },
         units=units,  # type: ignore[arg-type]
         adjacent=frozenset(name for name, spec in data["units"].items() if spec.get("adjacent")),
         gpu=combine(data["gpu_words"]),  # type: ignore[arg-type]
@@ -134,6 +142,36 @@ def _compiled() -> _Compiled:
         deploy_stop=combine(data["deploy"]["clause_ends"]),  # type: ignore[arg-type]
         deploy_window=int(data["deploy"]["window"]),
     )
+
+
+def _spelled_run(spelled: dict) -> re.Pattern:
+    """Number words (longest first), joined by spaces, hyphens or a joiner word."""
+    words = [*spelled["numbers"], *spelled["hundreds"], *spelled["scales"]]
+    word = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    joiner = "|".join(re.escape(j) for j in spelled["joiners"])
+    return regexcache.compile(
+        rf"(?<![\w.,-])(?:{word})(?:(?:\s+(?:{joiner})\s+|\s*-\s*|\s+)(?:{word}))*\b",
+        re.IGNORECASE,
+    )
+
+
+def _spelled_value(c: _Compiled, words: list[str]) -> float | None:
+    """The number a run of number words says, or None when no hundreds or scale word is in it
+    or it does not start with a number ("half a thousand": not read rather than misread; see
+    quantities.yaml `spelled`)."""
+    if not words or c.spelled_words[words[0]][0] != "number":
+        return None
+    total = current = 0
+    scaled = False
+    for word in words:
+        kind, value = c.spelled_words[word]
+        if kind == "number":
+            current += value
+        elif kind == "hundreds":
+            current, scaled = max(current, 1) * 100, True
+        else:
+            total, current, scaled = total + max(current, 1) * value, 0, True
+    return float(total + current) if scaled else None
 
 
 def _node_forms(data: dict) -> tuple[tuple[re.Pattern | None, re.Pattern | None], ...]:
@@ -229,6 +267,13 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
     for regex, value in c.vague:
         for m in regex.finditer(text):
             spans.append((m.start(), m.end(), float(value), True))
+    for m in c.spelled.finditer(text):
+        if any(a <= m.start() < b for a, b, _, _ in spans):
+            continue
+        words = [w for w in re.split(r"[\s-]+", m.group(0).lower()) if w in c.spelled_words]
+        value = _spelled_value(c, words)
+        if value is not None:
+            spans.append((m.start(), m.end(), value, False))
     for m in c.number.finditer(text):
         if any(a <= m.start(1) < b for a, b, _, _ in spans):
             continue
