@@ -18,9 +18,13 @@ def test_task_reads_the_number_of_examples_and_vetoes_own_alignment(cli):
     assert facts["data.examples"] == {"value": 150, "origin": "inferred", "from": "150 examples"}
     assert report["decision"]["variant"] == "instruct"
     assert "read from --task: data.examples = 150" in result.stderr
+    # "in our own chat format" is chat data too; more examples is one of the flips to base.
+    assert facts["data.format"]["value"] == "chat"
     changes = report["decision"]["what_would_change"]
-    assert changes[0]["changes"][0]["fact"] == "data.examples"
-    assert changes[0]["variant"] == "base"
+    assert any(
+        c["variant"] == "base" and [ch["fact"] for ch in c["changes"]] == ["data.examples"]
+        for c in changes
+    )
 
 
 def test_task_constraints_are_read_and_flags_win(cli):

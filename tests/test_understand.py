@@ -149,6 +149,7 @@ def test_constraint_cases(case):
     facts = {k: v["value"] for k, v in result.facts.items()}
     for key, field in (
         ("method", "training.method"),
+        ("format", "data.format"),
         ("commercial", "constraints.commercial_use"),
         ("licenses", "constraints.licenses"),
         ("languages", "constraints.languages"),

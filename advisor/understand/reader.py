@@ -309,7 +309,8 @@ def _unit_end(text: str, end: int) -> int:
 def _constraints() -> dict[str, Any]:
     data = knowledge("constraints")
     return {
-        "methods": [(m["value"], combine(m["match"])) for m in data["methods"]],
+        "training.method": [(m["value"], combine(m["match"])) for m in data["methods"]],
+        "data.format": [(f["value"], combine(f["match"])) for f in data["formats"]],
         "commercial": [
             (c.get("value"), combine(c["match"]), c.get("ask")) for c in data["commercial"]
         ],
@@ -333,10 +334,11 @@ def _first(regex: re.Pattern | None, text: str, found: list[Scope]):
 def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope]) -> None:
     data = _constraints()
     text = norm.text
-    for value, regex in data["methods"]:
-        hit = _first(regex, text, found)
-        if hit and not hit[1] and "training.method" not in result.facts:
-            result.facts["training.method"] = {"value": value, "from": norm.quote(*hit[0].span())}
+    for field in ("training.method", "data.format"):  # the first entry that matches decides
+        for value, regex in data[field]:
+            hit = _first(regex, text, found)
+            if hit and not hit[1] and field not in result.facts:
+                result.facts[field] = {"value": value, "from": norm.quote(*hit[0].span())}
     asked: list[str] = []
     for value, regex, ask in data["commercial"]:
         hit = _first(regex, text, found)
