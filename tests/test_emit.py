@@ -406,3 +406,20 @@ def test_one_gpu_configs_have_no_sharding(configs):
     for (name, framework), (text, warnings) in configs.items():
         assert "fsdp" not in text and "deepspeed:" not in text, (name, framework)
         assert not any("does not set up" in w for w in warnings)
+
+
+def test_preference_data_gets_no_sft_config(cli, tmp_path):
+    # Every emitter writes supervised fine-tuning: chosen/rejected rows need a preference
+    # trainer, so the config is refused (one line, exit 2, no file) rather than written wrong,
+    # whether the spec says so or a --task sentence does.
+    spec = tmp_path / "pref.yaml"
+    spec.write_text(
+        "task: {description: Align our support assistant}\ndata: {format: preference}\n"
+    )
+    out = tmp_path / "cfg.py"
+    result = cli("config", str(spec), "--framework", "trl", "-o", str(out))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "data.format is preference" in result.stderr and "DPO" in result.stderr
+    assert not out.exists()
+    read = cli("recommend", "--task", "DPO on 5k chosen/rejected pairs", "--emit", "axolotl")
+    assert read.returncode == 2 and "data.format is preference" in read.stderr

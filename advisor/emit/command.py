@@ -39,6 +39,16 @@ def write_config(
 
         dataset = profile_dataset(data_path)
     rec = run(spec, rule_dirs=list(rule_dirs), dataset=dataset, **fetch)
+    if rec.facts.get("data.format", {}).get("value") == "preference":
+        # Every emitter writes supervised fine-tuning; an SFT run on chosen/rejected rows would
+        # fail on their fields or train on the wrong text, so no config beats a wrong one.
+        raise UserError(
+            "data.format is preference (chosen/rejected pairs): advisor writes supervised "
+            "fine-tuning configs only, and SFT does not train on preference pairs",
+            hint="fine-tune on the chosen replies first (data.format: chat), then run a "
+            "preference trainer: TRL DPOTrainer / `trl dpo`, axolotl `rl: dpo`, LLaMA-Factory "
+            "`stage: dpo`",
+        )
     target = repo or rec.repo
     if target is None:
         raise UserError(
