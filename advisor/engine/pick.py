@@ -175,8 +175,8 @@ def reason(top: Score, runner: Score | None, summaries: dict[str, str]) -> str:
         )
     if why == "known":
         return (
-            f"{head} ranks above {other} on how much is known: {top.unknown} unknown checks "
-            f"vs {runner.unknown}."
+            f"{head} ranks above {other} on how much is known: {top.unknown} unknown "
+            f"check{'' if top.unknown == 1 else 's'} vs {runner.unknown}."
         )
     crit = next(c for c in criteria().items if c.id == why)
     theirs = _state_text(runner, crit, summaries)
