@@ -17,8 +17,8 @@ class Quantity(NamedTuple):
     """A number read from the text, with its unit and where it stood."""
 
     value: float
-    # examples | tokens | bytes | files | gpu | params | context (a context length) | length
-    # (tokens of one item: the longest example) | None
+    # examples | tokens | bytes | bytes-unclear (neither GPU nor data said) | files | gpu | params
+    # | context (a context length) | length (tokens of one item: the longest example) | None
     unit_class: str | None
     start: int
     end: int
@@ -290,6 +290,8 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
             cls = "gpu"
         elif cls == "bytes" and unit:
             value *= _byte_scale(unit[3])
+            if not of_data and not gpu_context:
+                cls = "bytes-unclear"  # GPU memory or data? the user is asked (quantities.yaml)
         scale_b = _BILLIONS.search(text[start:end].strip())
         limit = bool(
             c.limit.search(window_before.rstrip()) or c.limit_after.search(text[end : end + 40])

@@ -218,6 +218,9 @@ def _read_quantities(
                 result.signals.append("raw-volume")
             else:
                 shown["used_as"] = None
+        elif cls == "bytes-unclear":
+            shown["used_as"] = None
+            result.ignored.append(f"'{words}': {knowledge('quantities')['bytes_unclear']}")
         elif cls == "gpu" and deployed(norm.text, q.start, q.end):
             shown["used_as"] = None
             result.ignored.append(_deploy_note(words))
