@@ -21,6 +21,7 @@ so the rules for a typed answer are exactly those for a YAML file.
 
 from __future__ import annotations
 
+import itertools
 import re
 import textwrap
 from collections.abc import Callable
@@ -43,6 +44,7 @@ from advisor.understand import Understanding, understand
 # From rules/own-alignment.yaml (data.examples gte 1000): below it the rule cannot fire, so the
 # own post-training questions cannot change the answer. A test keeps the two in step.
 OWN_ALIGNMENT_MIN_EXAMPLES = 1000
+MAX_PIPED_TRIES = 5  # answers to one question that cannot be used, when no person is typing
 NO_CHAT_KINDS = frozenset(
     {"code-completion", "text-completion", "scoring", "continued-pretraining"}
 )
@@ -436,7 +438,14 @@ def _ask(prompter: Prompter, question: Question, state: State, rules: dict[str, 
     default = question.default(state)
     choices = f" ({', '.join(question.choices)})" if question.choices else ""
     prompt = f"{question.prompt}{choices} [{_default_text(question, default)}]: "
-    while True:
+    for tries in itertools.count(1):
+        if tries > MAX_PIPED_TRIES and not prompter.interactive:
+            # Piped answers cannot be corrected: `yes '' | advisor ask` would re-ask forever.
+            raise UserError(
+                f"{MAX_PIPED_TRIES} piped answers in a row to '{question.id}' could not be "
+                "used — nothing written",
+                hint="give one valid answer per line (? at a terminal explains a question)",
+            )
         text = prompter.line(prompt)
         if text is None:
             raise UserError(

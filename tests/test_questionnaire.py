@@ -293,6 +293,18 @@ def test_a_blank_task_is_reasked(rules):
     assert transcript.count("an answer is needed here") == 2
 
 
+def test_endless_unusable_piped_answers_end_with_one_line(tmp_path):
+    # `yes '' | advisor ask` (or `yes '?'`): nobody can correct a piped answer, so after a few
+    # unusable ones the command stops (exit 2) instead of re-asking forever.
+    for answer in ("", "?"):
+        result = ask_cli([], [answer] * 10_000, tmp_path)
+        assert result.returncode == 2, result.stderr[-300:]
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("advisor: error: 5 piped answers in a row to 'task.description'")
+        assert len(result.stderr) < 20_000
+        assert result.stdout == ""
+
+
 # --- piped stdin, end to end ---------------------------------------------------------------
 
 SCENARIOS = {
