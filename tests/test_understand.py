@@ -209,3 +209,61 @@ def test_a_huge_number_is_quoted_back_cut_to_a_line():
     result = read("a chat bot trained on " + "9" * 9000 + " examples")
     assert "data.examples" not in result.facts
     assert result.ignored and all(len(note) < 200 for note in result.ignored)
+
+
+def _reference_scopes(text: str) -> list[str]:
+    """Negation scopes as the first implementation found them, each search running to the end
+    of the text (quadratic in the number of cues): the words each scope covers."""
+    from advisor.understand.negation import _WORD, _compiled
+
+    forward, backward, boundary, not_negation, max_words = _compiled()
+
+    def forward_end(start: int) -> int:
+        stop = boundary.search(text, start)
+        end = stop.start() if stop else len(text)
+        words = list(_WORD.finditer(text, start, end))
+        return words[max_words - 1].end() if len(words) > max_words else end
+
+    def backward_start(end: int) -> int:
+        start = 0
+        for stop in boundary.finditer(text, 0, end):
+            start = stop.end()
+        words = list(_WORD.finditer(text, start, end))
+        return words[-max_words].start() if len(words) > max_words else start
+
+    cancelled = [m.span() for m in not_negation.finditer(text)] if not_negation else []
+    found, backward_cues = [], []
+    for cue in backward.finditer(text) if backward is not None else []:
+        backward_cues.append(cue.span())
+        found.append((backward_start(cue.start()), cue.start()))
+    for cue in forward.finditer(text):
+        if any(a <= cue.start() < b for a, b in cancelled + backward_cues):
+            continue
+        end = forward_end(cue.end())
+        if _WORD.search(text, cue.end(), end):
+            found.append((cue.end(), end))
+        else:
+            found.append((backward_start(cue.start()), cue.start()))
+    return [" ".join(w.group(0) for w in _WORD.finditer(text, a, b)) for a, b in found]
+
+
+def test_negation_scopes_look_no_further_than_they_reach():
+    # The scopes search only as far as max_words words: the same scopes as searching to the end
+    # of the text, on generated texts full of cues, boundaries and long stretches of words.
+    import random
+
+    from advisor.understand.negation import _WORD
+
+    rng = random.Random(7)
+    vocab = [
+        "not", "no", "without", "don't", "is not needed", "but", "only", ",", ".", " - ",
+        "fim", "chat", "model", "data", "pretraining", "not only", "no more than", "rather than",
+        "we", "the", "examples", "sft", "raw", "text", "nicht", "sans", "sin", "keine",
+    ]  # fmt: skip
+    for _ in range(400):
+        words = [rng.choice(vocab) for _ in range(rng.randint(1, 60))]
+        text = normalise(" ".join(words)).text
+        covered = [
+            " ".join(w.group(0) for w in _WORD.finditer(text, s.start, s.end)) for s in scopes(text)
+        ]
+        assert covered == _reference_scopes(text), text

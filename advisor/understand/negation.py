@@ -9,6 +9,7 @@ necessaire") governs the words before it, back to the previous boundary.
 
 import re
 from functools import lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 from advisor import regexcache
@@ -37,22 +38,29 @@ def _compiled() -> tuple[re.Pattern, re.Pattern | None, re.Pattern, re.Pattern |
 _WORD = regexcache.compile(r"\w+")
 
 
+# A scope never reaches past max_words words, so neither search looks further than that: a text
+# of thousands of cues ("not not not ...") costs one short search each, not one to the end.
+_LOOK_BACK = 200  # characters per word looked back before the whole text is searched
+
+
 def _forward_end(text: str, start: int, boundary: re.Pattern, max_words: int) -> int:
-    stop = boundary.search(text, start)
-    end = stop.start() if stop else len(text)
-    words = list(_WORD.finditer(text, start, end))
-    if len(words) > max_words:
-        end = words[max_words - 1].end()
-    return end
+    words = list(islice(_WORD.finditer(text, start), max_words + 1))
+    limit = words[max_words].start() if len(words) > max_words else len(text)
+    stop = boundary.search(text, start, limit)
+    if stop:
+        return stop.start()
+    return words[max_words - 1].end() if len(words) > max_words else len(text)
 
 
 def _backward_start(text: str, end: int, boundary: re.Pattern, max_words: int) -> int:
-    start = 0
-    for stop in boundary.finditer(text, 0, end):
+    low = max(0, end - _LOOK_BACK * max_words)
+    words = list(_WORD.finditer(text, low, end))
+    if len(words) <= max_words and low > 0:
+        low, words = 0, list(_WORD.finditer(text, 0, end))
+    floor = words[-max_words].start() if len(words) > max_words else low
+    start = floor
+    for stop in boundary.finditer(text, floor, end):
         start = stop.end()
-    words = list(_WORD.finditer(text, start, end))
-    if len(words) > max_words:
-        start = words[-max_words].start()
     return start
 
 
