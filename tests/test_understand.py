@@ -267,3 +267,44 @@ def test_negation_scopes_look_no_further_than_they_reach():
             " ".join(w.group(0) for w in _WORD.finditer(text, s.start, s.end)) for s in scopes(text)
         ]
         assert covered == _reference_scopes(text), text
+
+
+def _reference_deployed(text: str, start: int, end: int) -> bool:
+    """quantities.deployed as first written: clause ends searched from the start of the text."""
+    from advisor.understand.quantities import _WORD, _compiled
+
+    c = _compiled()
+    begin = 0
+    for stop in c.deploy_stop.finditer(text, 0, start):
+        begin = stop.end()
+    words = list(_WORD.finditer(text, begin, start))[-c.deploy_window :]
+    begin = words[0].start() if words else start
+    deploy = list(c.deploy.finditer(text, begin, start))
+    train = list(c.train.finditer(text, begin, start))
+    if deploy:
+        return not (train and train[-1].start() > deploy[-1].start())
+    if train or c.deploy_after is None:
+        return False
+    stop = c.deploy_stop.search(text, end)
+    after = list(_WORD.finditer(text, end, stop.start() if stop else len(text)))[: c.deploy_window]
+    return bool(after) and c.deploy_after.search(text, end, after[-1].end()) is not None
+
+
+def test_deployment_words_are_looked_for_only_in_the_gpus_clause():
+    # deployed() looks back and ahead only `window` words: the same answers as searching the
+    # whole text, on generated texts of GPUs, deploy and training words and clause ends.
+    import random
+
+    from advisor.understand.quantities import deployed, gpus
+
+    rng = random.Random(11)
+    vocab = [
+        "serve it on", "deploy on", "train on", "fine-tune on", "a100 80gb", "an l4", "4090",
+        "but", ",", ".", "then", "in production", "served", "we", "our", "model", "data",
+        "quickly", "the", "big", "bereitgestellt", "auf einer", "lora",
+    ]  # fmt: skip
+    for _ in range(300):
+        text = normalise(" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 80)))).text
+        for gpu in gpus(text):
+            got = deployed(text, gpu.name_start, gpu.end)
+            assert got == _reference_deployed(text, gpu.name_start, gpu.end), text

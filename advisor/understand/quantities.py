@@ -3,6 +3,7 @@
 import re
 import sys
 from functools import lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 from advisor import regexcache
@@ -196,6 +197,7 @@ def _node_forms(data: dict) -> tuple[tuple[re.Pattern | None, re.Pattern | None]
     )
 
 
+_LOOK_BACK = 200  # characters per word looked back before the whole text is searched
 _compiled_scales: dict[str, float] = {}
 
 
@@ -274,8 +276,11 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         value = _spelled_value(c, words)
         if value is not None:
             spans.append((m.start(), m.end(), value, False))
+    # Numbers never overlap each other: each is checked against the phrases only, so thousands
+    # of numbers cost one pass each, not one per number read before them.
+    phrases = [(a, b) for a, b, _, _ in spans]
     for m in c.number.finditer(text):
-        if any(a <= m.start(1) < b for a, b, _, _ in spans):
+        if any(a <= m.start(1) < b for a, b in phrases):
             continue
         spans.append((m.start(), m.end(), _value(m.group(1), m.group(2)), False))
     for start, end, value, approx in sorted(spans):
@@ -360,10 +365,17 @@ def deployed(text: str, start: int, end: int) -> bool:
     it in its clause decides, within the window; a deploy word after it only with no training
     word before it."""
     c = _compiled()
-    begin = 0
-    for stop in c.deploy_stop.finditer(text, 0, start):
+    window = c.deploy_window
+    # Only the last `window` words before it count, so only they are searched for a clause end
+    # (a search from the start of the text for every GPU was quadratic).
+    low = max(0, start - _LOOK_BACK * window)
+    before = list(_WORD.finditer(text, low, start))
+    if len(before) < window and low > 0:
+        low, before = 0, list(_WORD.finditer(text, 0, start))
+    begin = before[-window].start() if len(before) >= window else low
+    for stop in c.deploy_stop.finditer(text, begin, start):
         begin = stop.end()
-    words = list(_WORD.finditer(text, begin, start))[-c.deploy_window :]
+    words = list(_WORD.finditer(text, begin, start))[-window:]
     begin = words[0].start() if words else start
     deploy = list(c.deploy.finditer(text, begin, start))
     train = list(c.train.finditer(text, begin, start))
@@ -371,8 +383,10 @@ def deployed(text: str, start: int, end: int) -> bool:
         return not (train and train[-1].start() > deploy[-1].start())
     if train or c.deploy_after is None:
         return False
-    stop = c.deploy_stop.search(text, end)
-    after = list(_WORD.finditer(text, end, stop.start() if stop else len(text)))[: c.deploy_window]
+    ahead = list(islice(_WORD.finditer(text, end), window + 1))
+    limit = ahead[window].start() if len(ahead) > window else len(text)
+    stop = c.deploy_stop.search(text, end, limit)
+    after = list(_WORD.finditer(text, end, stop.start() if stop else limit))[:window]
     return bool(after) and c.deploy_after.search(text, end, after[-1].end()) is not None
 
 
