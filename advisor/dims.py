@@ -20,6 +20,20 @@ PLAIN_MLP_MODEL_TYPES = frozenset(
 )
 
 REQUIRED = ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size")
+# Far above any released model (the largest dense hidden size is ~25k, vocabularies ~1M): a
+# config.json beyond one of these is damaged or hostile, and its dimensions are not used (the
+# parameter count and memory stay unknown instead of printing 1e41 GB).
+LIMITS = {
+    "hidden_size": 2**20,
+    "num_hidden_layers": 10_000,
+    "num_attention_heads": 2**16,
+    "num_key_value_heads": 2**16,
+    "head_dim": 2**16,
+    "vocab_size": 10**8,
+    "intermediate_size": 2**22,
+    "moe_intermediate_size": 2**22,
+    "num_experts": 2**16,
+}
 
 
 class Dims(NamedTuple):
@@ -99,10 +113,21 @@ class Dims(NamedTuple):
         )
 
 
+def out_of_range(facts: ModelFacts) -> str | None:
+    """The first dimension over its LIMITS entry, said with its value, or None."""
+    for name, top in LIMITS.items():
+        value = facts.get(name)
+        if isinstance(value, int) and value > top:
+            return f"{name} {value:,} is over {top:,}"
+    return None
+
+
 def from_facts(facts: ModelFacts) -> Dims | None:
     """The dimensions, or None when a core one (hidden, layers, heads, vocab) is unknown."""
     values = {name: facts.get(name) for name in REQUIRED}
     if any(not isinstance(v, int) or v <= 0 for v in values.values()):
+        return None
+    if out_of_range(facts):
         return None
     hidden, heads = values["hidden_size"], values["num_attention_heads"]
     assumptions: list[str] = []

@@ -79,3 +79,19 @@ def test_code_models_carry_the_dims_code_models_yaml_cites(repo: str) -> None:
     assert shape is not None
     assert shape.params() == pytest.approx(facts.get("params_b") * 1e9, rel=0.02)
     assert not estimate(shape, TrainingSetup()).partial
+
+
+def test_a_config_no_real_model_has_gives_no_dimensions(tmp_path, cli) -> None:
+    # hidden_size 2**62 printed "3.27e+41 GB per GPU": a damaged or hostile config.json is
+    # refused by name, and its parameter count stays unknown.
+    (tmp_path / "config.json").write_text(
+        '{"model_type": "llama", "hidden_size": 4611686018427387904, "num_hidden_layers": 32,'
+        ' "num_attention_heads": 32, "vocab_size": 32000, "intermediate_size": 11008}'
+    )
+    result = cli("memory", str(tmp_path))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "hidden_size 4,611,686,018,427,387,904 is over 1,048,576" in result.stderr
+    shown = cli("inspect", str(tmp_path), "--format", "json")
+    assert "e+" not in shown.stdout and '"params_b": {' not in shown.stdout
+    real = catalog.lookup("Qwen/Qwen2.5-7B-Instruct")
+    assert dims.out_of_range(real) is None and dims.from_facts(real) is not None
