@@ -11,7 +11,11 @@ from advisor.understand.data import combine, knowledge
 from advisor.understand.negation import Scope, negated
 
 # Not after a minus sign that starts a word ("-5 examples" is no count); "5-10k" reads 10k.
-_NUMBER = r"(?<![\w.,])(?<!\s-)(?<!^-)~?\s?(\d{1,3}(?:(?:,|\.|'| )\d{3})+(?![\d])|\d+(?:[.,]\d+)?)"
+# "3e5 rows" is 300,000 (an exponent of at most 4 digits; 1e999 overflows and is refused later).
+_NUMBER = (
+    r"(?<![\w.,])(?<!\s-)(?<!^-)~?\s?"
+    r"(\d{1,3}(?:(?:,|\.|'| )\d{3})+(?![\d])|\d+(?:[.,]\d+)?(?:e[+-]?\d{1,4}\b)?)"
+)
 
 
 class Quantity(NamedTuple):
