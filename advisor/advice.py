@@ -17,6 +17,12 @@ def next_steps(rec: Recommendation) -> list[str]:
             "and compare them on a held-out set that includes the prompts the alignment tax "
             "affects."
         )
+    if chosen is None and rec.candidates and all(c.facts.error for c in rec.candidates):
+        steps.append(
+            "No candidate's facts could be read (each candidate's error says why): run once "
+            "online or with --source hub, or name catalogued repos (`advisor catalog list`)."
+        )
+        return steps
     if chosen is None:
         steps.append(
             "No candidate passed every fit check: relax a constraint (licence, size, GPU) or name "

@@ -118,3 +118,14 @@ def test_default_set_offers_the_family_size_whose_licence_the_spec_allows():
         update={"constraints": spec.constraints.model_copy(update={"licenses": ["mit"]})}
     )
     assert "Qwen/Qwen2.5-3B-Instruct" in default_candidates(mit)
+
+
+def test_no_readable_candidate_says_so_not_that_checks_failed():
+    # Offline, an uncatalogued repo has no facts: nothing failed a fit check, so the reason and
+    # the next step say the facts could not be read, and how to get them.
+    spec = TaskSpec.model_validate({"task": {"description": "support bot"}})
+    rec = recommend(spec, RULES, [catalog.lookup_or_unknown("someorg/unknown-model-7b")])
+    assert rec.repo is None
+    assert rec.pick_reason == "No candidate's facts could be read: nothing is recommended."
+    assert rec.next_steps[-1].startswith("No candidate's facts could be read")
+    assert "--source hub" in rec.next_steps[-1]
