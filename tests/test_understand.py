@@ -269,8 +269,9 @@ def test_negation_scopes_look_no_further_than_they_reach():
         assert covered == _reference_scopes(text), text
 
 
-def _reference_deployed(text: str, start: int, end: int) -> bool:
-    """quantities.deployed as first written: clause ends searched from the start of the text."""
+def _reference_windows(text: str, start: int, end: int) -> tuple[int, int]:
+    """The deploy windows as first found: clause ends searched from the start of the text for
+    the words before, to its end for the words after."""
     from advisor.understand.quantities import _WORD, _compiled
 
     c = _compiled()
@@ -278,24 +279,17 @@ def _reference_deployed(text: str, start: int, end: int) -> bool:
     for stop in c.deploy_stop.finditer(text, 0, start):
         begin = stop.end()
     words = list(_WORD.finditer(text, begin, start))[-c.deploy_window :]
-    begin = words[0].start() if words else start
-    deploy = list(c.deploy.finditer(text, begin, start))
-    train = list(c.train.finditer(text, begin, start))
-    if deploy:
-        return not (train and train[-1].start() > deploy[-1].start())
-    if train or c.deploy_after is None:
-        return False
     stop = c.deploy_stop.search(text, end)
     after = list(_WORD.finditer(text, end, stop.start() if stop else len(text)))[: c.deploy_window]
-    return bool(after) and c.deploy_after.search(text, end, after[-1].end()) is not None
+    return (words[0].start() if words else start), (after[-1].end() if after else end)
 
 
 def test_deployment_words_are_looked_for_only_in_the_gpus_clause():
-    # deployed() looks back and ahead only `window` words: the same answers as searching the
-    # whole text, on generated texts of GPUs, deploy and training words and clause ends.
+    # The deploy windows look back and ahead only `window` words: the same windows as searching
+    # the whole text, on generated texts of GPUs, deploy and training words and clause ends.
     import random
 
-    from advisor.understand.quantities import deployed, gpus
+    from advisor.understand.quantities import clause_words_after, clause_words_before, gpus
 
     rng = random.Random(11)
     vocab = [
@@ -306,5 +300,5 @@ def test_deployment_words_are_looked_for_only_in_the_gpus_clause():
     for _ in range(300):
         text = normalise(" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 80)))).text
         for gpu in gpus(text):
-            got = deployed(text, gpu.name_start, gpu.end)
-            assert got == _reference_deployed(text, gpu.name_start, gpu.end), text
+            got = clause_words_before(text, gpu.name_start), clause_words_after(text, gpu.end)
+            assert got == _reference_windows(text, gpu.name_start, gpu.end), text

@@ -369,9 +369,23 @@ def deployed(text: str, start: int, end: int) -> bool:
     it in its clause decides, within the window; a deploy word after it only with no training
     word before it."""
     c = _compiled()
+    begin = clause_words_before(text, start)
+    deploy = list(c.deploy.finditer(text, begin, start))
+    train = list(c.train.finditer(text, begin, start))
+    if deploy:
+        return not (train and train[-1].start() > deploy[-1].start())
+    if train or c.deploy_after is None:
+        return False
+    stop = clause_words_after(text, end)
+    return stop > end and c.deploy_after.search(text, end, stop) is not None
+
+
+def clause_words_before(text: str, start: int) -> int:
+    """Where the deploy window's words before `start` begin: at most deploy_window words, back
+    to the clause's start. Only they are searched for a clause end (a search from the start of
+    the text for every GPU was quadratic)."""
+    c = _compiled()
     window = c.deploy_window
-    # Only the last `window` words before it count, so only they are searched for a clause end
-    # (a search from the start of the text for every GPU was quadratic).
     low = max(0, start - _LOOK_BACK * window)
     before = list(_WORD.finditer(text, low, start))
     if len(before) < window and low > 0:
@@ -380,18 +394,19 @@ def deployed(text: str, start: int, end: int) -> bool:
     for stop in c.deploy_stop.finditer(text, begin, start):
         begin = stop.end()
     words = list(_WORD.finditer(text, begin, start))[-window:]
-    begin = words[0].start() if words else start
-    deploy = list(c.deploy.finditer(text, begin, start))
-    train = list(c.train.finditer(text, begin, start))
-    if deploy:
-        return not (train and train[-1].start() > deploy[-1].start())
-    if train or c.deploy_after is None:
-        return False
+    return words[0].start() if words else start
+
+
+def clause_words_after(text: str, end: int) -> int:
+    """Where the deploy window's words after `end` stop (`end` itself when there are none): at
+    most deploy_window words, up to the clause's end."""
+    c = _compiled()
+    window = c.deploy_window
     ahead = list(islice(_WORD.finditer(text, end), window + 1))
     limit = ahead[window].start() if len(ahead) > window else len(text)
     stop = c.deploy_stop.search(text, end, limit)
     after = list(_WORD.finditer(text, end, stop.start() if stop else limit))[:window]
-    return bool(after) and c.deploy_after.search(text, end, after[-1].end()) is not None
+    return after[-1].end() if after else end
 
 
 def gpus(text: str) -> list[Gpu]:
