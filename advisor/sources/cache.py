@@ -79,10 +79,9 @@ class AnswerCache:
 
     def touch(self, repo_id: str, sha: str) -> None:
         """Mark sha the repo's latest, seen now (the Hub confirmed it): its TTL starts again."""
+        latest = self._repo_dir(repo_id) / "latest.json"
         with contextlib.suppress(OSError):
-            self._write(
-                self._repo_dir(repo_id) / "latest.json", {"sha": sha, "fetched_at": time.time()}
-            )
+            self._write(latest, {"sha": sha, "fetched_at": time.time()})
 
     @staticmethod
     def _read(path: Path) -> dict[str, Any] | None:

@@ -15,8 +15,7 @@ from advisor.facts import SOURCE_CATALOG, ModelFacts, family
 
 def catalog_path() -> Path:
     """The embedded catalog, or the file ADVISOR_CATALOG names (e.g. a refreshed copy)."""
-    override = os.environ.get("ADVISOR_CATALOG")
-    if override:
+    if override := os.environ.get("ADVISOR_CATALOG"):
         return Path(override)
     return packaged.folder("advisor.catalog") / "models.json"
 
@@ -57,8 +56,7 @@ def lookup(repo_id: str) -> ModelFacts | None:
     for name, fact in found["facts"].items():
         facts.set(name, fact["value"], SOURCE_CATALOG, fact.get("detail", ""))
     facts.set("repo_id", found["repo_id"], SOURCE_CATALOG)
-    variant = found["facts"]["variant"]
-    facts.variant_evidence.append(variant["detail"])
+    facts.variant_evidence.append(found["facts"]["variant"]["detail"])
     facts.variant_confidence = "high"
     facts.sources = list(found["sources"])
     if sibling(facts):
@@ -68,16 +66,12 @@ def lookup(repo_id: str) -> ModelFacts | None:
 
 def lookup_or_unknown(repo_id: str) -> ModelFacts:
     """Catalog facts, or an empty record whose error says the repo is not catalogued."""
-    facts = lookup(repo_id)
-    if facts is not None:
-        return facts
-    missing = ModelFacts(repo_id)
-    missing.error_kind = "not-found"
-    missing.error = (
-        f"{repo_id}: not in the embedded catalog, so its facts are unknown "
-        "(use --source hub or auto to look it up on the Hugging Face Hub)"
+    return lookup(repo_id) or ModelFacts(
+        repo_id,
+        error_kind="not-found",
+        error=f"{repo_id}: not in the embedded catalog, so its facts are unknown "
+        "(use --source hub or auto to look it up on the Hugging Face Hub)",
     )
-    return missing
 
 
 def variant_of(repo_id: str | None) -> str | None:

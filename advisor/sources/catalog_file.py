@@ -40,8 +40,7 @@ def read_catalog(path: Path) -> dict[str, Any]:
     if not isinstance(models, list):
         raise _bad(path, "'models' must be a list of entries")
     for index, entry in enumerate(models):
-        problem = entry_problem(entry)
-        if problem:
+        if problem := entry_problem(entry):
             raise _bad(path, f"models[{index}]: {problem}")
     return data
 

@@ -416,14 +416,9 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool) -> ModelFacts:
     facts.set("repo_id", repo_id, SOURCE_HUB_API, at)
     files = answer.get("files") or {}
 
-    gated = answer.get("gated")
-    if gated is not None:
-        facts.set(
-            "gated",
-            bool(gated),
-            SOURCE_HUB_API,
-            f"{api_detail}: gated={gated!r}" if gated else api_detail,
-        )
+    if (gated := answer.get("gated")) is not None:
+        detail = f"{api_detail}: gated={gated!r}" if gated else api_detail
+        facts.set("gated", bool(gated), SOURCE_HUB_API, detail)
     modelfiles.apply_config(facts, files.get(CONFIG_FILE), f"{at}/{CONFIG_FILE}", SOURCE_CONFIG)
     modelfiles.apply_config(facts, answer.get("config"), f"{api_detail} config", SOURCE_HUB_API)
 
@@ -440,22 +435,14 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool) -> ModelFacts:
     )
     template_listed = TEMPLATE_FILE in (answer.get("siblings") or [])
     if (isinstance(tok_file, dict) or isinstance(api_tok, dict)) and not template_listed:
-        facts.set_default(
-            "chat_template_present",
-            False,
-            SOURCE_CHAT_TEMPLATE,
-            "no chat_template in tokenizer_config and no chat_template.jinja",
-        )
+        why = "no chat_template in tokenizer_config and no chat_template.jinja"
+        facts.set_default("chat_template_present", False, SOURCE_CHAT_TEMPLATE, why)
 
     modelfiles.apply_card(facts, answer.get("card_data"), SOURCE_HUB_API, f"{api_detail} cardData")
     parent, relation = base_relation(answer)
     if parent:
-        facts.set(
-            "base_model",
-            parent,
-            SOURCE_HUB_API,
-            f"{api_detail} baseModels" + (f" (relation: {relation})" if relation else ""),
-        )
+        how = f" (relation: {relation})" if relation else ""
+        facts.set("base_model", parent, SOURCE_HUB_API, f"{api_detail} baseModels{how}")
     _apply_params(facts, answer, parent, relation)
 
     variant.classify(
@@ -470,12 +457,8 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool) -> ModelFacts:
     if facts.get("variant") == "base" and answer.get("children") is not None:
         child = family.pick_instruct_child(repo_id, answer["children"])
         if child:
-            facts.set(
-                "instruct_sibling",
-                child,
-                SOURCE_HUB_API,
-                "list_models base_model:finetune, same author",
-            )
+            found_by = "list_models base_model:finetune, same author"
+            facts.set("instruct_sibling", child, SOURCE_HUB_API, found_by)
     if file_errors := answer.get("file_errors"):
         kind = next(iter(file_errors.values()))
         if kind == "gated":
@@ -510,13 +493,9 @@ def _apply_params(
     if isinstance(parent_params, (int, float)) and parent_params > 0:
         ratio = total / 1e9 / parent_params
         if not 0.8 <= ratio <= 1.25:
-            facts.set(
-                "params_b",
-                parent_params,
-                SOURCE_CATALOG,
-                f"quantised storage counts {total / 1e9:.3f}B; base model {parent} "
-                f"has {parent_params}B (catalog)",
-            )
+            why = f"quantised storage counts {total / 1e9:.3f}B; base model {parent} "
+            why += f"has {parent_params}B (catalog)"
+            facts.set("params_b", parent_params, SOURCE_CATALOG, why)
             return
         detail += f"; matches base model {parent} ({parent_params}B)"
     modelfiles.apply_params(facts, total, SOURCE_HUB_API, detail)

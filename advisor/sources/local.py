@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from advisor import safejson
 from advisor.errors import UserError
 from advisor.facts import (
     SOURCE_CHAT_TEMPLATE,
@@ -21,6 +22,7 @@ from advisor.facts import (
 )
 from advisor.safefile import read_capped
 from advisor.sources import modelfiles
+from advisor.sources.hub_answer import clean
 
 _CACHE_PREFIX = "models--"
 
@@ -123,13 +125,8 @@ def read_folder(folder: Path) -> ModelFacts:
     if tok is not None:
         where = str(folder / "tokenizer_config.json")
         modelfiles.apply_tokenizer_config(facts, tok, SOURCE_TOKENIZER_CONFIG, where)
-        if not facts.has("chat_template_present"):
-            facts.set(
-                "chat_template_present",
-                False,
-                SOURCE_CHAT_TEMPLATE,
-                f"{where} has no chat_template and no chat_template.jinja/.json exists",
-            )
+        why = f"{where} has no chat_template and no chat_template.jinja/.json exists"
+        facts.set_default("chat_template_present", False, SOURCE_CHAT_TEMPLATE, why)
 
     readme = folder / "README.md"
     card_text = _small_text(readme, modelfiles.MAX_README_BYTES)
@@ -148,18 +145,24 @@ def read_folder(folder: Path) -> ModelFacts:
 
 
 def _json(path: Path, required: bool = False) -> object:
+    """A small JSON file of the folder; None when it is absent or, unless required, unusable
+    (not a regular file, over the size cap, invalid, nested too deeply, a number too long).
+    Values are cleaned as a Hub answer is (hub_answer.clean): a JSON escape can spell a lone
+    surrogate ("<\\ud800/s>"), which no output encoding can write, and an emitted YAML config
+    would not parse."""
     if not path.is_file():
         return None
     try:
-        return modelfiles.read_json(path)
+        return clean(safejson.loads(read_capped(path, modelfiles.MAX_JSON_BYTES)))
     except PermissionError:
         if required:  # not damaged: unreadable to this user ("[Errno 13] ..." said neither)
             raise UserError(f"{path}: permission denied", hint="make it readable") from None
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # a FileRefused names the path, a JSON error does not
         if required:
+            problem = f"{path}: {exc}" if isinstance(exc, safejson.JSONValueError) else str(exc)
             raise UserError(
-                str(exc).splitlines()[0], hint="the model folder looks damaged"
+                problem.splitlines()[0], hint="the model folder looks damaged"
             ) from None
         return None
 

@@ -19,9 +19,8 @@ from advisor.facts import (
     SOURCE_TOKENIZER_CONFIG,
     ModelFacts,
 )
-from advisor.safefile import FileRefused, open_regular, read_capped
+from advisor.safefile import open_regular
 from advisor.sources.chat_template import detect_family
-from advisor.sources.hub_answer import clean
 
 # JSON files we read are small (tokenizer_config.json of Falcon3 is 362 kB, the largest seen).
 MAX_JSON_BYTES = 8 * 1024 * 1024
@@ -31,20 +30,6 @@ MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
 # far below, while 200 hard links to one 10 MB header would take minutes to parse.
 MAX_SAFETENSORS_HEADERS_PER_FOLDER = 64 * 1024 * 1024
 MAX_README_BYTES = 1024 * 1024
-
-
-def read_json(path: Path) -> Any:
-    """Parse a small JSON file; raises ValueError naming the path on anything unusable (not a
-    regular file, over the size cap, invalid, nested too deeply, a number too long). Values are
-    cleaned as a Hub answer is (hub_answer.clean): a JSON escape can spell a lone surrogate
-    ("<\\ud800/s>"), which no output encoding can write, and an emitted YAML config would not
-    parse."""
-    try:
-        return clean(safejson.loads(read_capped(path, MAX_JSON_BYTES)))
-    except FileRefused as refused:
-        raise ValueError(f"{path}: {refused.reason}") from None
-    except safejson.JSONValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
 
 
 def _int(value: Any) -> int | None:
@@ -107,8 +92,7 @@ def apply_config(
         put("rope_scaling", str(kind) if kind else None, f" (factor {factor})" if factor else "")
     put("vocab_size", _int(pick("vocab_size")))
     for name, keys in DIMENSION_KEYS.items():
-        found = next(((k, pick(k)) for k in keys if (_int(pick(k)) or 0) > 0), None)
-        if found:
+        if found := next(((k, pick(k)) for k in keys if (_int(pick(k)) or 0) > 0), None):
             put(name, found[1], "" if found[0] == name else f" ({found[0]})")
     eos = pick("eos_token_id")
     if _int(eos) is not None:

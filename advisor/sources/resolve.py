@@ -19,16 +19,12 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from advisor.errors import UserError
 from advisor.facts import ModelFacts, family, variant
 from advisor.facts.derive import complete
 from advisor.repoid import is_hub_repo_id
 from advisor.sources import SOURCES, catalog
-
-if TYPE_CHECKING:
-    from advisor.sources.hub import FetchOptions
 
 # The Hub and local providers (and the answer cache) are imported where a candidate needs them:
 # a run answered by the catalog alone never loads them (~2 ms of a cold start). An AnswerCache
@@ -42,16 +38,6 @@ def _check_source(source: str) -> None:
 
 def _is_path(target: str) -> bool:
     return target.startswith(("./", "../", "/", "~", ".")) or Path(target).expanduser().exists()
-
-
-def _offline_fallback(target: str, options: FetchOptions) -> ModelFacts:
-    from advisor.sources import hub, local
-
-    facts = hub.fetch(target, options)
-    if facts.error_kind == "offline" and local.cached_repo_dir(target) is not None:
-        with contextlib.suppress(UserError):
-            return local.lookup(target)
-    return facts
 
 
 def fetch_one(
@@ -86,10 +72,13 @@ def fetch_one(
         options = hub.FetchOptions(
             offline=offline, refresh=refresh, children=children, all_files=all_files
         )
-        if source == "auto" and (offline or hub.env_offline()):
-            facts = _offline_fallback(target, options)
-        else:
-            facts = hub.fetch(target, options)
+        facts = hub.fetch(target, options)
+        if source == "auto" and (offline or hub.env_offline()) and facts.error_kind == "offline":
+            from advisor.sources import local  # the repo's snapshot in the HF cache, if any
+
+            if local.cached_repo_dir(target) is not None:
+                with contextlib.suppress(UserError):
+                    facts = local.lookup(target)
     return complete(facts)
 
 
@@ -141,11 +130,7 @@ def fetch_models(
         def one(target: str) -> ModelFacts:
             try:
                 return fetch_one(
-                    target,
-                    source=source,
-                    offline=offline,
-                    refresh=refresh,
-                    children=children,
+                    target, source=source, offline=offline, refresh=refresh, children=children
                 )
             finally:
                 bar.step(target)
