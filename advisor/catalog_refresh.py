@@ -44,8 +44,7 @@ def refresh_catalog(
     data = read_catalog(source_path)
     entries = {entry["repo_id"].lower(): entry for entry in data["models"]}
     wanted = repo_ids or [entry["repo_id"] for entry in data["models"]]
-    unknown = [r for r in wanted if r.lower() not in entries]
-    if unknown:
+    if unknown := [r for r in wanted if r.lower() not in entries]:
         raise UserError(
             f"not in the catalog: {', '.join(unknown)}",
             hint="refresh updates catalogued repos; use `advisor inspect` for others",

@@ -70,8 +70,7 @@ def render_text(facts: ModelFacts) -> str:
         fact = facts.facts[name]
         origin = fact.source + (f": {fact.detail}" if fact.detail else "")
         lines.append(f"  {name:<{width}}  {value(fact.value)}{_note(facts, name)}  <- {origin}")
-    missing = [n for n in facts.missing() if n != "repo_id"]
-    if missing:
+    if missing := [n for n in facts.missing() if n != "repo_id"]:
         lines.append(f"  unknown: {', '.join(missing)}")
     # Metadata is untrusted: no control character reaches the terminal raw.
     return "\n".join(terminal(line) for line in lines) + "\n"

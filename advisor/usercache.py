@@ -31,8 +31,7 @@ from advisor import __version__
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("ADVISOR_CACHE_DIR")
-    if root:
+    if root := os.environ.get("ADVISOR_CACHE_DIR"):
         return Path(root).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join("~", ".cache")
     return Path(xdg).expanduser() / "advisor"

@@ -184,12 +184,11 @@ def _too_deep(origin: str, line: int) -> None:
 def _construct(
     loader: Any, node: yaml.Node, path: tuple, lines: dict[tuple, int], origin: str
 ) -> Any:
-    lines[path] = node.start_mark.line + 1
+    lines[path] = line = node.start_mark.line + 1
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise UserError(
-            f"{origin}:{node.start_mark.line + 1}: invalid YAML: tag '{tag}' is not allowed "
-            "(only plain YAML values)"
+            f"{origin}:{line}: invalid YAML: tag '{tag}' is not allowed (only plain YAML values)"
         )
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -214,7 +213,7 @@ def _construct(
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, OverflowError) as exc:  # e.g. Python's 4300-digit int limit
-        at = f"{origin}:{node.start_mark.line + 1}"
+        at = f"{origin}:{line}"
         field = dotted_path(path)
         reason = (
             "a number with more than 4300 digits"

@@ -225,13 +225,6 @@ def json_type(value: Any) -> str:
 
 # Every field name some convention reads (lowercase): columnar readers fetch only these.
 KNOWN_FIELDS = frozenset(
-    {
-        *CHAT_KEYS,
-        "chosen",
-        "rejected",
-        "label",
-        *(name for first, seconds in INSTRUCTION_PAIRS for name in (first, *seconds)),
-        *INSTRUCTION_EXTRAS,
-        *TEXT_KEYS,
-    }
+    {*CHAT_KEYS, "chosen", "rejected", "label", *INSTRUCTION_EXTRAS, *TEXT_KEYS}
+    | {name for first, seconds in INSTRUCTION_PAIRS for name in (first, *seconds)}
 )

@@ -37,52 +37,43 @@ def licences() -> dict[str, dict[str, Any]]:
 
 def complete(facts: ModelFacts) -> ModelFacts:
     """Add the derived facts; never overwrite a fact a source stated."""
+
+    def derived(name: str, value: Any, detail: str) -> None:
+        facts.set_default(name, value, SOURCE_DERIVED, detail)
+
     licence = facts.get("license")
-    if isinstance(licence, str):
-        terms = licences().get(licence.lower())
-        if terms:
-            facts.set_default(
-                "license_commercial",
-                terms["commercial_use"],
-                SOURCE_DERIVED,
-                f"licence text ({terms['source']})",
-            )
-            facts.set_default("license_name_full", terms["name"], SOURCE_DERIVED, terms["source"])
-            stated = map(terms.get, ("user_threshold", "attribution", "naming_requirement"))
-            # The licence table writes "none ..." where a licence has no such clause.
-            conditions = [c for c in stated if c and not c.lower().startswith("none")]
-            if conditions:
-                facts.set_default("license_conditions", conditions, SOURCE_DERIVED, terms["source"])
+    if isinstance(licence, str) and (terms := licences().get(licence.lower())):
+        cited = terms["source"]
+        derived("license_commercial", terms["commercial_use"], f"licence text ({cited})")
+        derived("license_name_full", terms["name"], cited)
+        stated = map(terms.get, ("user_threshold", "attribution", "naming_requirement"))
+        # The licence table writes "none ..." where a licence has no such clause.
+        if conditions := [c for c in stated if c and not c.lower().startswith("none")]:
+            derived("license_conditions", conditions, cited)
     family = facts.get("chat_template_family")
     eot = TEMPLATE_END_OF_TURN.get(family) if isinstance(family, str) else None
     eos = facts.get("eos_token")
     if eot == "eos" and isinstance(eos, str):
         eot = eos
     if eot and eot != "eos":
-        facts.set_default("chat_template_eot", eot, SOURCE_DERIVED, f"{family} chat format")
+        derived("chat_template_eot", eot, f"{family} chat format")
         if isinstance(eos, str):
-            facts.set_default(
-                "template_eot_matches_eos",
-                eot == eos,
-                SOURCE_DERIVED,
-                f"template turn end {eot} vs eos_token {eos}",
-            )
+            versus = f"template turn end {eot} vs eos_token {eos}"
+            derived("template_eot_matches_eos", eot == eos, versus)
     pad, pad_id = facts.get("pad_token"), facts.get("pad_token_id")
     # Only a present token is evidence here; a provider that read a tokenizer config with a null
     # pad / eos sets *_token_set to False itself.
     if isinstance(pad, str):
-        facts.set_default("pad_token_set", True, SOURCE_DERIVED, "pad_token")
+        derived("pad_token_set", True, "pad_token")
     if isinstance(eos, str):
-        facts.set_default("eos_token_set", True, SOURCE_DERIVED, "eos_token")
+        derived("eos_token_set", True, "eos_token")
     eos_ids = facts.get("eos_token_id")
     if isinstance(pad, str) and isinstance(eos, str):
-        facts.set_default("pad_equals_eos", pad == eos, SOURCE_DERIVED, "pad_token vs eos_token")
+        derived("pad_equals_eos", pad == eos, "pad_token vs eos_token")
     elif isinstance(pad_id, int) and isinstance(eos_ids, list) and eos_ids:
-        facts.set_default(
-            "pad_equals_eos", pad_id in eos_ids, SOURCE_DERIVED, "pad_token_id vs eos_token_id"
-        )
+        derived("pad_equals_eos", pad_id in eos_ids, "pad_token_id vs eos_token_id")
     if facts.get("variant") == "base":
-        facts.set_default("family_has_base", True, SOURCE_DERIVED, "this repo is a base release")
+        derived("family_has_base", True, "this repo is a base release")
     _params_from_dimensions(facts)
     _size_named(facts)
     context = facts.get("context_length")

@@ -148,12 +148,8 @@ def classify(facts: ModelFacts, **signals: Any) -> ModelFacts:
     else:
         confidence = "low"
     facts.variant_confidence = confidence
-    facts.set(
-        "variant",
-        winner,
-        SOURCE_DERIVED,
-        f"{won} vs {lost} by weight of evidence ({confidence} confidence)",
-    )
+    why = f"{won} vs {lost} by weight of evidence ({confidence} confidence)"
+    facts.set("variant", winner, SOURCE_DERIVED, why)
     return facts
 
 
