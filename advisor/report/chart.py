@@ -31,12 +31,8 @@ NICE = (1, 2, 5)
 
 
 def _ticks(lo: float, hi: float) -> list[float]:
-    ticks = []
-    exponent = math.floor(math.log10(lo))
-    while 10**exponent <= hi:
-        ticks += [n * 10**exponent for n in NICE if lo <= n * 10**exponent <= hi]
-        exponent += 1
-    return ticks
+    exponents = range(math.floor(math.log10(lo)), math.floor(math.log10(hi)) + 1)
+    return [n * 10**e for e in exponents for n in NICE if lo <= n * 10**e <= hi]
 
 
 def _short(text: str, limit: int = 42) -> str:
