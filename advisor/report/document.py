@@ -210,12 +210,11 @@ def _licences(report: dict[str, Any], m: Markup) -> list[str]:
 
 def _checks(report: dict[str, Any], m: Markup) -> list[str]:
     candidates = report["candidates"]
-    by_rule = [{ch["rule"]: ch for ch in c["checks"]} for c in candidates]
+    by_rule = [{ch["rule"]: ch["state"] for ch in c["checks"]} for c in candidates]
     rows = []
     for rule_id in L.check_ids(report):
         cells: list[Cell] = [m.code(rule_id), m.text(report["rules"][rule_id]["kind"])]
-        for checks in by_rule:
-            state = checks[rule_id]["state"] if rule_id in checks else ""
+        for state in (states.get(rule_id, "") for states in by_rule):
             cells.append(("mark " + state, m.text(L.CHECK_MARK.get(state, ""))))
         rows.append(cells)
     flagged = []
@@ -263,13 +262,11 @@ def _memory(report: dict[str, Any], m: Markup) -> list[str]:
     pick = []
     if chosen.get("components"):
         parts = ", ".join(f"{k} {v:g} GB" for k, v in chosen["components"].items())
-        pick.append(m.text(f"Recommended repo, {method}: {parts}."))
+        pick.append(f"Recommended repo, {method}: {parts}.")
         if chosen.get("largest_seq_len"):
-            pick.append(
-                m.text(f"Longest sequence that fits: {chosen['largest_seq_len']:,} tokens.")
-            )
+            pick.append(f"Longest sequence that fits: {chosen['largest_seq_len']:,} tokens.")
         if chosen.get("fix"):
-            pick.append(m.text(f"Does not fit: {chosen['fix']}."))
+            pick.append(f"Does not fit: {chosen['fix']}.")
     given = L.gb(gpu) if gpu else "not given (set training.gpu_memory_gb)"
     return [
         m.heading(2, "Memory per method"),
@@ -279,7 +276,7 @@ def _memory(report: dict[str, Any], m: Markup) -> list[str]:
         ),
         m.para(f"Formula: {m.code(model['formula'])}"),
         m.items(terms),
-        *[m.para(line) for line in pick],
+        *[m.para(m.text(line)) for line in pick],
         m.para("Assumptions:"),
         m.items([m.text(a) for a in model["assumptions"]]),
         m.para("References:"),
