@@ -29,7 +29,11 @@ class Prompter:
 
     @classmethod
     def from_stdio(cls) -> Prompter:
-        return cls(stdin=sys.stdin, out=sys.stderr, interactive=_isatty(sys.stdin))
+        try:
+            interactive = sys.stdin.isatty()
+        except (AttributeError, ValueError):  # no stdin at all (None), or a closed one
+            interactive = False
+        return cls(stdin=sys.stdin, out=sys.stderr, interactive=interactive)
 
     def say(self, text: str = "") -> None:
         self.out.write(_shown(text) + "\n")
@@ -71,10 +75,3 @@ def _shown(text: str) -> str:
     from advisor.report.labels import no_controls
 
     return no_controls(text)
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

@@ -324,7 +324,7 @@ def licence_ids(text: str) -> list[str]:
 
     known = list(licences())
     names = [(li["id"], combine(li["match"])) for li in knowledge("constraints")["licences"]]
-    out: list[str] = []
+    out: dict[str, None] = {}  # in the order given, each once
     for item in (i.strip() for i in re.split(r",|;|\bor\b|\band\b", text) if i.strip()):
         if item.lower() in known:
             found = item.lower()
@@ -334,9 +334,8 @@ def licence_ids(text: str) -> list[str]:
         if found is None:
             hint = did_you_mean(item.lower(), known) or f"licence ids: {', '.join(known)}"
             raise AnswerError(f"'{item}' is not a licence id — {hint}")
-        if found not in out:
-            out.append(found)
-    return out
+        out[found] = None
+    return list(out)
 
 
 def _choice(text: str, choices: tuple[str, ...]) -> str:

@@ -58,9 +58,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     c = plan.choices
     sharding = plan.value("sharding")
     # one process per GPU: LLaMA-Factory's torchrun switch (its DeepSpeed examples)
-    run = ["llamafactory-cli train config.yaml"]
-    if sharding != "none":
-        run = ["FORCE_TORCHRUN=1 llamafactory-cli train config.yaml"]
+    torchrun = "FORCE_TORCHRUN=1 " if sharding != "none" else ""
+    run = [f"{torchrun}llamafactory-cli train config.yaml"]
     if sharding == "fsdp":
         how = (
             "launch through LLaMA-Factory's FSDP recipe, accelerate launch --config_file "
