@@ -262,3 +262,22 @@ def test_the_quick_control_check_agrees_with_escaping_every_value(text, controls
     for report in ({"a": [{"b": text}]}, {text: 1}, {"a": [1, 2.5, None, text]}):
         assert labels.has_controls(report) == controls
         assert (labels.terminal(text) != text) == controls
+
+
+def test_the_training_file_line_reads_the_same_in_every_format(tmp_path, cli):
+    # One phrase for the measured file: "1 row" (not "1 rows"), and the way lengths were
+    # measured after a comma rather than in parentheses inside parentheses.
+    data = tmp_path / "one.csv"
+    data.write_text("prompt,completion\nhi,there\n")
+    lines = []
+    for fmt in ("text", "markdown"):
+        # A short relative path: the one-screen page cuts long lines.
+        result = cli(
+            "recommend", "--task", "support bot", "--data", "one.csv", "--format", fmt, cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        lines += [ln for ln in result.stdout.splitlines() if "one.csv" in ln and "row" in ln]
+    assert len(lines) == 2, lines
+    for line in lines:
+        assert "1 row, format instruction, longest ~" in line.replace("\\~", "~")
+        assert "tokens, approximate (characters / 4)" in line

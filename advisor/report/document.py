@@ -74,13 +74,7 @@ def _header(report: dict[str, Any], m: Markup) -> list[str]:
         )
     )
     if ds := report.get("dataset"):
-        facts.append(
-            f"training file {m.code(ds['path'])}: "
-            + m.text(
-                f"{L.value(ds['rows'])} rows, format {L.value(ds['format'])}, longest "
-                f"~{L.value(ds['max_tokens'])} tokens ({ds['token_method']})"
-            )
-        )
+        facts.append(f"training file {m.code(ds['path'])}: " + m.text(L.dataset_line(ds)))
     gpu = L.gb(training["gpu_memory_gb"]) if training["gpu_memory_gb"] else "GPU not given"
     facts.append(
         m.text(f"training: {L.METHOD_TITLE.get(training['method'], training['method'])}, {gpu}")

@@ -76,6 +76,15 @@ def gb(v: float | None) -> str:
     return "unknown" if v is None else f"{v:,.1f} GB"
 
 
+def dataset_line(ds: dict[str, Any]) -> str:
+    """A training file's measurements in one phrase, the same in every format."""
+    rows = ds["rows"]
+    return (
+        f"{value(rows)} row{'' if rows == 1 else 's'}, format {ds['format'] or 'mixed/unknown'}, "
+        f"longest ~{value(ds['max_tokens'])} tokens, {ds['token_method']}"
+    )
+
+
 def check_counts(counts: dict[str, int]) -> str:
     """A candidate's checks by state: pass, warn and fail always, unknown / not asked if any."""
     shown = [f"{counts.get(s, 0)} {s}" for s in ("pass", "warn", "fail")]

@@ -210,13 +210,7 @@ def _task(report: dict[str, Any]) -> list[Flex]:
         more = f" (+{len(changes) - 1} more in --format json)" if len(changes) > 1 else ""
         parts.append(_text(f"what would change it: {changes[0]['summary']}{more}"))
     if ds := report.get("dataset"):
-        notes = [
-            _wrap(
-                f"data {ds['path']}: {L.value(ds['rows'])} rows, format "
-                f"{ds['format'] or 'mixed/unknown'}, longest ~{L.value(ds['max_tokens'])} "
-                f"tokens ({ds['token_method']})"
-            )
-        ]
+        notes = [_wrap(f"data {ds['path']}: {L.dataset_line(ds)}")]
         notes += [_wrap(f"note: {n}") for n in ds.get("disagreements", []) + ds.get("warnings", [])]
         if ds.get("malformed_count"):
             first = ", ".join(f"line {m['line']}: {m['reason']}" for m in ds["malformed"])
