@@ -160,6 +160,8 @@ def test_constraint_cases(case):
             assert facts.get(field) == case[key], (field, facts)
     if "ignored" in case:
         assert any(case["ignored"].lower() in note.lower() for note in result.ignored)
+    if case.get("ignored_none"):
+        assert result.ignored == []
 
 
 def test_every_inferred_fact_quotes_the_users_words():

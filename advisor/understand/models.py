@@ -67,6 +67,10 @@ def _licence_names() -> re.Pattern:
 RULED_OUT = "ruled out; the spec has no field for excluded models (list the ones you want)"
 
 
+def _acronym(words: str) -> bool:
+    return len(words) <= 3 and words.isupper()
+
+
 def _ruled_out(start: int, found_scopes: list[Scope]) -> bool:
     # The name's first character: a scope ends at a '.', and "Llama-3.1" has one inside.
     return negated((start, start + 1), found_scopes) is not None
@@ -120,7 +124,14 @@ def models_in(
                     found.append((repo, words))
             break
     vague = next(
-        (m for m in _VAGUE.finditer(text) if not any(a <= m.start() < b for a, b in taken)), None
+        (
+            m
+            for m in _VAGUE.finditer(text)
+            if not any(a <= m.start() < b for a, b in taken)
+            # "PHI" in capitals is an acronym (protected health information), not Phi
+            and not _acronym(norm.quote(*m.span()))
+        ),
+        None,
     )
     vague = None if found else vague
     if vague and _ruled_out(vague.start(), found_scopes):
