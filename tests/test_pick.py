@@ -6,7 +6,7 @@ import pytest
 
 from advisor.decide import recommend
 from advisor.engine.loader import load_rules
-from advisor.engine.pick import criteria, decided_by, rank, score
+from advisor.engine.pick import criteria, decided_by, rank, reason, score
 from advisor.facts import SOURCE_CONFIG, ModelFacts
 from advisor.sources import catalog
 from advisor.spec import TaskSpec
@@ -129,3 +129,12 @@ def test_no_readable_candidate_says_so_not_that_checks_failed():
     assert rec.pick_reason == "No candidate's facts could be read: nothing is recommended."
     assert rec.next_steps[-1].startswith("No candidate's facts could be read")
     assert "--source hub" in rec.next_steps[-1]
+
+
+def test_the_known_reason_counts_its_checks_in_words():
+    # "1 unknown check", never "1 unknown checks".
+    top = score("a", {"x-rule": "unknown"})
+    runner = score("b", {"x-rule": "unknown", "y-rule": "unknown"})
+    ranked = rank([runner, top])
+    assert ranked[0].repo_id == "a"
+    assert "1 unknown check vs 2." in reason(ranked[0], ranked[1], {})
