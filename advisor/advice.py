@@ -17,7 +17,7 @@ def next_steps(rec: Recommendation) -> list[str]:
             "and compare them on a held-out set that includes the prompts the alignment tax "
             "affects."
         )
-    if chosen is None and rec.candidates and all(c.facts.error for c in rec.candidates):
+    if chosen is None and rec.no_facts_read():
         steps.append(
             "No candidate's facts could be read (each candidate's error says why): run once "
             "online or with --source hub, or name catalogued repos (`advisor catalog list`)."

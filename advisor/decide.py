@@ -403,7 +403,7 @@ def _explain_pick(rec: Recommendation) -> None:
             f"nothing is recommended. The closest is {rec.closest} ({variant}, score "
             f"{closest[0].total}/{closest[0].out_of}); add a {rec.variant} model to compare."
         )
-    elif rec.candidates and all(c.facts.error for c in rec.candidates):
+    elif rec.no_facts_read():
         rec.pick_reason = "No candidate's facts could be read: nothing is recommended."
     else:
         rec.pick_reason = "No candidate passes its checks: nothing is recommended."

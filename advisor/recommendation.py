@@ -197,6 +197,10 @@ class Recommendation:
     def candidate(self, repo_id: str | None) -> Candidate | None:
         return next((c for c in self.candidates if c.repo_id == repo_id), None)
 
+    def no_facts_read(self) -> bool:
+        """Every candidate's facts failed to load (offline and not cached, say)."""
+        return bool(self.candidates) and all(c.facts.error for c in self.candidates)
+
     def to_json(self) -> dict[str, Any]:
         """The JSON form (schema_version 1): the contract every format renders from."""
         return {

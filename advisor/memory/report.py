@@ -18,10 +18,10 @@ def build(facts: ModelFacts, setup: TrainingSetup, gpu_gb: float | None) -> dict
     """The estimate as JSON: total_gb, per_gpu_gb, components, assumptions, references."""
     shape = dimensions.from_facts(facts)
     est = estimate_for(shape, facts.get("params_b"), setup)
-    if est is None and dimensions.out_of_range(facts):
+    if est is None and (wrong := dimensions.out_of_range(facts)):
         raise UserError(
-            f"{facts.repo_id}: its config.json is not a real model's ("
-            f"{dimensions.out_of_range(facts)}), so its memory is unknown",
+            f"{facts.repo_id}: its config.json is not a real model's ({wrong}), so its memory "
+            "is unknown",
             hint="check the folder's config.json",
         )
     if est is None:

@@ -52,14 +52,19 @@ def _forward_end(text: str, start: int, boundary: re.Pattern, max_words: int) ->
     return words[max_words - 1].end() if len(words) > max_words else len(text)
 
 
+def words_back(text: str, end: int, count: int, word: re.Pattern = _WORD) -> int:
+    """Where the last `count` words before `end` begin (where the text begins when there are
+    fewer), looking back only as far as those words reach."""
+    low = max(0, end - _LOOK_BACK * count)
+    words = list(word.finditer(text, low, end))
+    if len(words) < count and low > 0:
+        low, words = 0, list(word.finditer(text, 0, end))
+    return words[-count].start() if len(words) >= count else low
+
+
 def _backward_start(text: str, end: int, boundary: re.Pattern, max_words: int) -> int:
-    low = max(0, end - _LOOK_BACK * max_words)
-    words = list(_WORD.finditer(text, low, end))
-    if len(words) <= max_words and low > 0:
-        low, words = 0, list(_WORD.finditer(text, 0, end))
-    floor = words[-max_words].start() if len(words) > max_words else low
-    start = floor
-    for stop in boundary.finditer(text, floor, end):
+    start = words_back(text, end, max_words)
+    for stop in boundary.finditer(text, start, end):
         start = stop.end()
     return start
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from advisor import regexcache
 from advisor.understand.data import combine, knowledge
-from advisor.understand.negation import Scope, negated
+from advisor.understand.negation import Scope, negated, words_back
 
 # Not after a minus sign that starts a word ("-5 examples" is no count); "5-10k" reads 10k.
 # "3e5 rows" is 300,000 (an exponent of at most 4 digits; 1e999 overflows and is refused later).
@@ -201,7 +201,6 @@ def _node_forms(data: dict) -> tuple[tuple[re.Pattern | None, re.Pattern | None]
     )
 
 
-_LOOK_BACK = 200  # characters per word looked back before the whole text is searched
 _compiled_scales: dict[str, float] = {}
 
 
@@ -385,15 +384,10 @@ def clause_words_before(text: str, start: int) -> int:
     to the clause's start. Only they are searched for a clause end (a search from the start of
     the text for every GPU was quadratic)."""
     c = _compiled()
-    window = c.deploy_window
-    low = max(0, start - _LOOK_BACK * window)
-    before = list(_WORD.finditer(text, low, start))
-    if len(before) < window and low > 0:
-        low, before = 0, list(_WORD.finditer(text, 0, start))
-    begin = before[-window].start() if len(before) >= window else low
+    begin = words_back(text, start, c.deploy_window, _WORD)
     for stop in c.deploy_stop.finditer(text, begin, start):
         begin = stop.end()
-    words = list(_WORD.finditer(text, begin, start))[-window:]
+    words = list(_WORD.finditer(text, begin, start))[-c.deploy_window :]
     return words[0].start() if words else start
 
 
