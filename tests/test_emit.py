@@ -221,6 +221,30 @@ def test_a_config_that_does_not_fit_the_gpu_says_so(cli, tmp_path):
     assert "advisor: warning: the memory estimate" in result.stderr
 
 
+def test_a_config_that_trains_the_embedding_matrices_counts_them_in_its_memory(tmp_path):
+    # Own chat format on a base model with LoRA: the new tokens' rows are trained, so the config
+    # trains embed_tokens and lm_head in full. Its memory line has to count those matrices (and
+    # their gradients and optimizer states), not the adapters-only figure of the recommendation.
+    spec = load_spec(str(ROOT / "examples" / "own-alignment.yaml"))
+    spec.training.method, spec.training.gpu_memory_gb = "lora", 24
+    rec = run(spec)
+    model = next(c.facts for c in rec.candidates if c.repo_id == rec.repo)
+    plan = build_plan(rec, model, "own-alignment.yaml")
+    assert plan.value("embeddings") == "modules_to_save"
+    adapters_only = next(c for c in rec.candidates if c.repo_id == rec.repo).memory["lora"]
+    assert adapters_only.fits_gpu is True  # 22 GB: what the recommendation alone would say
+    from advisor import dims
+
+    matrices = 2 * dims.from_facts(model).embedding_params()  # untied: embed_tokens + lm_head
+    header = "\n".join(plan.header)
+    assert "embed_tokens and lm_head trained in full" in header
+    assert "does NOT fit your 24 GB GPU" in header
+    need = float(re.search(r"= ([\d.]+) GB", header.replace("#   ", "").replace("\n", " "))[1])
+    # a 16-bit trained copy, its 16-bit gradient and mixed-precision AdamW's 12 bytes
+    assert need == pytest.approx(adapters_only.need_gb + matrices * 16 / 1e9, abs=0.2)
+    assert any("does not fit your 24 GB GPU" in w for w in plan.warnings)
+
+
 def test_the_field_check_fails_on_a_value_outside_a_literal_type(configs):
     axolotl, _ = configs["instruct-lora", "axolotl"]
     assert CHECKS["axolotl"](axolotl.replace('train_on_eos: "turn"', 'train_on_eos: "turns"'))

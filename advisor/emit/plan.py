@@ -154,8 +154,11 @@ def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
         if name == "chat_format":
             _format_facts(facts)
             facts = {key: v for key, v in facts.items() if v is not None}
-    memory = _memory(rec, model, rec.spec.training.method)
-    plan = Plan(model.repo_id, choices, facts, _header(rec, model, spec_name, memory))
+    # The config trains embed_tokens and lm_head in full for new tokens: the memory figure has
+    # to count them (for a 7-8B model with a 100k+ vocabulary, 10+ GB beyond the adapters).
+    saved = ("embed_tokens", "lm_head") if choices["embeddings"].value == "modules_to_save" else ()
+    memory = _memory(rec, model, rec.spec.training.method, saved)
+    plan = Plan(model.repo_id, choices, facts, _header(rec, model, spec_name, memory, saved))
     plan.warnings = _warnings(plan)
     variant = model.get("variant")
     if model.repo_id != rec.repo and variant in ("base", "instruct") and variant != rec.variant:
@@ -171,7 +174,9 @@ def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:
     return plan
 
 
-def _header(rec: Any, model: ModelFacts, spec_name: str, memory: Any) -> list[str]:
+def _header(
+    rec: Any, model: ModelFacts, spec_name: str, memory: Any, saved: tuple[str, ...]
+) -> list[str]:
     verdict = f"{rec.variant} (confidence {rec.confidence}"
     verdict += ", close call: fine-tune both and compare)" if rec.close_call else ")"
     picked = "recommended repo" if model.repo_id == rec.repo else "repo chosen with --repo"
@@ -183,6 +188,8 @@ def _header(rec: Any, model: ModelFacts, spec_name: str, memory: Any) -> list[st
     if rec.exceptions:
         lines.append("Exceptions that chose base: " + ", ".join(rec.exceptions))
     method = rec.spec.training.method
+    if saved:
+        method += f", {' and '.join(saved)} trained in full"
     if memory is None:
         lines.append(f"Memory ({method}): unknown (parameter count not known)")
     else:
@@ -195,16 +202,19 @@ def _header(rec: Any, model: ModelFacts, spec_name: str, memory: Any) -> list[st
     return lines
 
 
-def _memory(rec: Any, model: ModelFacts, method: str) -> Any:
+def _memory(rec: Any, model: ModelFacts, method: str, saved: tuple[str, ...]) -> Any:
     """The recommendation's own memory figure for this repo (one estimate, shared with the
-    report); a --repo outside the candidates gets the same estimate computed here."""
+    report); a --repo outside the candidates, or a config that trains whole matrices the
+    recommendation did not count (`saved`), gets the same estimate computed here."""
     candidate = next((c for c in rec.candidates if c.facts is model), None)
-    if candidate is not None:
+    if candidate is not None and not saved:
         return (candidate.memory or {}).get(method)
     from advisor.context import task_context
     from advisor.decide import candidate_memory
 
-    task = task_context(rec.spec, rec.understanding, rec.dataset)
+    task = dict(task_context(rec.spec, rec.understanding, rec.dataset))
+    if saved:
+        task["training.modules_to_save"] = saved
     return (candidate_memory(model, task) or {}).get(method)
 
 

@@ -181,6 +181,8 @@ def from_task(task: dict[str, Any], method: str | None = None) -> TrainingSetup:
             "LoRA on all linear layers: assumed (PEFT target_modules='all-linear')",
         )
         targets = parse_targets(raw) if isinstance(raw, str) else tuple(raw)
+    # Whole matrices a config trains beside the adapters (new tokens: emit/plan.py decides it).
+    saved = tuple(task.get("training.modules_to_save") or ()) if method != "full" else ()
     sharding = "ddp"
     if gpus > 1:
         sharding = given("training.sharding", "fsdp", "FSDP full shard across the GPUs: assumed")
@@ -192,6 +194,7 @@ def from_task(task: dict[str, Any], method: str | None = None) -> TrainingSetup:
         optimizer=optimizer,
         lora_rank=int(rank),
         lora_targets=targets,
+        modules_to_save=saved,
         gpus=int(gpus),
         sharding=sharding,
         assumptions=tuple(notes),
