@@ -58,6 +58,17 @@ def user_facts(
             out[name] = {"value": value, "origin": "default"}
         else:
             out[name] = {"value": None, "origin": "not asked"}
+    # The memory estimate's own settings (rank, micro-batch, optimizer ...) are listed only when
+    # said, so a user sees what was read from their words ("LoRA rank 64") and used.
+    for name in training_facts(given):
+        if name in out:
+            continue
+        value, explicit = _spec_value(given, name)
+        read = understanding.facts.get(name)
+        if explicit and value is not None:
+            out[name] = {"value": value, "origin": "given"}
+        elif read is not None:
+            out[name] = {"value": read["value"], "origin": "inferred", "from": read["from"]}
     for name in ("kind", "domains", "style"):
         value = getattr(understanding, name)
         explicit = getattr(given.task, name) is not None

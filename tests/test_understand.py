@@ -134,6 +134,8 @@ def test_quantity_cases(case):
         ("gpus", "training.gpus"),
         ("min_context", "constraints.min_context"),
         ("max_tokens", "data.max_tokens"),
+        ("lora_rank", "training.lora_rank"),
+        ("batch_size", "training.batch_size"),
     ):
         if key in case:
             assert facts.get(field) == case[key], (field, result.quantities)
@@ -150,6 +152,7 @@ def test_constraint_cases(case):
     for key, field in (
         ("method", "training.method"),
         ("format", "data.format"),
+        ("optimizer", "training.optimizer"),
         ("commercial", "constraints.commercial_use"),
         ("licenses", "constraints.licenses"),
         ("languages", "constraints.languages"),

@@ -31,6 +31,7 @@ class Quantity(NamedTuple):
     strength: int = 0
     negated: bool = False
     limit: bool = False  # a limit word stood around it ("at most 8B", "8B or smaller")
+    said_from: int = -1  # a training setting: where its words begin ("LoRA rank 64")
 
 
 class _Compiled(NamedTuple):
@@ -57,6 +58,8 @@ class _Compiled(NamedTuple):
     sequence_before: re.Pattern
     item_before: re.Pattern
     item_after: re.Pattern
+    # Training settings said with a number: (spec field, words before it, words after it).
+    settings: tuple[tuple[str, re.Pattern | None, re.Pattern | None], ...]
     gpu_models: tuple[tuple[re.Pattern, float | None, str | None], ...]  # (name, GB, sizes)
     gpu_count_words: dict[str, int]
     gpu_count: re.Pattern  # a count right before a GPU name (matched up to the name)
@@ -125,6 +128,11 @@ def _compiled() -> _Compiled:
         item_after=combine(  # type: ignore[arg-type]
             [rf"^[\s-]*tokens?\s+(?:{w})" for w in data["item_after"]]
         ),
+        settings=tuple(
+            (entry["field"], *_setting_form(form, data["context_joiners"]))
+            for entry in data["settings"]
+            for form in entry["forms"]
+        ),
         gpu_models=tuple(
             (
                 regexcache.compile(rf"(?:{m['match']})(?:s|'s)?\b", re.IGNORECASE),
@@ -147,6 +155,26 @@ def _compiled() -> _Compiled:
         deploy_stop=combine(data["deploy"]["clause_ends"]),  # type: ignore[arg-type]
         deploy_window=int(data["deploy"]["window"]),
     )
+
+
+def _setting_form(form: dict, joiners: list[str]) -> tuple[re.Pattern | None, re.Pattern | None]:
+    before, after = form.get("before"), form.get("after")
+    return (
+        regexcache.compile(rf"(?:{before})(?:\s*(?:{'|'.join(joiners)}))*\s*$") if before else None,
+        regexcache.compile(rf"[\s-]*(?:{after})") if after else None,
+    )
+
+
+def _setting(c: _Compiled, text: str, start: int, end: int) -> tuple[str, int] | None:
+    """The training setting a bare number is ("LoRA rank 64"): its field and where its words
+    begin; None when no setting's words stand around it."""
+    low = max(0, start - 40)
+    before_text = text[low:start].rstrip()
+    for field, before, after in c.settings:
+        said = before.search(before_text) if before is not None else None
+        if (before is None or said) and (after is None or after.match(text, end)):
+            return field, low + said.start() if said else start
+    return None
 
 
 def _spelled_run(spelled: dict) -> re.Pattern:
@@ -308,7 +336,11 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         named_params = c.params.match(text[end:].lstrip())
         if scale_b and (named_params or (cls is None and limit)):
             cls = "params"
-        if cls in (None, "tokens"):
+        said_from = -1
+        setting = _setting(c, text, start, end) if cls is None else None
+        if setting is not None:
+            cls, said_from = setting
+        elif cls in (None, "tokens"):
             after = text[end : end + 40]
             if c.context_after.match(after) or c.context_before.search(window_before.rstrip()):
                 cls = "context"
@@ -322,7 +354,9 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         # 400+ digits overflow the float to inf, which int() cannot take: the largest float
         # stands in, and the field's own upper bound says the number is too large.
         value = min(value, sys.float_info.max)
-        found.append(Quantity(value, cls, start, end, approx, strength, is_negated, limit))
+        found.append(
+            Quantity(value, cls, start, end, approx, strength, is_negated, limit, said_from)
+        )
     return found
 
 

@@ -236,6 +236,11 @@ def _read_quantities(
             held = result.facts.get(name)
             if held is None or held["value"] < int(q.value):  # the longest one said counts
                 result.facts[name] = {"value": int(q.value), "from": words}
+        elif q.said_from >= 0:  # a training setting ("LoRA rank 64"): cls is its spec field
+            shown["used_as"] = cls
+            result.facts.setdefault(
+                cls, {"value": _int(q.value), "from": norm.quote(q.said_from, q.end)}
+            )
         elif cls == "params" and q.limit:
             shown["used_as"] = "constraints.max_params"
             held = result.facts.get("constraints.max_params")
@@ -314,6 +319,7 @@ def _constraints() -> dict[str, Any]:
     return {
         "training.method": [(m["value"], combine(m["match"])) for m in data["methods"]],
         "data.format": [(f["value"], combine(f["match"])) for f in data["formats"]],
+        "training.optimizer": [(o["value"], combine(o["match"])) for o in data["optimizers"]],
         "commercial": [
             (c.get("value"), combine(c["match"]), c.get("ask")) for c in data["commercial"]
         ],
@@ -337,7 +343,8 @@ def _first(regex: re.Pattern | None, text: str, found: list[Scope]):
 def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope]) -> None:
     data = _constraints()
     text = norm.text
-    for field in ("training.method", "data.format"):  # the first entry that matches decides
+    # the first entry that matches decides
+    for field in ("training.method", "data.format", "training.optimizer"):
         for value, regex in data[field]:
             hit = _first(regex, text, found)
             if hit and not hit[1] and field not in result.facts:
