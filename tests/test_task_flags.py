@@ -42,6 +42,40 @@ def test_task_constraints_are_read_and_flags_win(cli):
     assert "the flag wins" in result.stderr
 
 
+def test_training_settings_in_words_reach_the_memory_estimate_and_are_said(cli):
+    text = (
+        "support chatbot, 10k conversations, LoRA rank 64, micro-batch 4, 8-bit AdamW, "
+        "max length 2048, one A100 80GB"
+    )
+    result = cli("recommend", "--task", text, "--format", "json")
+    report = _json(result)
+    facts = report["task"]["facts"]
+    assert facts["training.lora_rank"] == {
+        "value": 64,
+        "origin": "inferred",
+        "from": "LoRA rank 64",
+    }
+    assert facts["training.batch_size"]["value"] == 4
+    assert facts["training.optimizer"]["value"] == "adamw-8bit"
+    for name in (
+        "training.lora_rank = 64",
+        "training.batch_size = 4",
+        "training.optimizer = adamw-8bit",
+    ):
+        assert f"read from --task: {name}" in result.stderr
+    settings = report["memory_model"]["settings"]
+    assert (settings["lora_rank"], settings["batch_size"], settings["optimizer"]) == (
+        64,
+        4,
+        "adamw-8bit",
+    )
+    assert (
+        "(lora, seq 2,048, micro-batch 4)" in report["candidates"][0]["memory"]["lora"]["formula"]
+    )
+    # Settings nobody said are not listed as facts at all.
+    assert "training.sharding" not in facts
+
+
 def test_flags_for_licence_language_candidate_and_size(cli):
     result = cli(
         "recommend", "--task", "Classify support tickets", "--license", "apache-2.0",
