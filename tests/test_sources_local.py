@@ -193,3 +193,28 @@ def test_inspect_json_lists_sources_and_missing(tmp_path: Path) -> None:
     }
     assert data["variant_confidence"] == "high"
     assert "gated" in data["missing"]
+
+
+@pytest.mark.parametrize(
+    ("template", "renders"),
+    [
+        ("Qwen__Qwen2.5-7B-Instruct.jinja", True),
+        ("Qwen__Qwen3-0.6B.jinja", True),
+        ("meta-llama__Llama-3.1-8B-Instruct.jinja", True),
+        ("mistralai__Mistral-Nemo-Instruct-2407.jinja", True),
+        ("google__gemma-2-2b-it.jinja", False),
+        ("microsoft__Phi-3.5-mini-instruct.jinja", False),
+        ("deepseek-ai__DeepSeek-R1-Distill-Qwen-32B.jinja", False),
+    ],
+)
+def test_whether_a_template_renders_tools_is_read_from_its_jinja(
+    tmp_path: Path, template: str, renders: bool
+) -> None:
+    # The real templates: tool calling fits a model whose template reads a tools variable.
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "llama"}))
+    (folder / "chat_template.jinja").write_text((FIXTURES / template).read_text())
+    facts = local.lookup(str(folder))
+    assert facts.get("chat_template_tools") is renders
+    assert facts.facts["chat_template_tools"].detail.startswith(str(folder / "chat_template.jinja"))

@@ -111,3 +111,29 @@ def test_a_silent_custom_chat_format_is_not_false(cli, tmp_path):
     assert report["decision"]["variant"] == "base"
     assert report["task"]["facts"]["training.custom_chat_format"]["origin"] == "not asked"
     assert report["task"]["facts"]["training.own_alignment"]["origin"] == "given"
+
+
+def test_a_tool_calling_task_warns_on_templates_that_render_no_tools(cli):
+    text = "an agent that calls our booking APIs via function calling, 3k tool-use traces"
+    report = _json(
+        cli(
+            "recommend",
+            "--task",
+            text,
+            "--candidate",
+            "google/gemma-2-2b-it",
+            "--candidate",
+            "Qwen/Qwen2.5-7B-Instruct",
+            "--format",
+            "json",
+        )
+    )
+    assert "tool-calling" in report["task"]["understanding"]["signals"]
+    states = {
+        c["repo_id"]: next(x["state"] for x in c["checks"] if x["rule"] == "template-no-tools")
+        for c in report["candidates"]
+    }
+    assert states["google/gemma-2-2b-it"] == "warn"
+    assert states["Qwen/Qwen2.5-7B-Instruct"] == "pass"
+    assert states["google/gemma-2-2b"] == "unknown"  # a base repo's template bytes: not known
+    assert report["decision"]["repo"] == "Qwen/Qwen2.5-7B-Instruct"

@@ -21,6 +21,7 @@ _TASK_SIGNALS = (
     "no-disclaimers",
     "chat",
     "raw-volume",
+    "tool-calling",
 )
 
 

@@ -49,6 +49,7 @@ MODEL_FIELDS: dict[str, tuple[Any, str]] = {
     "chat_template_family": ("str", "chat format: chatml, llama3, mistral, gemma, phi3, ..."),
     "chat_template_eot": ("str", "the token that ends a turn in the chat template"),
     "template_eot_matches_eos": ("bool", "the template's end-of-turn token is the EOS token"),
+    "chat_template_tools": ("bool", "the chat template renders a tools list (tool calling)"),
     "base_model": ("str", "the repo this one was post-trained from"),
     "instruct_sibling": ("str", "the official post-trained sibling of a base repo"),
     "languages": ("list", "languages the model card declares"),

@@ -29,6 +29,15 @@ _NAMED_SIZE = regexcache.compile(r"(\d+(?:\.\d+)?)[bB]")
 
 
 @lru_cache(maxsize=1)
+def saved_templates() -> dict[str, dict[str, Any]]:
+    """What is known of each repo's chat template as saved (knowledge/chat_template_hashes.yaml)."""
+    from advisor.yamlcache import load_packaged
+
+    path = packaged.folder("advisor.knowledge") / "chat_template_hashes.yaml"
+    return load_packaged(path).data["templates"]
+
+
+@lru_cache(maxsize=1)
 def licences() -> dict[str, dict[str, Any]]:
     """Licence conditions as their texts state them (from shared/data/licence-conditions.yaml)."""
     text = packaged.read_text("advisor.catalog", "licences.json")
@@ -60,6 +69,12 @@ def complete(facts: ModelFacts) -> ModelFacts:
         if isinstance(eos, str):
             versus = f"template turn end {eot} vs eos_token {eos}"
             derived("template_eot_matches_eos", eot == eos, versus)
+    saved = saved_templates().get(facts.repo_id) or {}
+    if isinstance(saved.get("tools"), bool):
+        # A template read from the Hub or a folder has said it already (set_default keeps it).
+        reads = "reads a" if saved["tools"] else "has no"
+        detail = f"saved chat template ({saved['source']}) {reads} tools variable"
+        derived("chat_template_tools", saved["tools"], detail)
     pad, pad_id = facts.get("pad_token"), facts.get("pad_token_id")
     # Only a present token is evidence here; a provider that read a tokenizer config with a null
     # pad / eos sets *_token_set to False itself.

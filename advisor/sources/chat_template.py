@@ -12,6 +12,10 @@ import re
 # Longer than any real template (the largest seen is ~10 kB); beyond this we refuse to look.
 MAX_TEMPLATE_CHARS = 256 * 1024
 
+# A Jinja statement or expression that reads the `tools` variable: the template renders the tool
+# list a caller passes (apply_chat_template(..., tools=[...])).
+_TOOLS_VARIABLE = re.compile(r"\{[%{][^%}]*?\btools\b", re.S)
+
 # The {{ ... }} expression that emits a user turn: Zephyr closes it with eos_token, Tulu does not.
 _USER_TURN_EXPR = re.compile(r"\{\{[^}]*<\|user\|>[^}]*\}\}", re.S)
 
@@ -48,3 +52,15 @@ def detect_family(template: str | None) -> tuple[str | None, str]:
             return "zephyr", "<|user|> turns closed by eos_token"
         return "tulu", "<|user|>/<|assistant|> turns, eos_token after assistant only"
     return None, "no known chat-format markers"
+
+
+def renders_tools(template: str | None) -> tuple[bool | None, str]:
+    """(whether the template renders a tools list, the evidence); None when not inspected."""
+    if not template:
+        return None, "no template"
+    if len(template) > MAX_TEMPLATE_CHARS:
+        return None, f"template larger than {MAX_TEMPLATE_CHARS} characters, not inspected"
+    found = _TOOLS_VARIABLE.search(template)
+    if found:
+        return True, f"reads the tools variable ({' '.join(found.group(0).split())[:40]})"
+    return False, "no tools variable in the template"

@@ -20,7 +20,7 @@ from advisor.facts import (
     ModelFacts,
 )
 from advisor.safefile import open_regular
-from advisor.sources.chat_template import detect_family
+from advisor.sources.chat_template import detect_family, renders_tools
 
 # JSON files we read are small (tokenizer_config.json of Falcon3 is 362 kB, the largest seen).
 MAX_JSON_BYTES = 8 * 1024 * 1024
@@ -175,6 +175,8 @@ def apply_template(facts: ModelFacts, template: str | None, where: str) -> None:
     facts.set_default("chat_template_present", True, SOURCE_CHAT_TEMPLATE, where)
     family, marker = detect_family(template)
     facts.set_default("chat_template_family", family, SOURCE_CHAT_TEMPLATE, f"{where}: {marker}")
+    tools, evidence = renders_tools(template)
+    facts.set_default("chat_template_tools", tools, SOURCE_CHAT_TEMPLATE, f"{where}: {evidence}")
 
 
 def apply_card(facts: ModelFacts, card: Any, source: str = SOURCE_README, detail: str = "") -> None:
