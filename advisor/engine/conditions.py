@@ -55,7 +55,6 @@ class Leaf(NamedTuple):
     op: str
     value: Any = None
     value_fact: str | None = None  # compare with another fact instead of a literal
-    pattern: Any = None  # a compiled RE2 pattern for `matches`
     # The operator as a function (actual, expected) -> bool, chosen once at load time.
     test: Callable[[Any, Any], bool] = operator.eq
 
@@ -80,13 +79,7 @@ class ClauseResult(NamedTuple):
     passed: bool | None  # None = unknown (a fact was missing)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "fact": self.fact,
-            "op": self.op,
-            "expected": self.expected,
-            "actual": self.actual,
-            "passed": self.passed,
-        }
+        return self._asdict()
 
 
 def compile_condition(data: Any, path: str = "when", depth: int = 1) -> Condition:
@@ -122,7 +115,7 @@ def compile_condition(data: Any, path: str = "when", depth: int = 1) -> Conditio
     if unknown_keys:
         keys = ["fact", "op", "value", "all", "any", "not"]
         raise ConditionError(
-            f"{path}.{unknown_keys[0]}", _hinted("unknown key", unknown_keys[0], keys)
+            f"{path}.{unknown_keys[0]}", hinted("unknown key", unknown_keys[0], keys)
         )
     for key in ("fact", "op"):
         if key not in data:
@@ -130,7 +123,7 @@ def compile_condition(data: Any, path: str = "when", depth: int = 1) -> Conditio
     return _compile_leaf(data, path)
 
 
-def _hinted(message: str, word: Any, choices: Any, otherwise: str = "") -> str:
+def hinted(message: str, word: Any, choices: Any, otherwise: str = "") -> str:
     """The message with a did-you-mean for a misspelt word, else with `otherwise`."""
     hint = did_you_mean(str(word), choices)
     return message + (f" — {hint}" if hint else otherwise)
@@ -138,7 +131,7 @@ def _hinted(message: str, word: Any, choices: Any, otherwise: str = "") -> str:
 
 def _check_fact_name(name: Any, path: str) -> str:
     if not isinstance(name, str) or name not in FACTS:
-        message = _hinted(f"unknown fact '{name}'", name, FACTS, " (see `advisor rules facts`)")
+        message = hinted(f"unknown fact '{name}'", name, FACTS, " (see `advisor rules facts`)")
         raise ConditionError(path, message)
     return name
 
@@ -147,9 +140,7 @@ def _compile_leaf(data: dict, path: str) -> Leaf:
     fact = _check_fact_name(data["fact"], f"{path}.fact")
     op = data["op"]
     if not isinstance(op, str) or op not in OPERATORS:  # a list would be unhashable
-        message = _hinted(
-            f"unknown operator '{op}'", op, OPERATORS, f"; one of {sorted(OPERATORS)}"
-        )
+        message = hinted(f"unknown operator '{op}'", op, OPERATORS, f"; one of {sorted(OPERATORS)}")
         raise ConditionError(f"{path}.op", message)
     has_value = "value" in data
     if op in ("exists", "absent"):
@@ -168,9 +159,7 @@ def _compile_leaf(data: dict, path: str) -> Leaf:
     _check_literal(fact, op, value, path)
     if op == "matches":
         pattern = compile_pattern(value, f"{path}.value")
-        return Leaf(
-            fact, op, value, pattern=pattern, test=lambda a, _e: bool(pattern.search(str(a)))
-        )
+        return Leaf(fact, op, value, test=lambda a, _e: bool(pattern.search(str(a))))
     return Leaf(fact, op, value, test=_TESTS[op])
 
 
@@ -197,7 +186,7 @@ def _check_literal(fact: str, op: str, value: Any, path: str) -> None:
 
     def check_member(item: Any, where: str) -> None:
         if allowed is not None and item not in allowed:
-            message = _hinted(f"'{item}' is not a value of {fact}", item, allowed, f"; {allowed}")
+            message = hinted(f"'{item}' is not a value of {fact}", item, allowed, f"; {allowed}")
             raise ConditionError(where, message)
 
     if op in NUMERIC_OPS:
@@ -228,10 +217,8 @@ def _check_literal(fact: str, op: str, value: Any, path: str) -> None:
         if kind != "list":
             raise ConditionError(f"{path}.op", f"{fact} is not a list: use eq / in")
         check_member(value, f"{path}.value")
-    elif op == "matches":
-        if kind not in ("str", "enum") or not isinstance(value, str):
-            raise ConditionError(f"{path}.value", "'matches' needs a text fact and a pattern")
-        compile_pattern(value, f"{path}.value")
+    elif op == "matches" and (kind not in ("str", "enum") or not isinstance(value, str)):
+        raise ConditionError(f"{path}.value", "'matches' needs a text fact and a pattern")
 
 
 def compile_pattern(pattern: str, path: str) -> Any:
@@ -430,5 +417,4 @@ _TESTS: dict[str, Callable[[Any, Any], bool]] = {
     "not_in": lambda actual, expected: actual not in expected,
     "contains": operator.contains,
     "contains_any": _contains_any,
-    "matches": operator.eq,  # a literal pattern gets its own test, its compiled search
-}
+}  # `matches` has no entry: a pattern's test is its compiled search, and it compares no facts

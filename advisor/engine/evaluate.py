@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor import regexcache
 from advisor.engine.conditions import ClauseResult, clause_results
-from advisor.engine.loader import Rule
+from advisor.engine.loader import PLACEHOLDER, Rule
 from advisor.values import value
-
-_PLACEHOLDER = regexcache.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
-
 
 _STATUS = {True: "fired", False: "silent", None: "unknown"}
 
@@ -131,5 +127,5 @@ _TEMPLATES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
 
 
 def _split_template(template: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    pieces = _PLACEHOLDER.split(template)  # text, fact, text, fact, ..., text
+    pieces = PLACEHOLDER.split(template)  # text, fact, text, fact, ..., text
     return pieces[0], tuple(zip(pieces[1::2], pieces[2::2], strict=True))

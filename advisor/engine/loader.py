@@ -17,10 +17,11 @@ from advisor.engine.conditions import (
     Leaf,
     compile_condition,
     compile_evaluator,
+    hinted,
     leaves_in_order,
 )
 from advisor.engine.registry import FACTS
-from advisor.errors import UserError, did_you_mean
+from advisor.errors import UserError
 from advisor.yamlcache import load_packaged
 from advisor.yamlfile import load_yaml, read_text
 
@@ -44,7 +45,7 @@ RULE_KEYS = {
     "id", "name", "aliases", "summary", "kind", "effect", "when", "message", "explain", "tests",
 }  # fmt: skip
 EXPLAIN_KEYS = {"what", "why", "caveats", "references"}
-_PLACEHOLDER = regexcache.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+PLACEHOLDER = regexcache.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 _ID = regexcache.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
@@ -154,8 +155,7 @@ def load_rule_file(path: Path, *, packaged: bool = False) -> Rule:
         raise fail((), "a rule file is a mapping (id, kind, when, ...)")
     for key in data:
         if key not in RULE_KEYS:
-            hint = did_you_mean(str(key), RULE_KEYS)
-            raise fail((key,), "unknown key" + (f" — {hint}" if hint else ""))
+            raise fail((key,), hinted("unknown key", key, RULE_KEYS))
     for key in ("id", "summary", "kind", "effect", "when", "message", "explain", "tests"):
         if key not in data:
             raise fail((), f"missing '{key}'")
@@ -167,21 +167,18 @@ def load_rule_file(path: Path, *, packaged: bool = False) -> Rule:
     kind = data["kind"]
     # isinstance first: a list or mapping here is unhashable and would raise on the lookup.
     if not isinstance(kind, str) or kind not in KIND_EFFECT:
-        hint = did_you_mean(str(kind), KIND_EFFECT)
-        raise fail(("kind",), f"unknown kind '{kind}'" + (f" — {hint}" if hint else ""))
+        raise fail(("kind",), hinted(f"unknown kind '{kind}'", kind, KIND_EFFECT))
     effect = _check_effect(data["effect"], kind, lambda w, m: fail(("effect", *w), m))
     try:
         when = compile_condition(data["when"])
     except ConditionError as exc:
-        path_parts = _split_path(exc.path)
-        raise fail(tuple(path_parts), exc.reason) from None
+        raise fail(_split_path(exc.path), exc.reason) from None
     message = data["message"]
     if not isinstance(message, str) or not message.strip():
         raise fail(("message",), "a rule needs a message")
-    for name in _PLACEHOLDER.findall(message):
+    for name in PLACEHOLDER.findall(message):
         if name not in FACTS:
-            hint = did_you_mean(name, FACTS)
-            raise fail(("message",), f"unknown fact '{{{name}}}'" + (f" — {hint}" if hint else ""))
+            raise fail(("message",), hinted(f"unknown fact '{{{name}}}'", name, FACTS))
     explain = data["explain"]
     if not isinstance(explain, dict):
         raise fail(("explain",), "explain is a mapping: what, why, caveats, references")
@@ -218,11 +215,10 @@ def load_rule_file(path: Path, *, packaged: bool = False) -> Rule:
     )
 
 
-def _split_path(path: str) -> list[Any]:
-    parts: list[Any] = []
-    for token in re.findall(r"[^.\[\]]+|\[\d+\]", path):
-        parts.append(int(token[1:-1]) if token.startswith("[") else token)
-    return parts
+def _split_path(path: str) -> tuple[Any, ...]:
+    """when.all[1].op -> ("when", "all", 1, "op")."""
+    tokens = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    return tuple(int(t[1:-1]) if t.startswith("[") else t for t in tokens)
 
 
 def _check_effect(effect: Any, kind: str, fail) -> dict[str, Any]:
@@ -235,11 +231,8 @@ def _check_effect(effect: Any, kind: str, fail) -> dict[str, Any]:
         if effect["vote"] not in ("base", "instruct"):
             raise fail(("vote",), "vote is base or instruct")
         weight = effect["weight"]
-        if (
-            isinstance(weight, bool)
-            or not isinstance(weight, (int, float))
-            or not 0 <= weight <= 10
-        ):
+        number = isinstance(weight, (int, float)) and not isinstance(weight, bool)
+        if not number or not 0 <= weight <= 10:
             raise fail(("weight",), "weight is a number from 0 to 10")
         return {"vote": effect["vote"], "weight": float(weight)}
     if wanted == "tax":
@@ -283,9 +276,6 @@ def _check_tests(tests: Any, fail) -> list[RuleCase]:
         flat = flatten_given(given)
         for fact in flat:
             if fact not in FACTS:
-                hint = did_you_mean(fact, FACTS)
-                raise fail(
-                    (index, "given"), f"unknown fact '{fact}'" + (f" — {hint}" if hint else "")
-                )
+                raise fail((index, "given"), hinted(f"unknown fact '{fact}'", fact, FACTS))
         cases.append(RuleCase(name, flat, case["expect"]))
     return cases

@@ -146,9 +146,7 @@ def decided_by(top: Score, runner: Score) -> str:
     gaps = [g for g in gaps if g[0] > 0]  # a criterion only one of them was checked on
     if gaps:  # does not separate them; nor does one the runner-up is better on
         return max(gaps)[2]
-    if top.unknown != runner.unknown:
-        return "known"
-    return "tie"
+    return "known" if top.unknown != runner.unknown else "tie"
 
 
 def _state_text(s: Score, crit: Criterion, summaries: dict[str, str]) -> str:
