@@ -74,6 +74,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@gc_paused()  # a contextmanager is also a decorator: every call runs with the collector paused
 def recommend(
     spec: TaskSpec,
     rules: list[Rule],
@@ -83,78 +84,6 @@ def recommend(
     understanding: Understanding | None = None,
 ) -> Recommendation:
     """Evaluate every rule on the spec and every candidate; see the module docstring."""
-    with gc_paused():
-        return _recommend(spec, rules, models, dataset, understanding)
-
-
-def read_task(spec: TaskSpec) -> Understanding:
-    return understand(
-        spec.task.description,
-        kind=spec.task.kind,
-        domains=spec.task.domains,
-        style=spec.task.style,
-    )
-
-
-class Decision(NamedTuple):
-    """The task-level verdict from one facts context (re-run by what-would-change)."""
-
-    variant: str
-    margin: float
-    votes: dict[str, dict[str, Any]]
-    exceptions: list[str]
-    tax_level: str
-    points: int
-    tax_results: list[RuleResult]
-    vote_results: list[RuleResult]
-
-
-def decide(ctx: dict[str, Any], by_kind: dict[str, list[Rule]]) -> Decision:
-    """alignment tax -> exceptions -> votes, on ctx (which gains the decision.* facts)."""
-    tax_results = [run_rule(r, ctx) for r in by_kind.get("alignment-tax", [])]
-    points = sum(TAX_POINTS[r.rule.effect["tax"]] for r in tax_results if r.status == "fired")
-    tax_level = "high" if points >= 2 else "medium" if points == 1 else "low"
-    ctx["decision.alignment_tax"] = tax_level
-
-    exception_results = [run_rule(r, ctx) for r in by_kind.get("exception", [])]
-    exceptions = sorted(r.rule.id for r in exception_results if r.status == "fired")
-    ctx["decision.exceptions"] = exceptions
-    ctx["decision.exception_count"] = len(exceptions)
-
-    vote_results = exception_results + [
-        run_rule(r, ctx) for kind in ("default", "heuristic") for r in by_kind.get(kind, [])
-    ]
-    votes: dict[str, dict[str, Any]] = {
-        v: {"total": 0.0, "rules": []} for v in ("base", "instruct")
-    }
-    for result in vote_results:
-        if result.status == "fired":
-            side = votes[result.rule.effect["vote"]]
-            side["total"] += result.rule.effect["weight"]
-            side["rules"].append(
-                {
-                    "id": result.rule.id,
-                    "weight": result.rule.effect["weight"],
-                    "message": result.message,
-                }
-            )
-    base, instruct = votes["base"]["total"], votes["instruct"]["total"]
-    # A tie keeps the default: instruct already follows instructions and stops at the end.
-    variant = "base" if base > instruct else "instruct"
-    ctx["decision.variant"] = variant
-    return Decision(
-        variant, abs(base - instruct), votes, exceptions, tax_level, points, tax_results,
-        vote_results,
-    )  # fmt: skip
-
-
-def _recommend(
-    spec: TaskSpec,
-    rules: list[Rule],
-    models: list[ModelFacts],
-    dataset: DatasetProfile | None,
-    understanding: Understanding | None,
-) -> Recommendation:
     given = spec
     understanding = understanding or read_task(given)
     facts = user_facts(given, understanding, dataset)
@@ -167,9 +96,7 @@ def _recommend(
 
     task_ctx = dict(ctx)  # before the decision.* facts: what-would-change starts from here
     decision = decide(ctx, by_kind)
-    variant, margin, votes = decision.variant, decision.margin, decision.votes
-    vote_results, tax_results = decision.vote_results, decision.tax_results
-    exceptions, tax_level, points = decision.exceptions, decision.tax_level, decision.points
+    variant, margin, votes, exceptions, tax_level, points, tax_results, vote_results = decision
     undecided = sorted(
         r.rule.id
         for r in vote_results
@@ -237,6 +164,64 @@ def _recommend(
     rec.what_would_change = what_would_change(task_ctx, by_kind, decision, facts)
     _summarise(rec, ctx)
     return rec
+
+
+def read_task(spec: TaskSpec) -> Understanding:
+    return understand(
+        spec.task.description,
+        kind=spec.task.kind,
+        domains=spec.task.domains,
+        style=spec.task.style,
+    )
+
+
+class Decision(NamedTuple):
+    """The task-level verdict from one facts context (re-run by what-would-change)."""
+
+    variant: str
+    margin: float
+    votes: dict[str, dict[str, Any]]
+    exceptions: list[str]
+    tax_level: str
+    points: int
+    tax_results: list[RuleResult]
+    vote_results: list[RuleResult]
+
+
+def decide(ctx: dict[str, Any], by_kind: dict[str, list[Rule]]) -> Decision:
+    """alignment tax -> exceptions -> votes, on ctx (which gains the decision.* facts)."""
+    tax_results = [run_rule(r, ctx) for r in by_kind.get("alignment-tax", [])]
+    points = sum(TAX_POINTS[r.rule.effect["tax"]] for r in tax_results if r.status == "fired")
+    tax_level = "high" if points >= 2 else "medium" if points == 1 else "low"
+    ctx["decision.alignment_tax"] = tax_level
+
+    exception_results = [run_rule(r, ctx) for r in by_kind.get("exception", [])]
+    exceptions = sorted(r.rule.id for r in exception_results if r.status == "fired")
+    ctx["decision.exceptions"] = exceptions
+    ctx["decision.exception_count"] = len(exceptions)
+
+    vote_results = exception_results + [
+        run_rule(r, ctx) for kind in ("default", "heuristic") for r in by_kind.get(kind, [])
+    ]
+    votes: dict[str, dict[str, Any]] = {
+        v: {"total": 0.0, "rules": []} for v in ("base", "instruct")
+    }
+    for result in vote_results:
+        if result.status == "fired":
+            weight = result.rule.effect["weight"]
+            side = votes[result.rule.effect["vote"]]
+            side["total"] += weight
+            side["rules"].append(
+                {"id": result.rule.id, "weight": weight, "message": result.message}
+            )
+    base, instruct = votes["base"]["total"], votes["instruct"]["total"]
+    # A tie keeps the default: instruct already follows instructions and stops at the end.
+    variant = "base" if base > instruct else "instruct"
+    ctx["decision.variant"] = variant
+    return Decision(
+        variant, abs(base - instruct), votes, exceptions, tax_level, points, tax_results,
+        vote_results,
+    )  # fmt: skip
 
 
 def _anything_given(facts: dict[str, dict[str, Any]]) -> bool:
@@ -446,16 +431,12 @@ def _summarise(rec: Recommendation, task_ctx: dict[str, Any]) -> None:
                 entry["candidates"].append(cand.repo_id)
     rank = {"fail": 0, "warn": 1}
     rec.warnings = sorted(grouped.values(), key=lambda w: (rank[w["state"]], w["rule"]))
-    seen: dict[str, dict[str, Any]] = {}
-    for cand in rec.candidates:
-        licence = cand.licence
-        if licence and licence.conditions and licence.id not in seen:
-            seen[licence.id] = {
-                "id": licence.id,
-                "name": licence.name,
-                "conditions": licence.conditions,
-            }
-    rec.licences = list(seen.values())
+    first: dict[str | None, Licence] = {}  # each licence with conditions once, where it first shows
+    for licence in (c.licence for c in rec.candidates if c.licence and c.licence.conditions):
+        first.setdefault(licence.id, licence)
+    rec.licences = [
+        {"id": x.id, "name": x.name, "conditions": x.conditions} for x in first.values()
+    ]
     rec.next_steps = next_steps(rec)
     rec.missing_facts = _missing_facts(rec)
     rec.memory_model = memory.memory_model(task_ctx, rec.spec.training.method)

@@ -60,17 +60,10 @@ class MethodMemory(NamedTuple):
     settings: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "need_gb": self.need_gb,
-            "formula": self.formula,
-            "fits_gpu": self.fits_gpu,
-            "verdict": self.verdict,
-            "components": dict(self.components),
-            "total_gb": self.total_gb,
-            "partial": self.partial,
-            "largest_seq_len": self.largest_seq_len,
-            "fix": self.fix,
-        }
+        """Every field but `settings` (the next steps read them; the schema has no such key)."""
+        out = {**self._asdict(), "components": dict(self.components)}
+        del out["settings"]
+        return out
 
 
 class Licence(NamedTuple):
@@ -84,14 +77,7 @@ class Licence(NamedTuple):
     source: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "commercial_use": self.commercial_use,
-            "allows": self.allows,
-            "conditions": list(self.conditions),
-            "source": self.source,
-        }
+        return {**self._asdict(), "conditions": list(self.conditions)}
 
 
 # repr=False: a generated repr of thousands of checks is no use to read, and its code costs
@@ -114,7 +100,7 @@ class Candidate:
         return self.facts.repo_id
 
     def to_json(self) -> dict[str, Any]:
-        facts = self.facts
+        facts, memory = self.facts, self.memory
         return {
             "repo_id": self.repo_id,
             "variant": facts.get("variant"),
@@ -123,14 +109,8 @@ class Candidate:
             "recommended": self.recommended,
             "why_not": self.why_not or None,
             "facts": facts.facts_json(),
-            "memory_gb": (
-                {m: e.need_gb for m, e in self.memory.items()} if self.memory is not None else None
-            ),
-            "memory": (
-                {m: e.to_json() for m, e in self.memory.items()}
-                if self.memory is not None
-                else None
-            ),
+            "memory_gb": None if memory is None else {m: e.need_gb for m, e in memory.items()},
+            "memory": None if memory is None else {m: e.to_json() for m, e in memory.items()},
             "licence": self.licence.to_json() if self.licence else None,
             "sources": list(facts.sources),
             "checks": [c.to_json() for c in self.checks],
