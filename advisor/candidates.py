@@ -32,12 +32,6 @@ def is_code_task(spec: TaskSpec) -> bool:
     return u.kind == "code-completion" or "fill-in-the-middle" in u.signals
 
 
-def _size_limit(spec: TaskSpec) -> float:
-    if spec.constraints.max_params is not None:
-        return spec.constraints.max_params / 1e9
-    return DEFAULT_MAX_PARAMS_B
-
-
 def default_candidates(
     spec: TaskSpec,
     families: tuple[str, ...] | None = None,
@@ -48,38 +42,40 @@ def default_candidates(
     """Per family, the largest catalogued model within the size limit (and the GPU, if given and
     fit_gpu); code families first for a code task; max_params_b replaces the limit (a family the
     user names is not cut to the default's)."""
+    from advisor.memory.candidate import need_gb
+
     if families is None:
         families = (CODE_FAMILIES + DEFAULT_FAMILIES) if is_code_task(spec) else DEFAULT_FAMILIES
-    limit = max_params_b if max_params_b is not None else _size_limit(spec)
+    if max_params_b is None:
+        max_params = spec.constraints.max_params
+        max_params_b = DEFAULT_MAX_PARAMS_B if max_params is None else max_params / 1e9
     budget = spec.training.gpu_memory_gb if fit_gpu else None
     method = spec.training.method
     known = {repo_id.lower(): repo_id for repo_id in catalog.repo_ids()}
     by_group: dict[tuple[str, str], list[str]] = {}
-    sizes: dict[tuple[str, str], float] = {}
-    largest: dict[tuple[str, str], ModelFacts] = {}
+    largest: dict[tuple[str, str], tuple[float, ModelFacts]] = {}  # (family, pair) -> its largest
     for repo_id in catalog.repo_ids():
         facts = fetch_one(repo_id, source="catalog")
         family = facts.get("family")
         if family not in families:
             continue
-        group = pair_key(facts, known)
-        by_group.setdefault((family, group), []).append(repo_id)
+        key = (family, pair_key(facts, known))
+        by_group.setdefault(key, []).append(repo_id)
         params = facts.get("params_b")
-        if params is not None and params > sizes.get((family, group), 0.0):
-            sizes[(family, group)] = params
-            largest[(family, group)] = facts
+        if params is not None and params > largest.get(key, (0.0,))[0]:
+            largest[key] = (params, facts)
     chosen: dict[str, tuple[tuple[bool, float], tuple[str, str]]] = {}
     task = {**training_facts(spec), "data.max_tokens": spec.data.max_tokens}
-    for key, size in sizes.items():
-        if not in_size_class(largest[key], limit) or (
-            budget and _need_gb(largest[key], task, method) > budget
+    for key, (size, top) in largest.items():
+        if not in_size_class(top, max_params_b) or (
+            budget and (need_gb(top, task, method) or 0.0) > budget
         ):
             continue
         family = key[0]
         # Sizes of one family can differ in licence (Qwen2.5-3B is qwen-research, the 1.5B and
         # 7B Apache-2.0): the largest size whose licence the spec allows stands for the family;
         # only when none does is the largest shown, with the licence check that fails it.
-        rank = (licence_allowed(largest[key], spec), size)
+        rank = (licence_allowed(top, spec), size)
         if family not in chosen or rank > chosen[family][0]:
             chosen[family] = (rank, key)
     out: list[str] = []
@@ -126,10 +122,3 @@ def licence_allowed(facts: ModelFacts, spec: TaskSpec) -> bool:
     return all(
         run_rule(_builtin_rule(name), context).status != "fired" for name in LICENCE_FAIL_RULES
     )
-
-
-def _need_gb(facts: ModelFacts, task: dict, method: str) -> float:
-    from advisor.memory.candidate import need_gb
-
-    need = need_gb(facts, task, method)
-    return 0.0 if need is None else need

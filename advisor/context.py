@@ -42,7 +42,7 @@ def user_facts(
 ) -> dict[str, dict[str, Any]]:
     """Every user-side fact with its origin: given | measured | inferred | default | not asked."""
     out: dict[str, dict[str, Any]] = {}
-    for name in USER_FIELDS:
+    for name in dict.fromkeys((*USER_FIELDS, *training_facts(given))):
         value, explicit = _spec_value(given, name)
         measured = (
             getattr(dataset, _MEASURED[name], None) if dataset and name in _MEASURED else None
@@ -54,21 +54,14 @@ def user_facts(
             out[name] = {"value": measured, "origin": "measured", "from": dataset.path}  # type: ignore[union-attr]
         elif read is not None:
             out[name] = {"value": read["value"], "origin": "inferred", "from": read["from"]}
+        elif name not in USER_FIELDS:
+            # The memory estimate's own settings (rank, micro-batch, optimizer ...) are listed
+            # only when said, so a user sees what was read from their words ("LoRA rank 64").
+            continue
         elif value is not None:
             out[name] = {"value": value, "origin": "default"}
         else:
             out[name] = {"value": None, "origin": "not asked"}
-    # The memory estimate's own settings (rank, micro-batch, optimizer ...) are listed only when
-    # said, so a user sees what was read from their words ("LoRA rank 64") and used.
-    for name in training_facts(given):
-        if name in out:
-            continue
-        value, explicit = _spec_value(given, name)
-        read = understanding.facts.get(name)
-        if explicit and value is not None:
-            out[name] = {"value": value, "origin": "given"}
-        elif read is not None:
-            out[name] = {"value": read["value"], "origin": "inferred", "from": read["from"]}
     for name in ("kind", "domains", "style"):
         value = getattr(understanding, name)
         explicit = getattr(given.task, name) is not None
