@@ -44,7 +44,6 @@ class _Compiled(NamedTuple):
     units: tuple[tuple[str, str, int, re.Pattern], ...]  # (name, class, strength, regex)
     adjacent: frozenset[str]  # units that count only right after the number ("40 Go")
     gpu: re.Pattern
-    gpu_window: int
     data_of: re.Pattern  # after a byte unit: the bytes are data ("5GB of text")
     gpu_before: re.Pattern  # before the number: the bytes are GPU memory ("LoRA on 16GB")
     limit: re.Pattern
@@ -70,6 +69,14 @@ class _Compiled(NamedTuple):
     deploy_window: int
     # Several machines around a per-machine count: (before it, after the name), group n each.
     gpu_nodes: tuple[tuple[re.Pattern | None, re.Pattern | None], ...]
+    scales: dict[str, float]  # "k" -> 1e3, lower case
+
+
+def _any(words: list[str], before: str = "", after: str = "") -> re.Pattern:
+    """The words as one regex, each between `before` and `after` (the data always has some)."""
+    regex = combine([rf"{before}(?:{w}){after}" for w in words])
+    assert regex is not None
+    return regex
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +89,9 @@ def _compiled() -> _Compiled:
         (name, spec.get("class", name), int(spec.get("strength", 1)), combine(spec["match"]))
         for name, spec in data["units"].items()
     )
+    # A joiner may stand between the words and the number: "context of up to 8k".
+    joined = rf"(?:\s*(?:{'|'.join(data['context_joiners'])}))*\s*$"
+    deploy = data["deploy"]
     return _Compiled(
         number=number,
         vague=tuple((regexcache.compile(v["match"]), int(v["value"])) for v in data["vague"]),
@@ -94,40 +104,21 @@ def _compiled() -> _Compiled:
         units=units,  # type: ignore[arg-type]
         adjacent=frozenset(name for name, spec in data["units"].items() if spec.get("adjacent")),
         gpu=combine(data["gpu_words"]),  # type: ignore[arg-type]
-        gpu_window=int(data["gpu_window"]),
-        data_of=combine([rf"\s*(?:{w})" for w in data["data_of"]]),  # type: ignore[arg-type]
+        data_of=_any(data["data_of"], r"\s*"),
         gpu_before=combine(data["gpu_before"]),  # type: ignore[arg-type]
-        limit=combine([rf"(?:{w})\s*$" for w in data["limit_words"]]),  # type: ignore[arg-type]
+        limit=_any(data["limit_words"], after=r"\s*$"),
         # After the number, at most two words (its unit: "8B parameters or less") come first.
-        limit_after=combine(  # type: ignore[arg-type]
-            [rf"^(?:\s*[^\W\d_][\w-]*){{0,2}}?\s*(?:{w})" for w in data["limit_after"]]
-        ),
+        limit_after=_any(data["limit_after"], r"^(?:\s*[^\W\d_][\w-]*){0,2}?\s*"),
         params=combine(data["param_words"]),  # type: ignore[arg-type]
         gap=int(data["gap"]),
         raw_volume={k: float(v) for k, v in data["raw_volume"].items()},
         # After the number: its unit (tokens) may stand between ("8k-token context").
-        context_after=combine(  # type: ignore[arg-type]
-            [rf"^[\s-]*(?:tokens?[\s-]*)?(?:of[\s-]+)?(?:{w})\b" for w in data["context_words"]]
-        ),
-        context_before=combine(  # type: ignore[arg-type]
-            [
-                rf"(?:{w})(?:\s*(?:{'|'.join(data['context_joiners'])}))*\s*$"
-                for w in data["context_words"]
-            ]
-        ),
-        sequence_after=combine(  # type: ignore[arg-type]
-            [rf"^[\s-]*(?:tokens?[\s-]*)?(?:{w})\b" for w in data["sequence_words"]]
-        ),
-        sequence_before=combine(  # type: ignore[arg-type]
-            [
-                rf"(?:{w})(?:\s*(?:{'|'.join(data['context_joiners'])}))*\s*$"
-                for w in data["sequence_words"]
-            ]
-        ),
-        item_before=combine([rf"(?:{w})$" for w in data["item_before"]]),  # type: ignore[arg-type]
-        item_after=combine(  # type: ignore[arg-type]
-            [rf"^[\s-]*tokens?\s+(?:{w})" for w in data["item_after"]]
-        ),
+        context_after=_any(data["context_words"], r"^[\s-]*(?:tokens?[\s-]*)?(?:of[\s-]+)?", r"\b"),
+        context_before=_any(data["context_words"], after=joined),
+        sequence_after=_any(data["sequence_words"], r"^[\s-]*(?:tokens?[\s-]*)?", r"\b"),
+        sequence_before=_any(data["sequence_words"], after=joined),
+        item_before=_any(data["item_before"], after="$"),
+        item_after=_any(data["item_after"], r"^[\s-]*tokens?\s+"),
         settings=tuple(
             (entry["field"], *_setting_form(form, data["context_joiners"]))
             for entry in data["settings"]
@@ -149,11 +140,12 @@ def _compiled() -> _Compiled:
             re.IGNORECASE,
         ),
         gpu_nodes=_node_forms(data),
-        deploy=combine([rf"\b(?:{w})" for w in data["deploy"]["words"]]),  # type: ignore[arg-type]
-        train=combine([rf"\b(?:{w})" for w in data["deploy"]["train_words"]]),  # type: ignore[arg-type]
-        deploy_after=combine([rf"\b(?:{w})" for w in data["deploy"].get("words_after") or []]),
-        deploy_stop=combine(data["deploy"]["clause_ends"]),  # type: ignore[arg-type]
-        deploy_window=int(data["deploy"]["window"]),
+        deploy=_any(deploy["words"], r"\b"),
+        train=_any(deploy["train_words"], r"\b"),
+        deploy_after=combine([rf"\b(?:{w})" for w in deploy.get("words_after") or []]),
+        deploy_stop=combine(deploy["clause_ends"]),  # type: ignore[arg-type]
+        deploy_window=int(deploy["window"]),
+        scales={k.lower(): float(v) for k, v in data["scales"].items()},
     )
 
 
@@ -229,17 +221,6 @@ def _node_forms(data: dict) -> tuple[tuple[re.Pattern | None, re.Pattern | None]
     )
 
 
-_compiled_scales: dict[str, float] = {}
-
-
-def _scales() -> dict[str, float]:
-    if not _compiled_scales:
-        _compiled_scales.update(
-            {k.lower(): float(v) for k, v in knowledge("quantities")["scales"].items()}
-        )
-    return _compiled_scales
-
-
 _GROUPED = regexcache.compile(r"\d{1,3}(?:[,.]\d{3})+")  # 12,000 / 12.000
 _GROUP_MARK = regexcache.compile(r"[,.]")
 _CLAUSE_MARK = regexcache.compile(r"[,.;:!?]")
@@ -254,10 +235,11 @@ def _value(digits: str, scale: str | None) -> float:
         number = float(_GROUP_MARK.sub("", compact))
     else:
         number = float(compact.replace(",", "."))
-    return number * (_scales()[scale.lower()] if scale else 1)
+    return number * (_compiled().scales[scale.lower()] if scale else 1)
 
 
 _WORD = regexcache.compile(r"[^\W\d_][\w']*|\d\S*")
+_UNIT_WORD = regexcache.compile(r"\s?[^\W\d_]+")  # the unit word right after a number
 
 
 def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] | None:
@@ -282,15 +264,6 @@ def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] 
         if m.group(0)[0].isdigit():
             break
     return None
-
-
-def _unit_stop(text: str, end: int) -> int:
-    """Where the unit word right after a number ends ("5GB| of", "5 GB| of")."""
-    m = _UNIT_WORD.match(text, end)
-    return m.end() if m else end
-
-
-_UNIT_WORD = regexcache.compile(r"\s?[^\W\d_]+")
 
 
 def read(text: str, scopes: list[Scope]) -> list[Quantity]:
@@ -320,12 +293,13 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         strength = unit[2] if unit else 0
         window_before = text[max(0, start - 40) : start]
         near = text[max(0, start - 30) : min(len(text), end + 40)]
-        of_data = unit is not None and c.data_of.match(text, _unit_stop(text, end))
+        unit_word = _UNIT_WORD.match(text, end)  # "5GB| of", "5 GB| of"
+        of_data = unit is not None and c.data_of.match(text, unit_word.end() if unit_word else end)
         gpu_context = c.gpu.search(near) or c.gpu_before.search(window_before)
         if cls == "bytes" and gpu_context and not of_data:
             cls = "gpu"
         elif cls == "bytes" and unit:
-            value *= _byte_scale(unit[3])
+            value *= float(knowledge("quantities")["byte_scale"].get(unit[3][:1].lower(), 1))
             if not of_data and not gpu_context:
                 cls = "bytes-unclear"  # GPU memory or data? the user is asked (quantities.yaml)
         scale_b = _BILLIONS.search(text[start:end].strip())
@@ -457,11 +431,6 @@ def gpus(text: str) -> list[Gpu]:
                 count *= machines
             found.append(Gpu(gb, sizes, count, first, last, m.start(), start))
     return sorted(found, key=lambda g: g.start)
-
-
-def _byte_scale(unit: str) -> float:
-    scales = knowledge("quantities")["byte_scale"]
-    return float(scales.get(unit[:1].lower(), 1))
 
 
 def raw_volume_threshold(unit_class: str) -> float | None:
