@@ -105,19 +105,15 @@ def _read_patterns(
     best: tuple[int, str] | None = None
     for entry in patterns():
         hits = find(entry, norm.text, found, terms)
-        positive = [h for h in hits if not h.negated]
-        for hit in hits:
-            if hit.negated:
-                result.against.append(_against(norm, entry, hit))
-        if not positive:
+        result.against += [_against(norm, entry, h) for h in hits if h.negated]
+        hit = next((h for h in hits if not h.negated), None)
+        if hit is None:
             continue
-        hit = positive[0]
         sets = effects(entry, hit)
         said = [k for k in ("kind", "signals", "domains", "style") if sets.get(k)]
         result.evidence.append(_evidence(norm, "patterns", entry.id, hit, sets=said))
-        result.signals += list(sets.get("signals") or [])
-        result.domains += list(sets.get("domains") or [])
-        result.style += list(sets.get("style") or [])
+        for part in ("signals", "domains", "style"):
+            getattr(result, part).extend(sets.get(part) or [])
         if sets.get("kind"):
             key = (int(sets.get("priority", entry.sets.get("priority", 0))), sets["kind"])
             if best is None or key > best:
@@ -138,9 +134,12 @@ def _read_own_alignment(
         hits = [h for h in find(entry, norm.text, found, terms) if not h.negated]
         if not hits:
             continue
-        distinct = {norm.text[h.start : h.end] for h in hits}
+        spans = {(h.start, h.end) for h in hits}
+        distinct = {norm.text[a:b] for a, b in spans}
         if entry.terms:  # count distinct lexicon terms (SFT and DPO are two stages)
-            distinct = {t for t in entry.terms for h in terms.get(t, []) if _same(h, hits)}
+            distinct = {
+                t for t in entry.terms for h in terms.get(t, []) if (h.start, h.end) in spans
+            }
         counts[name] = len(distinct)
         if name != "own-format":
             words += [norm.quote(h.start, h.end) for h in hits]
@@ -172,10 +171,6 @@ def _read_own_alignment(
     if result.kind is None or result.kind in ("chat", "generation", "qa", "other"):
         result.kind = "alignment"
         result.kind_from = quoted
-
-
-def _same(hit: Hit, hits: list[Hit]) -> bool:
-    return any(h.start == hit.start and h.end == hit.end for h in hits)
 
 
 # --- quantities ---------------------------------------------------------------------------
@@ -387,22 +382,20 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
         if hit and not hit[1]:
             result.ignored.append(f"'{norm.quote(*hit[0].span())}': {note}")
     if licences:
-        licences.sort()
-        result.facts["constraints.licenses"] = {
-            "value": list(dict.fromkeys(li for _, li, _ in licences)),
-            "from": ", ".join(q for _, _, q in licences),
-        }
+        result.facts["constraints.licenses"] = _in_order(licences)
     languages: list[tuple[int, str, str]] = []
     for code, regex in data["languages"]:
         hit = _first(regex, text, found)
         if hit and not hit[1]:
             languages.append((hit[0].start(), code, norm.quote(*hit[0].span())))
     if languages:
-        languages.sort()
-        result.facts["constraints.languages"] = {
-            "value": [code for _, code, _ in languages],
-            "from": ", ".join(q for _, _, q in languages),
-        }
+        result.facts["constraints.languages"] = _in_order(languages)
+
+
+def _in_order(said: list[tuple[int, str, str]]) -> dict[str, Any]:
+    """(where, value, words) read from the text: the values in the order they were said."""
+    said.sort()
+    return {"value": [value for _, value, _ in said], "from": ", ".join(q for _, _, q in said)}
 
 
 def _keep_what_the_spec_accepts(result: Understanding) -> None:
