@@ -14,8 +14,6 @@ from typing import Any
 from advisor import packaged, regexcache
 from advisor.yamlcache import load_packaged
 
-FLAGS = re.IGNORECASE
-
 
 @cache
 def knowledge(name: str) -> dict[str, Any]:
@@ -28,4 +26,4 @@ def combine(patterns: list[str] | tuple[str, ...] | None) -> re.Pattern | None:
     """Several alternatives as one compiled regex (None when there are none)."""
     if not patterns:
         return None
-    return regexcache.compile("|".join(f"(?:{p})" for p in patterns), FLAGS)
+    return regexcache.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)

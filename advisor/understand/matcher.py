@@ -62,11 +62,11 @@ class Hit(NamedTuple):
 def _context(data: Any, default_window: int) -> Context | None:
     if not data:
         return None
-    near = data["near"] if isinstance(data, dict) else data
-    window = int(data.get("window", default_window)) if isinstance(data, dict) else default_window
-    side = data.get("side", "both") if isinstance(data, dict) else "both"
-    regex = combine(near)
-    return Context(regex, window, side) if regex is not None else None
+    if not isinstance(data, dict):  # a bare list of words, with the default window
+        data = {"near": data}
+    regex = combine(data["near"])
+    window = int(data.get("window", default_window))
+    return Context(regex, window, data.get("side", "both")) if regex is not None else None
 
 
 def compile_entry(data: dict[str, Any]) -> Entry:
@@ -123,19 +123,14 @@ def _object(entry: Entry, text: str, start: int, end: int) -> ObjectClass | None
     if not entry.objects:
         return None
     left, right = _window(text, start, end, entry.object_window)
-    best: tuple[int, ObjectClass] | None = None
-    for cls in entry.objects:
-        m = cls.regex.search(right)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), cls)
-    if best:
-        return best[1]
-    for cls in entry.objects:
-        found = list(cls.regex.finditer(left))
-        if found:
-            distance = len(left) - found[-1].end()
-            if best is None or distance < best[0]:
-                best = (distance, cls)
+    # (how far from the match, class); the first class wins a tie
+    after = [(m.start(), cls) for cls in entry.objects if (m := cls.regex.search(right))]
+    before = [
+        (len(left) - ms[-1].end(), cls)
+        for cls in entry.objects
+        if (ms := list(cls.regex.finditer(left)))
+    ]
+    best = min(after or before, key=lambda found: found[0], default=None)
     return best[1] if best else None
 
 
@@ -156,16 +151,9 @@ def find(
         if entry.polarity == "negated" and scope is None:
             continue
         cls = _object(entry, text, start, end)
-        hits.append(
-            Hit(
-                entry.id,
-                start,
-                end,
-                negated=scope is not None and entry.polarity != "negated",
-                cue=scope.cue if scope else None,
-                object=cls.id if cls else None,
-            )
-        )
+        against = scope is not None and entry.polarity != "negated"
+        cue = scope.cue if scope else None
+        hits.append(Hit(entry.id, start, end, against, cue, cls.id if cls else None))
     return hits
 
 

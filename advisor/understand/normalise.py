@@ -88,11 +88,13 @@ def _rewrite(norm: Normalised, regex: re.Pattern, to: str | None, func=None) -> 
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[list[tuple[re.Pattern, str]], dict[str, str], dict[int, int]]:
+def _compiled() -> tuple[list[tuple[re.Pattern, str]], dict[str, str], list[tuple[int, int]]]:
     data = knowledge("normalise")
     rewrites = [(regexcache.compile(r["from"], re.IGNORECASE), r["to"]) for r in data["rewrites"]]
     terms = {t.lower(): t.lower() for t in data["typo"]["terms"]}
-    distances = {int(k): int(v) for k, v in data["typo"]["max_distance"].items()}
+    # (minimum word length, distance allowed), the longest first: the first one that fits counts
+    items = data["typo"]["max_distance"].items()
+    distances = sorted(((int(k), int(v)) for k, v in items), reverse=True)
     return rewrites, terms, distances
 
 
@@ -115,18 +117,10 @@ def _distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def _allowed(length: int, distances: dict[int, int]) -> int:
-    allowed = 0
-    for min_length, distance in sorted(distances.items()):
-        if length >= min_length:
-            allowed = distance
-    return allowed
-
-
-def _correct_word(word: str, terms: dict[str, str], distances: dict[int, int]) -> str | None:
+def _correct_word(word: str, terms: dict[str, str], distances: list[tuple[int, int]]) -> str | None:
     if word in terms:
         return None
-    limit = _allowed(len(word), distances)
+    limit = next((d for min_length, d in distances if len(word) >= min_length), 0)
     if limit == 0:
         return None
     best = None
