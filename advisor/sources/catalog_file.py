@@ -79,21 +79,16 @@ def entry_problem(entry: Any) -> str | None:
 def _fits(value: Any, kind: Any) -> bool:
     if isinstance(kind, tuple):
         return isinstance(value, str) and value in kind
-    if kind == "str":
-        return isinstance(value, str)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
-    if kind == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return False
-        return abs(value) < 2**63 and math.isfinite(value)
     if kind == "list":
-        return isinstance(value, list) and all(
-            isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)) for v in value
-        )
-    return True
+        return isinstance(value, list) and all(isinstance(v, str) or _is_int(v) for v in value)
+    if kind in ("int", "float"):  # a float field takes an int too; neither a bool
+        number = _is_int(value) or (kind == "float" and isinstance(value, float))
+        return number and abs(value) < 2**63 and math.isfinite(value)
+    return isinstance(value, {"str": str, "bool": bool}.get(kind, object))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _kind(value: Any) -> str:

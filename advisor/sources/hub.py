@@ -204,9 +204,9 @@ def fetch(repo_id: str, options: FetchOptions) -> ModelFacts:
                 return _fail(ModelFacts(repo_id), *classify_exception(exc))
         facts = facts_from_answer(answer, cached=cached)
         base = facts.get("variant") == "base"
-        if offline or not _needs_more(answer, options, base):
+        if offline or (completed := _complete_answer(answer, options, cache, base)) is None:
             return facts
-        return facts_from_answer(_complete_answer(answer, options, cache, base), cached=cached)
+        return facts_from_answer(completed, cached=cached)
 
 
 def _cached(answer: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -219,19 +219,17 @@ def _cached(answer: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if hub_answer.needs_cleaning(answer) else well_typed(answer)
 
 
-def _needs_more(answer: dict[str, Any], options: FetchOptions, base: bool) -> bool:
-    if base and options.children and "children" not in answer:
-        return True
-    return bool(_wanted_files(answer, options) - set(answer.get("files", {})))
-
-
 def _complete_answer(
     answer: dict[str, Any], options: FetchOptions, cache: AnswerCache, base: bool
-) -> dict[str, Any]:
-    """Add what an answer lacks: a base repo's instruct children, the files `inspect` reads."""
+) -> dict[str, Any] | None:
+    """Add what an answer lacks: a base repo's instruct children, the files `inspect` reads
+    (None when it lacks nothing)."""
+    children = base and options.children and "children" not in answer
+    if not children and not _wanted_files(answer, options) - set(answer.get("files", {})):
+        return None
     with contextlib.suppress(Exception):  # keep what the answer had; missing facts stay unknown
         _download_files(answer, options)
-        if base and options.children and "children" not in answer:
+        if children:
             answer["children"] = hub_answer.clean(_children(answer["repo_id"]))
         if not answer.get("file_errors"):
             cache.put(answer["repo_id"], answer["sha"], answer)

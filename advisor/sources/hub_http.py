@@ -18,6 +18,7 @@ made, so offline commands never pay for them.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import random
 import threading
@@ -121,6 +122,8 @@ def _deadline_backend(httpcore: Any) -> Any:
         def get_extra_info(self, info: str) -> Any:
             return self._inner.get_extra_info(info)
 
+    # Only TCP: the pool connects through a unix socket only when made with uds=, which ours is
+    # not; and the base class's sleep (for the pool's own connect retries, none here) is time's.
     class DeadlineBackend(httpcore.NetworkBackend):
         def __init__(self) -> None:
             self._inner = httpcore.SyncBackend()
@@ -128,13 +131,6 @@ def _deadline_backend(httpcore: Any) -> Any:
         def connect_tcp(self, host: str, port: int, timeout: Any = None, **kwargs: Any) -> Any:
             bounded = _bounded(timeout, httpcore.ConnectTimeout)
             return DeadlineStream(self._inner.connect_tcp(host, port, bounded, **kwargs))
-
-        def connect_unix_socket(self, path: str, timeout: Any = None, **kwargs: Any) -> Any:
-            bounded = _bounded(timeout, httpcore.ConnectTimeout)
-            return DeadlineStream(self._inner.connect_unix_socket(path, bounded, **kwargs))
-
-        def sleep(self, seconds: float) -> None:
-            self._inner.sleep(seconds)
 
     return DeadlineBackend()
 
@@ -196,18 +192,16 @@ def _make_transport(httpx: Any, httpcore: Any) -> Any:
                 pool._network_backend = _deadline_backend(httpcore)
 
         def handle_request(self, request: Any) -> Any:
-            attempt = 0
             request.headers["Accept-Encoding"] = _ACCEPTED_ENCODINGS
-            while True:
+            for attempt in itertools.count(1):
                 timeout = _bounded(request_timeout(), partial(HubProblem, "timeout"))
-                request.extensions["timeout"] = {
-                    k: timeout for k in ("connect", "read", "write", "pool")
-                }
+                request.extensions["timeout"] = dict.fromkeys(
+                    ("connect", "read", "write", "pool"), timeout
+                )
                 response = self._send(request, timeout)
                 status = response.status_code
                 if status != 429 and status < 500:
                     return response
-                attempt += 1
                 wait = _retry_after(response.headers) if status == 429 else None
                 if wait is None:
                     wait = min(8.0, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() / 4)

@@ -115,16 +115,15 @@ def fetch_models(
     offline: bool = False,
     refresh: bool = False,
     include_siblings: bool = True,
-    progress: bool | None = None,
 ) -> list[ModelFacts]:
     """Facts for every candidate, in input order, each one's new sibling right after it.
 
     Fetched concurrently (a bounded thread pool); a progress bar goes to stderr when it is a
-    terminal (progress=None) or when asked. Per-candidate problems are in error_kind / error.
+    terminal. Per-candidate problems are in error_kind / error.
     """
     _check_source(source)
     unique = list(dict.fromkeys(repo_ids))
-    bar = _Progress(len(unique), progress)
+    bar = _Progress(len(unique))
 
     def fetch_all(targets: list[str], source: str, children: bool) -> list[ModelFacts]:
         def one(target: str) -> ModelFacts:
@@ -198,13 +197,12 @@ def _map(
 
 
 class _Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal (or forced)."""
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
 
-    def __init__(self, total: int, enabled: bool | None) -> None:
+    def __init__(self, total: int) -> None:
         self.total, self.count = total, 0
         self._lock = threading.Lock()
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.enabled = self.enabled and total > 1
+        self.enabled = sys.stderr.isatty() and total > 1
 
     def step(self, label: str) -> None:
         with self._lock:
