@@ -34,11 +34,7 @@ FIM_MARKERS: dict[str, tuple[str, ...]] = {
     "StarCoder / StarCoder2": ("<fim_prefix>", "<fim_suffix>", "<fim_middle>"),
     "SantaCoder": ("<fim-prefix>", "<fim-suffix>", "<fim-middle>"),
     # Full-width bars (U+FF5C) and the sentencepiece space (U+2581), exactly as in the vocab.
-    "DeepSeek-Coder": (
-        "<\uff5cfim\u2581begin\uff5c>",
-        "<\uff5cfim\u2581hole\uff5c>",
-        "<\uff5cfim\u2581end\uff5c>",
-    ),
+    "DeepSeek-Coder": tuple(f"<\uff5cfim\u2581{part}\uff5c>" for part in ("begin", "hole", "end")),
 }
 # `<PRE>` is also an HTML tag and `[PREFIX]` plain prose, so these count only in pairs.
 FIM_PAIRED_MARKERS: dict[str, tuple[str, str]] = {
@@ -50,16 +46,9 @@ FIM_PAIRED_MARKERS: dict[str, tuple[str, str]] = {
 FIM_LOOKALIKES = ("<|fim_begin|>", "<|fim_hole|>", "<|fim_end|>")
 LOOKALIKE_FAMILY = "look-alike <|fim_begin|>"
 
-_FIM_ANY = re.compile(
-    "|".join(
-        re.escape(marker)
-        for marker in (
-            *(m for markers in FIM_MARKERS.values() for m in markers),
-            *(pair[0] for pair in FIM_PAIRED_MARKERS.values()),
-            *FIM_LOOKALIKES,
-        )
-    )
-)
+_FIM_STARTS = [marker for markers in FIM_MARKERS.values() for marker in markers]
+_FIM_STARTS += [first for first, _ in FIM_PAIRED_MARKERS.values()] + list(FIM_LOOKALIKES)
+_FIM_ANY = re.compile("|".join(map(re.escape, _FIM_STARTS)))
 
 CHAT_KEYS = ("messages", "conversations", "conversation")
 INSTRUCTION_PAIRS = (

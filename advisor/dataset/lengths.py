@@ -16,11 +16,6 @@ RESERVOIR_SIZE = 100_000
 _TOKENIZER_BATCH_CHARS = 4_000_000
 
 
-def approximate_tokens(text: str) -> int:
-    # ~4 characters per token is the usual rule of thumb for English text with BPE vocabularies.
-    return math.ceil(len(text) / 4)
-
-
 class LengthStats:
     """Exact longest length, and the 95th percentile from a reservoir of at most RESERVOIR_SIZE."""
 
@@ -31,8 +26,7 @@ class LengthStats:
         self._rng = random.Random(0)  # seeded: the same file always gives the same report
 
     def add(self, tokens: int, *, in_percentile: bool = True) -> None:
-        if self.longest is None or tokens > self.longest:
-            self.longest = tokens
+        self.longest = tokens if self.longest is None else max(self.longest, tokens)
         if not in_percentile:
             return
         self.seen += 1
@@ -61,7 +55,8 @@ class TokenCounter:
 
     def add(self, text: str, *, in_percentile: bool = True) -> None:
         if self._encode_batch is None:
-            self.stats.add(approximate_tokens(text), in_percentile=in_percentile)
+            # ~4 characters per token: the rule of thumb for English text with BPE vocabularies.
+            self.stats.add(math.ceil(len(text) / 4), in_percentile=in_percentile)
             return
         self._pending.append((text, in_percentile))
         self._pending_chars += len(text)

@@ -92,17 +92,12 @@ def complete(facts: ModelFacts) -> ModelFacts:
     _params_from_dimensions(facts)
     _size_named(facts)
     context = facts.get("context_length")
-    if isinstance(context, int) and not facts.has("context_native"):
+    if isinstance(context, int):
         # Without a card figure, the config's max_position_embeddings is the best native length
         # known (a card that says otherwise, e.g. Qwen3's 32,768 under 40,960, is in the catalog).
-        origin = facts.facts["context_length"]
-        facts.set(
-            "context_native",
-            context,
-            SOURCE_DERIVED,
-            f"max_position_embeddings ({origin.source}); no longer or shorter trained "
-            "length is documented",
-        )
+        origin = facts.facts["context_length"].source
+        documented = "no longer or shorter trained length is documented"
+        derived("context_native", context, f"max_position_embeddings ({origin}); {documented}")
     return facts
 
 

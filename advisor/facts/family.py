@@ -59,12 +59,10 @@ def pair_key(facts: ModelFacts, known: dict[str, str] | None = None) -> str:
     known: candidate repo ids by lower-case id, so an instruct names its base the way the
     base's own record spells it.
     """
-    if facts.get("variant") == "base":
-        return facts.repo_id
     base = facts.get("base_model")
-    if isinstance(base, str):
-        return (known or {}).get(base.lower(), base)
-    return facts.repo_id
+    if facts.get("variant") == "base" or not isinstance(base, str):
+        return facts.repo_id
+    return (known or {}).get(base.lower(), base)
 
 
 def pairs(models: Iterable[ModelFacts]) -> dict[str, list[ModelFacts]]:

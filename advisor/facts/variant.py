@@ -43,9 +43,8 @@ def _holds(test: Any, value: Any, found: dict[str, str]) -> bool:
 def matches(rule: dict[str, Any], seen: dict[str, Any]) -> dict[str, str] | None:
     """The rule's filled-in sentence parts when every condition holds, else None."""
     found: dict[str, str] = {}
-    if all(_holds(test, seen.get(name), found) for name, test in rule["when"].items()):
-        return found
-    return None
+    holds = all(_holds(test, seen.get(name), found) for name, test in rule["when"].items())
+    return found if holds else None
 
 
 def name_verdict(repo_id: str) -> str | None:
