@@ -29,6 +29,7 @@ OPTIMIZER_NAMES = (
 
 FORMATS = tuple(RENDERERS)
 TEXT_OR_JSON = ("text", "json")
+METHODS = ("full", "lora", "qlora")
 
 
 # A bare `advisor` or `advisor rules` shows the help (click raises it as a usage error): keep it.
@@ -36,11 +37,15 @@ TEXT_OR_JSON = ("text", "json")
 _HELP_ERRORS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
-def _usage_line(exc: click.UsageError) -> str:
-    """click's usage error (a bad option, choice or path) as our one line, with the next step."""
+def _refuse_usage(exc: click.UsageError) -> None:
+    """click's usage error (a bad option, choice or path) as our one line, with the next step,
+    and exit code 2; the help a bare `advisor` shows goes on as click raised it."""
+    if isinstance(exc, _HELP_ERRORS):
+        raise exc
     command = exc.ctx.command_path if exc.ctx is not None else "advisor"
     message = " ".join(exc.format_message().split())
-    return f"advisor: error: {message} — see '{command} --help'"
+    say(f"advisor: error: {message} — see '{command} --help'")
+    sys.exit(EXIT_BAD_INPUT)
 
 
 class AdvisorGroup(click.Group):
@@ -51,10 +56,7 @@ class AdvisorGroup(click.Group):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as exc:  # a bad option before the command name
-            if isinstance(exc, _HELP_ERRORS):
-                raise
-            say(_usage_line(exc))
-            sys.exit(EXIT_BAD_INPUT)
+            _refuse_usage(exc)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -63,10 +65,7 @@ class AdvisorGroup(click.Group):
             say(f"advisor: error: {exc.one_line()}")
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
-            if isinstance(exc, _HELP_ERRORS):
-                raise
-            say(_usage_line(exc))
-            ctx.exit(EXIT_BAD_INPUT)
+            _refuse_usage(exc)
         except KeyboardInterrupt:
             click.echo("advisor: interrupted", err=True)
             ctx.exit(130)
@@ -125,7 +124,7 @@ SPEC_INPUTS = _options(
         "--data-format", type=click.Choice(DATA_FORMATS), help="Format of the training data."
     ),
     click.option("--gpu-gb", help="GPU memory for training, in GB (e.g. 24 or 24GB)."),
-    click.option("--method", type=click.Choice(("full", "lora", "qlora")), help="Training method."),
+    click.option("--method", type=click.Choice(METHODS), help="Training method."),
     click.option(
         "--license", "licenses", multiple=True, help="An allowed licence id (repeatable)."
     ),
@@ -457,9 +456,7 @@ class _FiniteFloatRange(click.FloatRange):
 
 @cli.command("memory")
 @click.argument("target", metavar="MODEL")
-@click.option(
-    "--method", type=click.Choice(["full", "lora", "qlora"]), default="lora", show_default=True
-)
+@click.option("--method", type=click.Choice(METHODS), default="lora", show_default=True)
 @click.option("--seq-len", type=click.IntRange(1, 100_000_000), help="Tokens per sequence [1024].")
 @click.option("--batch-size", type=click.IntRange(1, 4096), help="Micro-batch per GPU [1].")
 @click.option("--gradient-checkpointing/--no-gradient-checkpointing", default=None, help="[on]")
@@ -511,12 +508,10 @@ def catalog_list(family: str | None, fmt: str) -> None:
     """What the embedded catalog holds: repo, family, variant, parameters, context, licence."""
     import json
 
-    from advisor.sources.catalog import summary
+    from advisor.sources.catalog import families, summary
 
     rows = summary(family)
     if family and not rows:
-        from advisor.sources.catalog import families
-
         hint = did_you_mean(family, families()) or f"families: {', '.join(families())}"
         raise UserError(f"no family '{family}' in the catalog", hint=hint)
     if fmt == "json":

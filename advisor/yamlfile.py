@@ -117,9 +117,7 @@ def load_yaml(text: str, origin: str) -> LocatedYaml:
         loader = _SafeLoader(text)
         try:
             node = loader.get_single_node()
-            if node is None:
-                return LocatedYaml(None, {}, origin)
-            data = _construct(loader, node, (), lines, origin)
+            data = None if node is None else _construct(loader, node, (), lines, origin)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:  # (a UserError is none of these: it goes through)
