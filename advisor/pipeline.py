@@ -8,6 +8,7 @@ from advisor.decide import read_task, recommend
 from advisor.engine.loader import Rule, load_rules
 from advisor.facts import DatasetProfile
 from advisor.recommendation import Recommendation
+from advisor.sources.catalog import summary
 from advisor.sources.resolve import fetch_models
 from advisor.spec import TaskSpec
 from advisor.understand import Understanding
@@ -29,15 +30,28 @@ def read_candidates(spec: TaskSpec, understanding: Understanding) -> list[str] |
     out: list[str] = []
     for item in read["value"]:
         family = (item.split(":", 1)[1],) if item.startswith("family:") else None
-        # A family the user names is compared even when none of its sizes fits the GPU: the
-        # memory check then says so, rather than another family silently taking its place.
+        # A family the user names is compared even when none of its sizes fits the GPU or the
+        # size limit (Mistral-Nemo is 12.2B; the default class is 8.5B): the memory and size
+        # checks then say so, rather than another family silently taking its place.
         picked = (
-            (default_candidates(plain, family) or default_candidates(plain, family, fit_gpu=False))
+            (
+                default_candidates(plain, family)
+                or default_candidates(plain, family, fit_gpu=False)
+                or default_candidates(
+                    plain, family, max_params_b=_smallest_b(family[0]), fit_gpu=False
+                )
+            )
             if family
             else [item]
         )
         out += [repo for repo in picked if repo not in out]
     return out or None
+
+
+def _smallest_b(family: str) -> float | None:
+    """The smallest catalogued size of a family, in billions (None: no size known)."""
+    sizes = [row["params_b"] for row in summary(family) if row["params_b"] is not None]
+    return min(sizes) if sizes else None
 
 
 def run(

@@ -42,6 +42,22 @@ def test_a_named_family_that_does_not_fit_the_gpu_is_still_compared(cli):
     assert states["memory-over-budget"] == "fail"
 
 
+def test_a_named_family_above_the_default_size_class_is_compared_not_replaced(cli):
+    """Mistral-Nemo has one size, 12.2B, over the default 8.5B class: naming it compared the
+    default set instead, and the pick was Phi-3.5-mini, a model the user never asked about."""
+    out = _run(cli, "use Mistral Nemo for a 100k-token contract analysis task")
+    repos = {c["repo_id"] for c in out["candidates"]}
+    assert repos == {"mistralai/Mistral-Nemo-Base-2407", "mistralai/Mistral-Nemo-Instruct-2407"}
+    assert out["decision"]["repo"] == "mistralai/Mistral-Nemo-Instruct-2407"
+
+
+def test_a_size_limit_said_with_a_named_family_is_checked_not_obeyed_silently(cli):
+    out = _run(cli, "Mistral Nemo as a support chatbot, max 8B params")
+    instruct = next(c for c in out["candidates"] if c["repo_id"].endswith("Instruct-2407"))
+    states = {c["rule"]: c["state"] for c in instruct["checks"]}
+    assert states["params-over-limit"] == "fail"
+
+
 def test_an_acceptable_licence_is_not_an_allowlist(cli):
     out = _run(cli, "text-to-SQL assistant, 10k pairs, the Llama license is fine, one H100")
     assert _fact(out, "constraints.licenses") is None
