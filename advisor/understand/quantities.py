@@ -50,6 +50,7 @@ class _Compiled(NamedTuple):
     limit_after: re.Pattern
     params: re.Pattern
     gap: int
+    name_number: re.Pattern  # before the number: it is part of a name ("GPT-4")
     raw_volume: dict[str, float]
     context_after: re.Pattern
     context_before: re.Pattern
@@ -86,7 +87,13 @@ def _compiled() -> _Compiled:
     scale = "|".join(re.escape(s) for s in scales)
     number = regexcache.compile(_NUMBER + rf"\s?(?:({scale})\b\.?)?", re.IGNORECASE)
     units = tuple(
-        (name, spec.get("class", name), int(spec.get("strength", 1)), combine(spec["match"]))
+        # A unit is a whole word: "3 post-training" ("posttraining") counts no posts.
+        (
+            name,
+            spec.get("class", name),
+            int(spec.get("strength", 1)),
+            combine([rf"(?:{w})(?!\w)" for w in spec["match"]]),
+        )  # fmt: skip
         for name, spec in data["units"].items()
     )
     # A joiner may stand between the words and the number: "context of up to 8k".
@@ -111,6 +118,7 @@ def _compiled() -> _Compiled:
         limit_after=_any(data["limit_after"], r"^(?:\s*[^\W\d_][\w-]*){0,2}?\s*"),
         params=combine(data["param_words"]),  # type: ignore[arg-type]
         gap=int(data["gap"]),
+        name_number=combine([rf"\b(?:{w}) ?$" for w in data["name_number_after"]]),  # type: ignore[arg-type]
         raw_volume={k: float(v) for k, v in data["raw_volume"].items()},
         # After the number: its unit (tokens) may stand between ("8k-token context").
         context_after=_any(data["context_words"], r"^[\s-]*(?:tokens?[\s-]*)?(?:of[\s-]+)?", r"\b"),
@@ -314,6 +322,8 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         setting = _setting(c, text, start, end) if cls is None else None
         if setting is not None:
             cls, said_from = setting
+        elif cls in (None, "examples") and c.name_number.search(window_before):
+            cls = "name-number"
         elif cls in (None, "tokens"):
             after = text[end : end + 40]
             if c.context_after.match(after) or c.context_before.search(window_before.rstrip()):
