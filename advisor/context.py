@@ -63,25 +63,24 @@ def user_facts(
         else:
             out[name] = {"value": None, "origin": "not asked"}
     for name in ("kind", "domains", "style"):
-        value = getattr(understanding, name)
-        explicit = getattr(given.task, name) is not None
-        if explicit:
-            out[f"task.{name}"] = {"value": value, "origin": "given"}
+        key, value = f"task.{name}", getattr(understanding, name)
+        if getattr(given.task, name) is not None:
+            out[key] = {"value": value, "origin": "given"}
         elif value:
             words = (
                 [understanding.kind_from or ""]
                 if name == "kind"
                 else [e["matched"] for e in understanding.evidence if name in e.get("sets", ())]
             )
-            out[f"task.{name}"] = {
+            out[key] = {
                 "value": value,
                 "origin": "inferred",
                 "from": "; ".join(dict.fromkeys(words)),
             }
         elif name == "kind":
-            out["task.kind"] = {"value": None, "origin": "not asked"}
+            out[key] = {"value": None, "origin": "not asked"}
         else:  # the description was read and names none
-            out[f"task.{name}"] = {"value": [], "origin": "inferred", "from": None}
+            out[key] = {"value": [], "origin": "inferred", "from": None}
     return out
 
 
@@ -103,11 +102,8 @@ def effective_spec(
         update[section][field] = read["value"]
     if not update:
         return given
-    data = given.model_dump(exclude_unset=True)
-    for section, values in update.items():
-        data[section] = values
     try:
-        return TaskSpec.model_validate(data)
+        return TaskSpec.model_validate({**given.model_dump(exclude_unset=True), **update})
     except ValueError:
         return given  # a read value the spec refuses is left out, never half-applied
 
@@ -190,9 +186,8 @@ def candidate_context(
 
     memory: the candidate's estimate for the chosen method (recommendation.MethodMemory), or None.
     """
-    ctx = dict(task)
+    ctx = {**task, **facts.as_context()}
     not_asked: set[str] = set()
-    ctx.update(facts.as_context())
     needs = [task.get("data.max_tokens"), task.get("constraints.min_context")]
     needs = [n for n in needs if n is not None]
     if needs:
@@ -242,10 +237,6 @@ ASKED_AS = {
     "fit.languages_missing_count": "constraints.languages",
     "constraints.non_english": "constraints.languages",
 }
-
-
-def asked_as(fact: str) -> str:
-    return ASKED_AS.get(fact, fact)
 
 
 def is_user_side(fact: str, not_asked: set[str]) -> bool:

@@ -105,12 +105,10 @@ def compile_condition(data: Any, path: str = "when", depth: int = 1) -> Conditio
             return Node("not", (compile_condition(body, f"{path}.not", depth + 1),))
         if not isinstance(body, list) or not body:
             raise ConditionError(f"{path}.{kind}", "expects a non-empty list of conditions")
-        return Node(
-            kind,
-            tuple(
-                compile_condition(c, f"{path}.{kind}[{i}]", depth + 1) for i, c in enumerate(body)
-            ),
-        )
+        children = [
+            compile_condition(c, f"{path}.{kind}[{i}]", depth + 1) for i, c in enumerate(body)
+        ]
+        return Node(kind, tuple(children))
     unknown_keys = sorted(set(data) - {"fact", "op", "value"})
     if unknown_keys:
         keys = ["fact", "op", "value", "all", "any", "not"]
@@ -183,19 +181,15 @@ def _check_reference(fact: str, op: str, ref: str, path: str) -> None:
 def _check_literal(fact: str, op: str, value: Any, path: str) -> None:
     kind = _kind_of(fact)
     allowed = fact_type(fact) if isinstance(fact_type(fact), tuple) else None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
 
     def check_member(item: Any, where: str) -> None:
         if allowed is not None and item not in allowed:
             message = hinted(f"'{item}' is not a value of {fact}", item, allowed, f"; {allowed}")
             raise ConditionError(where, message)
 
-    if op in NUMERIC_OPS:
-        if (
-            kind not in ("int", "float")
-            or isinstance(value, bool)
-            or not isinstance(value, (int, float))
-        ):
-            raise ConditionError(f"{path}.value", f"'{op}' needs a numeric fact and a number")
+    if op in NUMERIC_OPS and (kind not in ("int", "float") or not number):
+        raise ConditionError(f"{path}.value", f"'{op}' needs a numeric fact and a number")
     elif op in ("eq", "ne"):
         if kind == "list":
             raise ConditionError(f"{path}.op", f"{fact} is a list: use contains / contains_any")

@@ -105,7 +105,7 @@ def run_rules(
     results = []
     for rule in rules:
         start = len(records)
-        status = _STATUS[rule.evaluator(context, records)]  # type: ignore[misc]
+        status = _STATUS[rule.evaluator(context, records)]
         message = render_message(rule.message, context) if status == "fired" else ""
         results.append(RuleResult(rule, status, message, records, subject, start))
     return results

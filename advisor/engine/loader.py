@@ -72,12 +72,12 @@ class Rule:
     tests: list[RuleCase]
     path: str
     aliases: list[str] = field(default_factory=list)
-    evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
-    leaves: tuple[Leaf, ...] = field(default=(), repr=False, compare=False)  # evaluation order
+    # Both follow from `when`, compiled once at load time.
+    evaluator: Evaluator = field(init=False, repr=False, compare=False)
+    leaves: tuple[Leaf, ...] = field(init=False, repr=False, compare=False)  # evaluation order
 
     def __post_init__(self) -> None:
-        if self.evaluator is None:
-            self.evaluator = compile_evaluator(self.when)
+        self.evaluator = compile_evaluator(self.when)
         self.leaves = leaves_in_order(self.when)
 
     @property
