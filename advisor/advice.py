@@ -17,16 +17,13 @@ def next_steps(rec: Recommendation) -> list[str]:
             "and compare them on a held-out set that includes the prompts the alignment tax "
             "affects."
         )
-    if chosen is None and rec.no_facts_read():
+    if chosen is None:
         steps.append(
             "No candidate's facts could be read (each candidate's error says why): run once "
             "online or with --source hub, or name catalogued repos (`advisor catalog list`)."
-        )
-        return steps
-    if chosen is None:
-        steps.append(
-            "No candidate passed every fit check: relax a constraint (licence, size, GPU) or name "
-            "other candidates with models.candidates."
+            if rec.no_facts_read()
+            else "No candidate passed every fit check: relax a constraint (licence, size, GPU) or "
+            "name other candidates with models.candidates."
         )
         return steps
     facts = chosen.facts

@@ -252,32 +252,21 @@ def leaves_in_order(condition: Condition) -> tuple[Leaf, ...]:
     return tuple(leaf for child in condition.children for leaf in leaves_in_order(child))
 
 
-def iter_records(leaves: tuple[Leaf, ...], records: list[Any], start: int = 0):
-    """(leaf, actual, expected, passed) per leaf from an evaluator's flat records."""
-    at = start
-    for leaf in leaves:
-        if leaf.value_fact is None:
-            yield leaf, records[at], leaf.value, records[at + 1]
-            at += 2
-        else:
-            yield leaf, records[at], records[at + 1], records[at + 2]
-            at += 3
-
-
 def clause_results(
     leaves: tuple[Leaf, ...], records: list[Any], start: int = 0
 ) -> list[ClauseResult]:
-    """The trace as ClauseResult objects, in evaluation order."""
-    return [
-        ClauseResult(
-            leaf.fact,
-            leaf.op,
-            expected if leaf.value_fact is None else {"fact": leaf.value_fact, "value": expected},
-            actual,
-            passed,
-        )
-        for leaf, actual, expected, passed in iter_records(leaves, records, start)
-    ]
+    """The trace as ClauseResult objects, in evaluation order, from an evaluator's flat records
+    (from `start`: actual, passed per leaf; actual, expected, passed for one comparing facts)."""
+    out, at = [], start
+    for leaf in leaves:
+        if leaf.value_fact is None:
+            out.append(ClauseResult(leaf.fact, leaf.op, leaf.value, records[at], records[at + 1]))
+            at += 2
+        else:
+            expected = {"fact": leaf.value_fact, "value": records[at + 1]}
+            out.append(ClauseResult(leaf.fact, leaf.op, expected, records[at], records[at + 2]))
+            at += 3
+    return out
 
 
 def compile_evaluator(condition: Condition) -> Evaluator:
@@ -396,10 +385,6 @@ def _leaf_evaluator(leaf: Leaf) -> Evaluator:
     return _literal_group_evaluator(Node("all", (leaf,)))
 
 
-def _contains_any(actual: Any, expected: Any) -> bool:
-    return any(item in actual for item in expected)
-
-
 _TESTS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq,
     "ne": operator.ne,
@@ -410,5 +395,5 @@ _TESTS: dict[str, Callable[[Any, Any], bool]] = {
     "in": lambda actual, expected: actual in expected,
     "not_in": lambda actual, expected: actual not in expected,
     "contains": operator.contains,
-    "contains_any": _contains_any,
+    "contains_any": lambda actual, expected: any(item in actual for item in expected),
 }  # `matches` has no entry: a pattern's test is its compiled search, and it compares no facts

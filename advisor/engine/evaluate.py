@@ -62,7 +62,7 @@ class RuleResult:
     def _find_missing(self) -> tuple[str, ...]:
         missing = set()
         records, at = self._records, self._start
-        for leaf in self.rule.leaves:  # the layout iter_records reads, inlined: a hot path
+        for leaf in self.rule.leaves:  # the layout clause_results reads, inlined: a hot path
             ref = leaf.value_fact
             if ref is None:
                 actual, expected, passed = records[at], leaf.value, records[at + 1]

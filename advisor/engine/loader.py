@@ -172,7 +172,8 @@ def load_rule_file(path: Path, *, packaged: bool = False) -> Rule:
     try:
         when = compile_condition(data["when"])
     except ConditionError as exc:
-        raise fail(_split_path(exc.path), exc.reason) from None
+        tokens = re.findall(r"[^.\[\]]+|\[\d+\]", exc.path)  # when.all[1].op -> when, all, 1, op
+        raise fail(tuple(int(t[1:-1]) if t[0] == "[" else t for t in tokens), exc.reason) from None
     message = data["message"]
     if not isinstance(message, str) or not message.strip():
         raise fail(("message",), "a rule needs a message")
@@ -213,12 +214,6 @@ def load_rule_file(path: Path, *, packaged: bool = False) -> Rule:
         path=str(path),
         aliases=[str(a) for a in aliases],
     )
-
-
-def _split_path(path: str) -> tuple[Any, ...]:
-    """when.all[1].op -> ("when", "all", 1, "op")."""
-    tokens = re.findall(r"[^.\[\]]+|\[\d+\]", path)
-    return tuple(int(t[1:-1]) if t.startswith("[") else t for t in tokens)
 
 
 def _check_effect(effect: Any, kind: str, fail) -> dict[str, Any]:
