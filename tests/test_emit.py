@@ -319,6 +319,32 @@ def test_length_comes_from_the_measured_training_file(cli, tmp_path):
     assert "(measured in" in result.stdout
 
 
+# The setting each framework's config names its training sequence length with.
+LENGTH_FIELD = {
+    "axolotl": r"^sequence_len: (\d+)",
+    "llamafactory": r"^cutoff_len: (\d+)",
+    "trl": r"max_length=(\d+)",
+    "trl-cli": r"^max_length: (\d+)",
+    "unsloth": r"max_seq_length=(\d+)",
+}
+
+
+@pytest.mark.parametrize("framework", sorted(LENGTH_FIELD))
+def test_the_config_trains_at_the_length_its_memory_line_counted(cli, framework):
+    """No length given: the memory line counts 1,024 tokens, and the config said nothing, so
+    each framework trained at its own default (LLaMA-Factory's cutoff_len, Unsloth's
+    max_seq_length: longer) - the memory figure a user acts on was not the run's."""
+    result = cli(
+        "config", "--task", "support chatbot, LoRA on a 24GB GPU", "--framework", framework
+    )
+    assert result.returncode == 0, result.stderr
+    header = result.stdout.replace("#   ", "").replace("\n", " ")
+    counted = int(re.search(r"seq ([\d,]+)", header)[1].replace(",", ""))
+    written = re.search(LENGTH_FIELD[framework], result.stdout, re.M)
+    assert written and int(written[1]) == counted
+    assert "sequence length" in result.stderr  # said, as the length is an assumption
+
+
 def test_config_without_a_framework_is_one_line_and_exit_2(cli):
     result = cli("config", str(ROOT / "examples" / "support-tickets.yaml"))
     assert result.returncode == 2

@@ -105,6 +105,12 @@ def _length_facts(facts: dict[str, Any], rec: Any) -> None:
     elif measured is not None:
         length, source = measured, f"measured in {rec.dataset.path}, {rec.dataset.token_method}"
     else:
+        # Nothing says how long the examples are: the config is written at the length the
+        # memory estimate counted, so the figure it prints is the run's (each framework's own
+        # default differs, and a longer one would need more memory than the header says).
+        from advisor.memory.settings import DEFAULT_SEQ_LEN
+
+        facts["data.length_assumed"] = DEFAULT_SEQ_LEN
         return
     context = facts.get("model.context_length")
     if context is not None and length > context:
@@ -230,7 +236,6 @@ def _warnings(plan: Plan) -> list[str]:
         "chat_format": "no known chat format for this family: write the template yourself",
         "eos": "EOS unknown: check tokenizer_config.json (every turn / document ends with it)",
         "pad": "no pad token known that differs from EOS: add one, or EOS is masked",
-        "max_length": "longest example unknown: the framework's default length is kept",
         "new_tokens": "unknown whether the format's tokens are in the tokenizer",
     }
     found = [
@@ -240,6 +245,14 @@ def _warnings(plan: Plan) -> list[str]:
         # an instruct model trains with its tokenizer's own template, known or not
         and not (name == "chat_format" and plan.value("template") == "model")
     ]
+    if plan.choices["max_length"].rule == "length-assumed":
+        found.append(
+            f"longest example unknown: sequence length {plan.value('max_length'):,} written (what "
+            "the memory estimate counts); set data.max_tokens or pass --data, or longer examples "
+            "are truncated"
+        )
+    elif not plan.choices["max_length"].known:
+        found.append("longest example unknown: the framework's default length is kept")
     if plan.value("tied_caveat") == "warn":
         found.append("tied embeddings: training embed_tokens/lm_head can break the tie (peft#2777)")
     return found
