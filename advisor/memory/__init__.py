@@ -9,31 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.memory.candidate import CandidateMemory, for_candidate
-from advisor.memory.model import (
-    CONSTANT_NOTES,
-    FORMULA,
-    REFERENCES,
-    TERMS,
-    Component,
-    MemoryEstimate,
-    estimate,
-)
-from advisor.memory.settings import METHODS, OPTIMIZERS, TrainingSetup, from_task
+from advisor.memory.candidate import for_candidate
+from advisor.memory.model import CONSTANT_NOTES, FORMULA, REFERENCES, TERMS, estimate
+from advisor.memory.settings import OPTIMIZERS, TrainingSetup, from_task
 
-__all__ = [
-    "CandidateMemory",
-    "for_candidate",
-    "memory_model",
-    "FORMULA",
-    "METHODS",
-    "OPTIMIZERS",
-    "REFERENCES",
-    "Component",
-    "MemoryEstimate",
-    "TrainingSetup",
-    "estimate",
-]
+# What other modules use (decide.py, the tests); the rest is imported from its own module.
+__all__ = ["OPTIMIZERS", "TrainingSetup", "estimate", "for_candidate", "memory_model"]
 
 
 def memory_model(task: dict[str, Any], method: str) -> dict[str, Any]:

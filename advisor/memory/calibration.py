@@ -53,10 +53,6 @@ def _dims(model: dict[str, Any], mlp: str) -> Dims:
     )
 
 
-def _seq_len(value: Any) -> int | None:
-    return value if isinstance(value, int) else None
-
-
 def load_runs(measured: Path, settings: Path) -> list[Run]:
     import yaml
 
@@ -71,7 +67,8 @@ def load_runs(measured: Path, settings: Path) -> list[Run]:
         model = table["models"][figure["model"]]
         dims = _dims(model, extra["models"][figure["model"]]["mlp"])
         gpus = int(re.match(r"(\d+)x", figure["gpus"]).group(1))
-        seq = _seq_len(figure["seq_len"]) or chosen.get("seq_len")
+        # a row whose seq_len is not a number takes the one its script used
+        seq = figure["seq_len"] if isinstance(figure["seq_len"], int) else chosen.get("seq_len")
         setup = TrainingSetup(
             method=figure["method"],
             seq_len=int(seq),

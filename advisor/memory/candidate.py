@@ -45,7 +45,7 @@ def for_candidate(facts: ModelFacts, task: dict[str, Any]) -> dict[str, Candidat
             if shape is not None:
                 fit = assess(shape, setup, gpu, est, context)
             elif est.per_gpu_gb > gpu:  # a lower bound decides only "does not fit"
-                fit = _partial_fit(est, gpu)
+                fit = Fit("does not fit", est.per_gpu_gb, gpu, None, None, ())
         out[method] = CandidateMemory(method, setup, est, fit)
     return out
 
@@ -55,9 +55,3 @@ def need_gb(facts: ModelFacts, task: dict[str, Any], method: str) -> float | Non
     setup = from_task(task, method)
     est = estimate_for(dimensions.from_facts(facts), facts.get("params_b"), setup)
     return None if est is None else est.per_gpu_gb
-
-
-def _partial_fit(est: MemoryEstimate, gpu: float) -> Fit:
-    from advisor.memory.fit import verdict
-
-    return Fit(verdict(est.per_gpu_gb, gpu), est.per_gpu_gb, gpu, None, None, ())

@@ -38,14 +38,7 @@ class Fit(NamedTuple):
     fixes: tuple[Fix, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "verdict": self.verdict,
-            "need_gb": self.need_gb,
-            "gpu_gb": self.gpu_gb,
-            "largest_seq_len": self.largest_seq_len,
-            "largest_batch": self.largest_batch,
-            "fixes": [{"change": f.change, "per_gpu_gb": f.per_gpu_gb} for f in self.fixes],
-        }
+        return {**self._asdict(), "fixes": [f._asdict() for f in self.fixes]}
 
     def fix_text(self) -> str:
         if self.verdict != "does not fit":
@@ -115,27 +108,22 @@ def candidate_fixes(dims: Dims, setup: TrainingSetup, gpu_gb: float) -> list[Fix
         tries.append(("LoRA instead of full fine-tuning", setup.but(method="lora")))
     if setup.method != "qlora":
         tries.append(("QLoRA (4-bit base weights)", setup.but(method="qlora")))
-    found = []
-    for change, changed in tries:
-        need = estimate(dims, changed).per_gpu_gb
-        if need <= gpu_gb:
-            found.append(Fix(change, need))
+
+    def need(changed: TrainingSetup) -> float:
+        return estimate(dims, changed).per_gpu_gb  # cached: asking twice costs nothing
+
+    found = [Fix(change, need(changed)) for change, changed in tries if need(changed) <= gpu_gb]
     sharded = setup.gpus > 1 and setup.sharding in ("zero3", "fsdp")
     for count in GPU_COUNTS:
         if count <= setup.gpus and sharded:
             continue
         changed = setup.but(gpus=max(count, setup.gpus), sharding="fsdp")
-        need = estimate(dims, changed).per_gpu_gb
-        if need <= gpu_gb:
-            found.append(Fix(f"{changed.gpus} GPUs with FSDP full shard", need))
+        if need(changed) <= gpu_gb:
+            found.append(Fix(f"{changed.gpus} GPUs with FSDP full shard", need(changed)))
             break
     seq = _largest(dims, setup, gpu_gb, "seq_len", setup.seq_len - 1) if setup.seq_len > 1 else None
     if seq:
-        found.append(
-            Fix(
-                f"sequences up to {seq:,} tokens", estimate(dims, setup.but(seq_len=seq)).per_gpu_gb
-            )
-        )
+        found.append(Fix(f"sequences up to {seq:,} tokens", need(setup.but(seq_len=seq))))
     return found
 
 
