@@ -86,12 +86,15 @@ class Dims(NamedTuple):
             "down_proj": (self.intermediate, self.hidden),
         }
 
-    def layer_params(self) -> int:
+    def linear_params(self) -> int:
+        """Parameters in one layer's projection matrices (what QLoRA quantises)."""
         attention = sum(i * o for i, o in self.attention_shapes().values())
-        mlp = sum(i * o for i, o in self.mlp_shapes().values()) * self.experts
+        return attention + sum(i * o for i, o in self.mlp_shapes().values()) * self.experts
+
+    def layer_params(self) -> int:
         router = self.hidden * self.experts if self.is_moe else 0
         norms = 2 * self.hidden
-        return attention + mlp + router + norms
+        return self.linear_params() + router + norms
 
     def embedding_params(self) -> int:
         return self.vocab * self.hidden

@@ -143,13 +143,6 @@ class MemoryEstimate(NamedTuple):
         }
 
 
-def _linear_params(dims: Dims) -> int:
-    """Parameters in the layers' projection matrices (what QLoRA quantises)."""
-    attention = sum(i * o for i, o in dims.attention_shapes().values())
-    mlp = sum(i * o for i, o in dims.mlp_shapes().values()) * dims.experts
-    return dims.layers * (attention + mlp)
-
-
 def _module_params(dims: Dims, modules: tuple[str, ...]) -> int:
     count = 0
     if "embed_tokens" in modules:
@@ -200,7 +193,7 @@ def estimate(dims: Dims, setup: TrainingSetup) -> MemoryEstimate:
     saved = _module_params(dims, setup.modules_to_save) if setup.method != "full" else 0
     if setup.method == "qlora":
         bits = QUANT_BITS[setup.quant]
-        linear = _linear_params(dims)
+        linear = dims.layers * dims.linear_params()
         weights = linear * bits / 8 + (params - linear) * BF16
         weight_text = (
             f"{linear / 1e9:.2f}B linear-layer params x {bits:.3f} bits ({setup.quant}) + "
@@ -217,51 +210,42 @@ def estimate(dims: Dims, setup: TrainingSetup) -> MemoryEstimate:
         # Under QLoRA what is sharded and gathered is the packed 4-bit storage
         # (bnb_4bit_quant_storage: bitsandbytes docs 'FSDP-QLoRA'), so a gathered layer is its
         # quantised size, not its 16-bit one.
-        layer_linear = _linear_params(dims) // dims.layers
+        layer_linear = dims.linear_params()
         if setup.method == "qlora":
             layer_bytes = layer_linear * QUANT_BITS[setup.quant] / 8
             layer_bytes += (dims.layer_params() - layer_linear) * BF16
         else:
             layer_bytes = dims.layer_params() * BF16
-        gathered = 2 * layer_bytes
-        weights = weights / split_weights + gathered
+        weights = weights / split_weights + 2 * layer_bytes
         weight_text += f" / {gpus} GPUs + 2 gathered layers"
 
-    # Trainable parameters: gradients and optimizer state.
+    # Trainable parameters: gradients and optimizer state. `trained` is what trains in wbytes:
+    # every weight (full, bf16) or the adapters; modules_to_save copies are 16-bit.
     if setup.method == "full":
-        trainable, wbytes = params, BF16
+        trained, wbytes = params, BF16
         extra = 0  # the trained weights are the weights above
         train_text = f"{params / 1e9:.2f}B trainable"
     else:
-        adapters = adapter_params(dims, setup)
-        trainable = adapters + saved
+        trained = adapter_params(dims, setup)
         wbytes = BF16 if setup.optimizer == "adamw-bf16" else FP32
-        extra = adapters * wbytes  # the adapter weights themselves
+        extra = trained * wbytes  # the adapter weights themselves
         train_text = (
-            f"{adapters / 1e6:.1f}M adapter params (rank {setup.lora_rank} on "
+            f"{trained / 1e6:.1f}M adapter params (rank {setup.lora_rank} on "
             f"{', '.join(setup.lora_targets)} x {dims.layers} layers)"
             + (f" + {saved / 1e6:.0f}M in {', '.join(setup.modules_to_save)}" if saved else "")
         )
+    trainable = trained + saved
+    moment = optimizer.moment_bytes
     master = FP32 if optimizer.fp32_master and wbytes == BF16 else 0
-    # modules_to_save copies are 16-bit; adapters use wbytes.
-    if setup.method == "full":
-        grads = trainable * BF16
-        states = trainable * (optimizer.moment_bytes + master)
-    else:
-        saved_master = FP32 if optimizer.fp32_master else 0
-        grads = adapters * wbytes + saved * BF16
-        states = adapters * (optimizer.moment_bytes + master) + saved * (
-            optimizer.moment_bytes + saved_master
-        )
-    grads /= split_states
-    states /= split_states
+    saved_master = FP32 if optimizer.fp32_master else 0
+    grads = (trained * wbytes + saved * BF16) / split_states
+    states = (trained * (moment + master) + saved * (moment + saved_master)) / split_states
     if extra:
         weights += extra / split_weights
         weight_text += f" + adapters x {wbytes} bytes"
-    grad_bytes = "2" if setup.method == "full" or wbytes == BF16 else "4"
-    grad_text = f"{train_text} x {grad_bytes} bytes"
-    state_text = f"{train_text} x {optimizer.moment_bytes + master} bytes ({optimizer.about})"
-    if optimizer.fp32_master and not master and setup.method != "full":
+    grad_text = f"{train_text} x {wbytes} bytes"
+    state_text = f"{train_text} x {moment + master} bytes ({optimizer.about})"
+    if optimizer.fp32_master and not master:  # only adapters train in fp32
         state_text += "; fp32 adapters need no master copy"
     if split_states > 1:
         grad_text += f" / {gpus} GPUs ({sharding})"
