@@ -147,7 +147,6 @@ def _format_facts(facts: dict[str, Any]) -> None:
             or bool(wanted and wanted <= present)
             or facts.get("model.format") == facts["decision.chat_format"]
         )
-    facts["fmt.source"] = entry.get("source", "")
 
 
 def build_plan(rec: Any, model: ModelFacts, spec_name: str) -> Plan:

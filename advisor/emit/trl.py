@@ -57,7 +57,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     dataset_lines(py, plan, unsloth=False)
     tokens_var = embedding_lines(py, plan)
     py.add("")
-    model_args = [("dtype", Code("torch.bfloat16"), "bf16 weights, as the memory estimate assumes")]
+    keywords = "dtype=torch.bfloat16"  # bf16 weights, as the memory estimate assumes
     if qlora:
         quantization = [
             ("load_in_4bit", True, "QLoRA: frozen weights in 4-bit NF4 (your spec's method)"),
@@ -69,8 +69,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             why = "FSDP shards 4-bit weights stored in the dtype of the rest of the model"
             quantization.append(("bnb_4bit_quant_storage", Code("torch.bfloat16"), why))
         py.call("quantization = ", "BitsAndBytesConfig", quantization)
-        model_args.append(("quantization_config", Code("quantization"), None))
-    keywords = ", ".join(f"{k}={v!r}" for k, v, _ in model_args)
+        keywords += ", quantization_config=quantization"
     py.add(f"model = AutoModelForCausalLM.from_pretrained(MODEL, {keywords})")
     if plan.value("new_tokens") == "add":
         py.add("model.resize_token_embeddings(len(tokenizer))")

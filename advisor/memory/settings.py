@@ -125,7 +125,9 @@ def parse_targets(text: str) -> tuple[str, ...]:
     word = text.strip().lower()
     if word in TARGET_WORDS:
         return TARGET_WORDS[word]
-    names = []
+    # Every part is checked, so an empty text or part ('', 'q,,v') is an unknown target; a
+    # repeated one counts once (dict keys keep the first-seen order).
+    names: dict[str, None] = {}
     for part in (p.strip() for p in word.split(",")):
         name = TARGET_ALIASES.get(part, part)
         if name not in ATTENTION + MLP:
@@ -133,10 +135,7 @@ def parse_targets(text: str) -> tuple[str, ...]:
                 f"unknown LoRA target {part!r}: use all-linear, attention, mlp or a comma list "
                 "of q,k,v,o,gate,up,down"
             )
-        if name not in names:
-            names.append(name)
-    if not names:
-        raise ValueError("no LoRA target given")
+        names[name] = None
     return tuple(names)
 
 
