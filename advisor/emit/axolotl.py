@@ -6,9 +6,10 @@ from advisor.emit.common import (
     YamlLines,
     accumulation,
     data_shape,
-    deepspeed_setting,
     header,
     method,
+    set_deepspeed,
+    setting,
     sharding_limit,
     special_tokens,
 )
@@ -19,17 +20,14 @@ from advisor.emit.rules import chat_formats, deepspeed_files
 def emit(plan: Plan) -> tuple[str, list[str]]:
     limits: list[str] = []
     run = ["axolotl train config.yml", "(or: accelerate launch -m axolotl.cli.train config.yml)"]
-    sharding = plan.value("sharding")
-    if sharding == "fsdp":
+    if plan.value("sharding") == "fsdp":
         how = (
             "add fsdp_version: 2 and an fsdp_config (Axolotl's multi-GPU guide), or use "
             f"deepspeed: {deepspeed_files()['axolotl']['zero3']} (ZeRO-3 shards the same states)"
         )
         limits.append(sharding_limit(plan, "Axolotl", how) or "")
     doc = YamlLines(header(plan, "Axolotl", run, "axolotl", limits=limits))
-    zero = deepspeed_setting(plan, "axolotl", "Axolotl", ": axolotl fetch deepspeed_configs")
-    if zero:
-        doc.set(*zero)
+    set_deepspeed(doc, plan, "axolotl", "Axolotl", ": axolotl fetch deepspeed_configs")
     c = plan.choices
     doc.set("base_model", plan.repo, "the repo the verdict picked")
     kind = method(plan)
@@ -100,8 +98,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     doc.set("sample_packing", c["packing"].value, c["packing"].comment())
     if c["packing"].value:
         doc.set("pad_to_sequence_len", True, "packed batches are filled to sequence_len")
-    checkpointing = c["gradient_checkpointing"]
-    doc.set("gradient_checkpointing", checkpointing.value, checkpointing.comment())
+    doc.set(*setting("gradient_checkpointing", c["gradient_checkpointing"]))
     doc.set("micro_batch_size", c["batch_size"].value, c["batch_size"].comment())
     doc.set("gradient_accumulation_steps", *accumulation(plan))
     doc.set("learning_rate", c["learning_rate"].value, c["learning_rate"].comment())

@@ -148,13 +148,12 @@ def launch(plan: Plan, command: str) -> str:
     return command if n == 1 else f"accelerate launch --num_processes {n} {command}"
 
 
-def deepspeed_setting(plan: Plan, framework: str, name: str, fetch: str = "") -> tuple | None:
-    """(key, file, why) for the DeepSpeed ZeRO config the framework ships, when the estimate
-    assumes ZeRO-2 / ZeRO-3; None otherwise."""
+def set_deepspeed(doc: YamlLines, plan: Plan, framework: str, name: str, fetch: str = "") -> None:
+    """The DeepSpeed ZeRO config the framework ships, when the estimate assumes ZeRO-2 / ZeRO-3."""
     found = deepspeed_files().get(framework, {}).get(plan.value("sharding"))
-    if found is None:
-        return None
-    return "deepspeed", found, f"{plan.why('sharding')} — a file of the {name} repository{fetch}"
+    if found is not None:
+        why = f"{plan.why('sharding')} — a file of the {name} repository{fetch}"
+        doc.set("deepspeed", found, why)
 
 
 def sharding_limit(plan: Plan, framework: str, how: str) -> str | None:

@@ -86,22 +86,24 @@ def _literal_problems(fields: dict[str, Any], data: dict[str, Any], where: str) 
     ]
 
 
+def _unknown(data: dict[str, Any], allowed: set[str], what: str, where: str = "") -> list[str]:
+    """Each key of a config section that the framework does not have."""
+    return [f"{where}{key}: {what}" for key in data if key not in allowed]
+
+
 def check_axolotl(text: str) -> list[str]:
     data = yaml.safe_load(text)
     ax = framework_data("axolotl")
-    problems = [f"{k}: not an Axolotl field" for k in data if k not in _keys(ax["config"])]
+    problems = _unknown(data, _keys(ax["config"]), "not an Axolotl field")
     problems += _literal_problems(ax["config"]["fields"], data, "")
     if "chat_template" in data and data["chat_template"] not in ax["chat_template"]["values"]:
         problems.append(f"chat_template {data['chat_template']!r} is not an Axolotl choice")
     for special in data.get("special_tokens") or {}:
         if special not in _keys(ax["special_tokens"]):
             problems.append(f"special_tokens.{special}: not an Axolotl field")
+    dataset_fields = _keys(ax["dataset"])
     for dataset in data.get("datasets") or []:
-        problems += [
-            f"datasets.{k}: not an Axolotl dataset field"
-            for k in dataset
-            if k not in _keys(ax["dataset"])
-        ]
+        problems += _unknown(dataset, dataset_fields, "not an Axolotl dataset field", "datasets.")
         problems += _literal_problems(ax["dataset"]["fields"], dataset, "datasets.")
         if dataset.get("type") not in ax["dataset_type"]["values"]:
             problems.append(f"datasets.type {dataset.get('type')!r} is not an Axolotl strategy")
@@ -113,7 +115,7 @@ def check_llamafactory(text: str) -> list[str]:
     lf = framework_data("llamafactory")
     groups = lf["args"]["groups"]
     fields = set().union(*(set(g) for g in groups.values()))
-    problems = [f"{k}: not a LLaMA-Factory argument" for k in data if k not in fields]
+    problems = _unknown(data, fields, "not a LLaMA-Factory argument")
     if "template" in data and data["template"] not in lf["templates"]["values"]:
         problems.append(f"template {data['template']!r} is not a registered LLaMA-Factory template")
     literals = {f: groups["FinetuningArguments"][f] for f in ("stage", "finetuning_type")}
@@ -128,13 +130,11 @@ def check_trl_cli(text: str) -> list[str]:
     fields = set(trl["SFTConfig"]["fields"]).union(
         cli["ModelConfig"], cli["ScriptArguments"], cli["DatasetMixtureConfig"]
     )
-    problems = [f"{k}: not a `trl sft` argument" for k in data if k not in fields]
+    problems = _unknown(data, fields, "not a `trl sft` argument")
     for dataset in data.get("datasets") or []:
-        problems += [
-            f"datasets.{k}: not a TRL DatasetConfig field"
-            for k in dataset
-            if k not in cli["DatasetConfig"]
-        ]
+        problems += _unknown(
+            dataset, cli["DatasetConfig"], "not a TRL DatasetConfig field", "datasets."
+        )
     return problems
 
 

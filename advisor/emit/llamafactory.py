@@ -8,10 +8,10 @@ from advisor.emit.common import (
     YamlLines,
     accumulation,
     data_shape,
-    deepspeed_setting,
     gpus,
     header,
     method,
+    set_deepspeed,
     sharding_limit,
     special_tokens,
 )
@@ -37,20 +37,15 @@ def _template(plan: Plan) -> tuple[str | None, str]:
 
 
 def _dataset_entry(plan: Plan) -> dict:
-    if plan.value("objective") == "chat":
-        return {
-            "file_name": "train.jsonl",
-            "formatting": "sharegpt",
-            "columns": {"messages": "messages"},
-            "tags": {
-                "role_tag": "role",
-                "content_tag": "content",
-                "user_tag": "user",
-                "assistant_tag": "assistant",
-                "system_tag": "system",
-            },
-        }
-    return {"file_name": "train.jsonl", "columns": {"prompt": "text"}}
+    if plan.value("objective") != "chat":
+        return {"file_name": "train.jsonl", "columns": {"prompt": "text"}}
+    tags = ("role", "content", "user", "assistant", "system")  # sharegpt's <tag>_tag names
+    return {
+        "file_name": "train.jsonl",
+        "formatting": "sharegpt",
+        "columns": {"messages": "messages"},
+        "tags": {f"{tag}_tag": tag for tag in tags},
+    }
 
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
@@ -68,9 +63,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         )
         limits.append(sharding_limit(plan, "LLaMA-Factory", how) or "")
     doc = YamlLines(header(plan, "LLaMA-Factory", run, "llamafactory", limits=limits))
-    zero = deepspeed_setting(plan, "llamafactory", "LLaMA-Factory")
-    if zero:
-        doc.set(*zero)
+    set_deepspeed(doc, plan, "llamafactory", "LLaMA-Factory")
     doc.set("model_name_or_path", plan.repo, "the repo the verdict picked")
     stage = "sft" if c["objective"].value == "chat" else "pt"
     doc.set("stage", stage, c["objective"].comment())

@@ -14,6 +14,7 @@ from typing import Any
 from advisor import __version__
 from advisor.emit.rules import Choice, chat_formats, config_rules, decide, template_hashes
 from advisor.facts import ModelFacts
+from advisor.memory.settings import parse_targets
 
 
 @dataclass
@@ -73,14 +74,11 @@ def plan_facts(rec: Any, model: ModelFacts) -> dict[str, Any]:
     facts: dict[str, Any] = dict(task_context(rec.spec, rec.understanding, rec.dataset))
     facts["task.fim"] = "fill-in-the-middle" in facts.get("task.signals", [])
     targets = facts.get("training.lora_targets")
-    if isinstance(targets, str) and targets.strip().lower() != "all-linear":
-        # the spec's shorthand (attention, mlp, q,v ...) as module names, read the way the
-        # memory model reads it
-        from advisor.memory.settings import parse_targets
-
-        facts["training.lora_targets"] = list(parse_targets(targets))
-    elif isinstance(targets, str):
-        facts["training.lora_targets"] = "all-linear"
+    if isinstance(targets, str):
+        # 'all-linear' stays the word; the spec's shorthand (attention, mlp, q,v ...) becomes
+        # module names, read the way the memory model reads it
+        named = targets.strip().lower() != "all-linear"
+        facts["training.lora_targets"] = list(parse_targets(targets)) if named else "all-linear"
     # The model's facts as model.*; absent ones stay unknown to the rules.
     facts.update({name: v for name, v in model.as_context().items() if v is not None})
     model_format = _model_format(model)

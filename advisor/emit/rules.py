@@ -76,10 +76,6 @@ def _holds(test: Any, value: Any, facts: dict[str, Any]) -> bool:
     return value == test
 
 
-def matches(when: dict[str, Any], facts: dict[str, Any]) -> bool:
-    return all(_holds(test, facts.get(name), facts) for name, test in when.items())
-
-
 def _fill(template: Any, facts: dict[str, Any]) -> Any:
     if not isinstance(template, str):
         return template
@@ -92,7 +88,8 @@ def _fill(template: Any, facts: dict[str, Any]) -> Any:
 def decide(name: str, facts: dict[str, Any]) -> Choice:
     """Run one decision on the facts; records decision.<name> in them for later decisions."""
     for rule in config_rules()[name]:
-        if matches(rule.get("when") or {}, facts):
+        when = rule.get("when") or {}
+        if all(_holds(test, facts.get(fact), facts) for fact, test in when.items()):
             value = _fill(rule["value"], facts)
             choice = Choice(value, rule["id"], _fill(rule["reason"], facts))
             facts[f"decision.{name}"] = value

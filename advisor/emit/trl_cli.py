@@ -43,11 +43,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             doc.set("bnb_4bit_quant_type", "nf4")
             doc.set("use_bnb_nested_quant", True, "quantised quantisation constants (QLoRA)")
             if plan.value("sharding") == "fsdp":
-                doc.set(
-                    "bnb_4bit_quant_storage",
-                    "bfloat16",
-                    "FSDP shards 4-bit weights stored in the dtype of the rest of the model",
-                )
+                why = "FSDP shards 4-bit weights stored in the dtype of the rest of the model"
+                doc.set("bnb_4bit_quant_storage", "bfloat16", why)
     if c["new_tokens"].value == "add":
         doc.note(
             "WARNING: the TRL CLI cannot add tokens or resize the embeddings: "

@@ -44,17 +44,15 @@ def build(facts: ModelFacts, setup: TrainingSetup, gpu_gb: float | None) -> dict
 
 def render_text(report: dict[str, Any]) -> str:
     s = report["settings"]
+    lora = ""
+    if "lora_rank" in s:
+        lora = f", LoRA rank {s['lora_rank']} on {','.join(s['lora_targets'])}"
     lines = [
         f"{report['model']}: {report['method']} needs about {report['per_gpu_gb']:g} GB per GPU"
         + (f" ({report['total_gb']:g} GB over {report['gpus']} GPUs)" if report["gpus"] > 1 else "")
         + (" - a lower bound, dimensions unknown" if report["partial"] else ""),
         f"  seq len {s['seq_len']:,}, micro-batch {s['batch_size']}, gradient checkpointing "
-        f"{'on' if s['gradient_checkpointing'] else 'off'}, optimizer {s['optimizer']}"
-        + (
-            f", LoRA rank {s['lora_rank']} on {','.join(s['lora_targets'])}"
-            if "lora_rank" in s
-            else ""
-        ),
+        f"{'on' if s['gradient_checkpointing'] else 'off'}, optimizer {s['optimizer']}{lora}",
         "",
     ]
     width = max(len(name) for name in report["components"])
