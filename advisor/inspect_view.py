@@ -8,40 +8,19 @@ from advisor.facts import MODEL_FIELDS, ModelFacts
 from advisor.report.labels import terminal
 from advisor.values import value
 
-# Display order: what a practitioner looks at first.
-_ORDER = [
-    "variant",
-    "family",
-    "license",
-    "license_commercial",
-    "license_name_full",
-    "license_conditions",
-    "gated",
-    "params_b",
-    "quantized",
-    "context_length",
-    "sliding_window",
-    "rope_scaling",
-    "vocab_size",
-    "tokenizer_class",
-    "bos_token",
-    "eos_token",
-    "pad_token",
-    "eos_token_id",
-    "pad_token_id",
-    "pad_equals_eos",
-    "chat_template_present",
-    "chat_template_family",
-    "chat_template_eot",
-    "template_eot_matches_eos",
-    "base_model",
-    "instruct_sibling",
-    "family_has_base",
-    "languages",
-    "model_type",
-    "architectures",
-    "tie_word_embeddings",
-]
+# Display order: what a practitioner looks at first, a group of related facts a row.
+_GROUPS = (
+    ("variant", "family"),
+    ("license", "license_commercial", "license_name_full", "license_conditions", "gated"),
+    ("params_b", "quantized", "context_length", "sliding_window", "rope_scaling"),
+    ("vocab_size", "tokenizer_class", "bos_token", "eos_token", "pad_token"),
+    ("eos_token_id", "pad_token_id", "pad_equals_eos"),
+    ("chat_template_present", "chat_template_family"),
+    ("chat_template_eot", "template_eot_matches_eos"),
+    ("base_model", "instruct_sibling", "family_has_base", "languages"),
+    ("model_type", "architectures", "tie_word_embeddings"),
+)
+_ORDER = [name for group in _GROUPS for name in group]
 
 
 def _note(facts: ModelFacts, name: str) -> str:
