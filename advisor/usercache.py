@@ -42,19 +42,6 @@ def seal(body: bytes) -> dict[str, int]:
     return {"bytes": len(body), "crc32": zlib.crc32(body)}
 
 
-def read_sealed(path: Path, stamp: dict[str, Any]) -> bytes | None:
-    """The body of a sealed file with exactly this stamp, or None."""
-    try:
-        with open(path, "rb") as stream:
-            header = json.loads(stream.readline())
-            body = stream.read()
-    except (OSError, ValueError):
-        return None
-    if not isinstance(header, dict) or header != {**stamp, **seal(body)}:
-        return None
-    return body
-
-
 def write_sealed(path: Path, stamp: dict[str, Any], body: bytes) -> None:
     header = json.dumps({**stamp, **seal(body)}).encode("ascii")
     with contextlib.suppress(OSError):
@@ -91,11 +78,14 @@ class SealedStore:
         return cache_dir() / f"{self.name}-{__version__}-{sys.implementation.cache_tag}.marshal"
 
     def entries(self) -> dict[str, Any]:
-        """What the file holds now (none at all when it is missing, foreign or damaged)."""
-        body = read_sealed(self.path(), self.stamp)
+        """What the file holds now (none at all when it is missing, foreign or damaged): its
+        body only when the header is exactly this stamp with the body's own length and CRC."""
         try:
-            entries = marshal.loads(body) if body else {}
-        except (ValueError, EOFError, TypeError):
+            with open(self.path(), "rb") as stream:
+                header = json.loads(stream.readline())
+                body = stream.read()
+            entries = marshal.loads(body) if header == {**self.stamp, **seal(body)} else {}
+        except (OSError, ValueError, EOFError, TypeError):
             return {}
         return entries if isinstance(entries, dict) else {}
 

@@ -216,7 +216,9 @@ def _cached(answer: dict[str, Any] | None) -> dict[str, Any] | None:
     # repo_id is the Hub's spelling (its case may differ from the request): only its type counts.
     if answer is None or not all(isinstance(answer.get(k), str) for k in ("repo_id", "sha")):
         return None
-    return None if hub_answer.needs_cleaning(answer) else well_typed(answer)
+    # One that clean() would change was not written by this version (it is parsed JSON, so no
+    # tuple or non-string key, which clean() converts, can make the difference).
+    return None if hub_answer.clean(answer) != answer else well_typed(answer)
 
 
 def _complete_answer(
@@ -229,8 +231,11 @@ def _complete_answer(
         return None
     with contextlib.suppress(Exception):  # keep what the answer had; missing facts stay unknown
         _download_files(answer, options)
-        if children:
-            answer["children"] = hub_answer.clean(_children(answer["repo_id"]))
+        if children:  # repos that declare themselves its fine-tunes, most downloaded first
+            finetunes = f"base_model:finetune:{answer['repo_id']}"
+            api = _client().HfApi(endpoint=endpoint())
+            found = api.list_models(filter=finetunes, sort="downloads", limit=MAX_CHILDREN)
+            answer["children"] = hub_answer.clean([m.id for m in found])
         if not answer.get("file_errors"):
             cache.put(answer["repo_id"], answer["sha"], answer)
     return answer
@@ -339,15 +344,6 @@ def _parse_small(body: bytes, name: str) -> Any:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None  # a damaged file teaches nothing; its facts stay unknown
-
-
-def _children(repo_id: str) -> list[str]:
-    """Repos that declare themselves fine-tunes of repo_id, most downloaded first."""
-    api = _client().HfApi(endpoint=endpoint())
-    found = api.list_models(
-        filter=f"base_model:finetune:{repo_id}", sort="downloads", limit=MAX_CHILDREN
-    )
-    return [m.id for m in found]
 
 
 # --- answer -> facts ---------------------------------------------------------------------------

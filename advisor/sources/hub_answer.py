@@ -1,4 +1,4 @@
-"""What a Hub answer may hold before it is used or cached, and the check of a cached one.
+"""What a Hub answer may hold before it is used or cached (a cached one is checked with it).
 
 A Hub answer (or a cache file, which may be old, damaged or edited) is JSON from outside. Before
 any reader sees it, every value is brought into what the readers can handle: integers within
@@ -25,12 +25,6 @@ INT_LIMIT = 2**63
 def clean(value: Any) -> Any:
     """value with every part in the shape the readers handle (see the module doc)."""
     return _clean(value, 0, secrets())
-
-
-def needs_cleaning(value: Any) -> bool:
-    """Whether clean() would change anything: a cached answer that does is not ours. (A cached
-    answer is parsed JSON, so no tuple or non-string key, which clean() converts, can differ.)"""
-    return clean(value) != value
 
 
 def _clean(value: Any, depth: int, tokens: tuple[str, ...]) -> Any:

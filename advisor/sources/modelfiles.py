@@ -214,10 +214,8 @@ def front_matter(text: str, origin: str = "README.md") -> dict[str, Any] | None:
     Read with the same loader as specs (no aliases, depth and value bounds): a card is
     untrusted, and a front matter we cannot read is no front matter.
     """
-    if not text.startswith("---"):
-        return None
     end = text.find("\n---", 3)
-    if end < 0:
+    if not text.startswith("---") or end < 0:
         return None
     from advisor.errors import UserError
     from advisor.yamlfile import load_yaml
