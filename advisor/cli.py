@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -37,7 +37,7 @@ METHODS = ("full", "lora", "qlora")
 _HELP_ERRORS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
-def _refuse_usage(exc: click.UsageError) -> None:
+def _refuse_usage(exc: click.UsageError) -> NoReturn:
     """click's usage error (a bad option, choice or path) as our one line, with the next step,
     and exit code 2; the help a bare `advisor` shows goes on as click raised it."""
     if isinstance(exc, _HELP_ERRORS):
@@ -181,10 +181,9 @@ def _say_what_was_read(rec, flagged: set[str]) -> None:
     for note in rec.understanding.ignored:
         say(f"advisor: ignored in --task: {note}")
     if rec.nothing_understood:
-        click.echo(
+        say(
             "advisor: nothing in --task was understood; the verdict is the default "
-            "(run `advisor ask`, or pass --data-format / --examples)",
-            err=True,
+            "(run `advisor ask`, or pass --data-format / --examples)"
         )
 
 
