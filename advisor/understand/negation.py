@@ -80,8 +80,7 @@ def scopes(text: str) -> list[Scope]:
             start = _backward_start(text, cue.start(), boundary, max_words)
             found.append(Scope(start, cue.start(), cue.group(0)))
     for cue in forward.finditer(text):
-        inside = cancelled + backward_cues
-        if any(a <= cue.start() < b for a, b in inside):
+        if any(a <= cue.start() < b for a, b in cancelled + backward_cues):
             continue
         end = _forward_end(text, cue.end(), boundary, max_words)
         if _WORD.search(text, cue.end(), end):

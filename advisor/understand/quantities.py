@@ -128,7 +128,7 @@ def _compiled() -> _Compiled:
         item_before=_any(data["item_before"], after="$"),
         item_after=_any(data["item_after"], r"^[\s-]*tokens?\s+"),
         settings=tuple(
-            (entry["field"], *_setting_form(form, data["context_joiners"]))
+            (entry["field"], *_setting_form(form, joined))
             for entry in data["settings"]
             for form in entry["forms"]
         ),
@@ -157,10 +157,10 @@ def _compiled() -> _Compiled:
     )
 
 
-def _setting_form(form: dict, joiners: list[str]) -> tuple[re.Pattern | None, re.Pattern | None]:
+def _setting_form(form: dict, joined: str) -> tuple[re.Pattern | None, re.Pattern | None]:
     before, after = form.get("before"), form.get("after")
     return (
-        regexcache.compile(rf"(?:{before})(?:\s*(?:{'|'.join(joiners)}))*\s*$") if before else None,
+        regexcache.compile(rf"(?:{before}){joined}") if before else None,
         regexcache.compile(rf"[\s-]*(?:{after})") if after else None,
     )
 
@@ -252,10 +252,8 @@ _UNIT_WORD = regexcache.compile(r"\s?[^\W\d_]+")  # the unit word right after a 
 
 def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] | None:
     """The first unit within `gap` words after the number."""
-    words = []
-    for m in _WORD.finditer(text, end):
-        words.append(m)
-        if len(words) > c.gap:
+    for count, m in enumerate(_WORD.finditer(text, end), 1):
+        if count > c.gap:
             break
         # A unit never stands across a clause: "more than 8B, chat bot" counts no chats.
         between = text[end : m.start()]
@@ -265,7 +263,7 @@ def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] 
         elided = _ELIDED.match(m.group(0))
         start = m.start() + (elided.end() if elided else 0)
         for name, cls, strength, regex in c.units:
-            if name in c.adjacent and len(words) > 1:
+            if name in c.adjacent and count > 1:
                 continue
             if regex.match(text, start):
                 return name, cls, strength, text[start : start + 2]

@@ -75,16 +75,14 @@ def _consumed(found: list[Scope], norm: Normalised, terms: dict[str, list[Hit]])
     return out
 
 
-def _evidence(norm: Normalised, stage: str, entry: str, hit: Hit, **extra: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "stage": stage,
-        "pattern": entry,
-        "matched": norm.quote(hit.start, hit.end),
-    }
-    if hit.object:
-        out["object"] = hit.object
-    out.update(extra)
-    return out
+def _evidence(
+    stage: str, pattern: str, matched: str, object_class: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """What matched, in the user's words (and the object class that decided its sense)."""
+    out: dict[str, Any] = {"stage": stage, "pattern": pattern, "matched": matched}
+    if object_class:
+        out["object"] = object_class
+    return out | extra
 
 
 def _against(norm: Normalised, entry: Entry, hit: Hit) -> dict[str, Any]:
@@ -111,14 +109,15 @@ def _read_patterns(
             continue
         sets = effects(entry, hit)
         said = [k for k in ("kind", "signals", "domains", "style") if sets.get(k)]
-        result.evidence.append(_evidence(norm, "patterns", entry.id, hit, sets=said))
+        words = norm.quote(hit.start, hit.end)
+        result.evidence.append(_evidence("patterns", entry.id, words, hit.object, sets=said))
         for part in ("signals", "domains", "style"):
             getattr(result, part).extend(sets.get(part) or [])
         if sets.get("kind"):
             key = (int(sets.get("priority", entry.sets.get("priority", 0))), sets["kind"])
             if best is None or key > best:
                 best = key
-                kind_words = norm.quote(hit.start, hit.end)
+                kind_words = words
     if best:
         result.kind = best[1]
         result.kind_from = kind_words
@@ -147,7 +146,7 @@ def _read_own_alignment(
             result.signals.append("own-chat-format")
             quote = norm.quote(hits[0].start, hits[0].end)
             result.facts["training.custom_chat_format"] = {"value": True, "from": quote}
-            result.evidence.append(_evidence(norm, "own-alignment", "own-format", hits[0]))
+            result.evidence.append(_evidence("own-alignment", "own-format", quote, hits[0].object))
     met = next((alt for alt in enough if all(counts.get(p, 0) >= n for p, n in alt.items())), None)
     if met is None:
         return
@@ -161,12 +160,7 @@ def _read_own_alignment(
         "parts": {p: counts[p] for p in met},
     }
     result.evidence.append(
-        {
-            "stage": "own-alignment",
-            "pattern": "own-post-training",
-            "matched": quoted,
-            "sets": ["signals"],
-        }
+        _evidence("own-alignment", "own-post-training", quoted, sets=["signals"])
     )
     if result.kind is None or result.kind in ("chat", "generation", "qa", "other"):
         result.kind = "alignment"
@@ -193,16 +187,14 @@ def _read_quantities(
             continue  # "2x A100", "a 4090", "two nodes of 8xA100": a GPU count or name, read below
         words = norm.quote(q.start, _unit_end(norm.text, q.end))
         value = int(q.value) if float(q.value).is_integer() else q.value
-        shown = {"value": value, "class": q.unit_class, "matched": words}
+        cls = q.unit_class
+        shown = {"value": value, "class": cls, "matched": words}
         if q.approx:
             shown["approx"] = True
+        shown["used_as"] = None  # unless a branch below uses it
         if q.negated:
-            shown["used_as"] = None
             shown["why"] = "negated"
-            result.quantities.append(shown)
-            continue
-        cls = q.unit_class
-        if cls == "examples":
+        elif cls == "examples":
             shown["used_as"] = "data.examples"
             if best is None or q.strength > best.strength:
                 best = q
@@ -211,13 +203,9 @@ def _read_quantities(
             if threshold is not None and q.value >= threshold:
                 shown["used_as"] = "signal raw-volume"
                 result.signals.append("raw-volume")
-            else:
-                shown["used_as"] = None
         elif cls == "bytes-unclear":
-            shown["used_as"] = None
             result.ignored.append(f"'{words}': {knowledge('quantities')['bytes_unclear']}")
         elif cls == "gpu" and deployed(norm.text, q.start, q.end):
-            shown["used_as"] = None
             result.ignored.append(_deploy_note(words))
             deploy_memory.append(q)  # "serve on a 24GB L4": said once
         elif cls == "gpu":
@@ -242,7 +230,6 @@ def _read_quantities(
             if held is None or int(q.value) < held["value"]:  # under both: the smaller counts
                 result.facts["constraints.max_params"] = {"value": int(q.value), "from": words}
         else:
-            shown["used_as"] = None
             bare = norm.quote(q.start, q.end)
             if cls is None and (q.value >= 10 or not bare.replace(".", "").isdigit()):
                 result.ignored.append(f"'{bare}': a number without a unit advisor knows")
