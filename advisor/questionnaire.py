@@ -533,9 +533,8 @@ def _indented(text: str) -> str:
 
 
 def describe_understanding(found: Understanding) -> str:
-    kind = f"kind: {found.kind} ({found.kind_source})" if found.kind else "kind: not recognised"
     parts = [
-        kind,
+        f"kind: {found.kind} ({found.kind_source})" if found.kind else "kind: not recognised",
         f"domains: {', '.join(found.domains) or 'none'}",
         f"style: {', '.join(found.style) or 'none'}",
     ]

@@ -115,6 +115,9 @@ class Sharding(str, Enum):
     fsdp = "fsdp"
 
 
+_GB = regexcache.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:gb|gib|g)?\s*$", re.IGNORECASE)
+
+
 class Training(_Strict):
     # Absent is not "no": a spec silent on these leaves them unknown, never False.
     own_alignment: bool | None = Field(
@@ -151,16 +154,9 @@ class Training(_Strict):
     @field_validator("gpu_memory_gb", mode="before")
     @classmethod
     def _gigabytes(cls, value: Any) -> Any:
-        return parse_gigabytes(value) if isinstance(value, str) else value
-
-
-_GB = regexcache.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:gb|gib|g)?\s*$", re.IGNORECASE)
-
-
-def parse_gigabytes(value: str) -> float | str:
-    """'24', '24GB', '24 GB', '80 GiB' -> 24.0 ...; anything else is left for the type check."""
-    match = _GB.match(value)
-    return float(match.group(1)) if match else value
+        """'24', '24GB', '24 GB', '80 GiB' -> 24.0 ...; anything else is left for the type check."""
+        match = _GB.match(value) if isinstance(value, str) else None
+        return float(match.group(1)) if match else value
 
 
 _SIZE = regexcache.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMbBtT]?)\s*$")
@@ -217,7 +213,7 @@ def check_repo_id(value: str) -> str:
         raise ValueError("expected a repo id like Qwen/Qwen2.5-7B")
     if is_hub_repo_id(value):
         return value
-    if value.startswith(("./", "/", "~")) or value.startswith("../"):
+    if value.startswith(("./", "../", "/", "~")):
         return value  # a local model folder; the local source validates it
     shown = value if len(value) <= 80 else value[:77] + "..."  # keep the error one short line
     raise ValueError(
@@ -339,20 +335,14 @@ def spec_error(exc: ValidationError, located: LocatedYaml | None) -> UserError:
 
 
 def _fields_at(path: tuple) -> list[str]:
+    """The keys a spec section allows (none below a list or a value)."""
     model: Any = TaskSpec
     for part in path:
-        field = model.model_fields.get(part) if isinstance(part, str) else None
-        if field is None:
-            return []
-        annotation = field.annotation
-        model = next(
-            (
-                a
-                for a in getattr(annotation, "__args__", (annotation,))
-                if hasattr(a, "model_fields")
-            ),
-            annotation,
-        )
-        if not hasattr(model, "model_fields"):
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field else None
+        # A section's type, or its model inside `Data | None`
+        types = getattr(annotation, "__args__", (annotation,))
+        model = next((a for a in types if hasattr(a, "model_fields")), None)
+        if model is None:
             return []
     return list(model.model_fields)
