@@ -308,8 +308,7 @@ def parse_spec(text: str, origin: str) -> TaskSpec:
 def spec_error(exc: ValidationError, located: LocatedYaml | None) -> UserError:
     """The first validation problem as one line: file:line: field: what — what to do."""
     # An unknown key explains a "missing" one next to it (a typo), so report it first.
-    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    error = errors[0]
+    error = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     path = tuple(error["loc"])
     kind = error["type"]
     where = located.where(path) if located else dotted_path(path)

@@ -41,13 +41,8 @@ class Understanding:
     @property
     def understood(self) -> bool:
         """Did the text say anything the rules use (beyond the kind given in a spec)?"""
-        return bool(
-            (self.kind and self.kind_source == "inferred")
-            or self.signals
-            or self.domains
-            or self.style
-            or self.facts
-        )
+        inferred_kind = bool(self.kind) and self.kind_source == "inferred"
+        return inferred_kind or any((self.signals, self.domains, self.style, self.facts))
 
     def to_json(self) -> dict[str, Any]:
         return {

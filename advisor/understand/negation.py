@@ -62,8 +62,11 @@ def words_back(text: str, end: int, count: int, word: re.Pattern = _WORD) -> int
     return words[-count].start() if len(words) >= count else low
 
 
-def _backward_start(text: str, end: int, boundary: re.Pattern, max_words: int) -> int:
-    start = words_back(text, end, max_words)
+def back_to_boundary(
+    text: str, end: int, count: int, boundary: re.Pattern, word: re.Pattern = _WORD
+) -> int:
+    """Where the last `count` words before `end` begin, or the last boundary among them ends."""
+    start = words_back(text, end, count, word)
     for stop in boundary.finditer(text, start, end):
         start = stop.end()
     return start
@@ -77,7 +80,7 @@ def scopes(text: str) -> list[Scope]:
     if backward is not None:
         for cue in backward.finditer(text):
             backward_cues.append(cue.span())
-            start = _backward_start(text, cue.start(), boundary, max_words)
+            start = back_to_boundary(text, cue.start(), max_words, boundary)
             found.append(Scope(start, cue.start(), cue.group(0)))
     for cue in forward.finditer(text):
         if any(a <= cue.start() < b for a, b in cancelled + backward_cues):
@@ -86,7 +89,7 @@ def scopes(text: str) -> list[Scope]:
         if _WORD.search(text, cue.end(), end):
             found.append(Scope(cue.end(), end, cue.group(0)))
         else:
-            start = _backward_start(text, cue.start(), boundary, max_words)
+            start = back_to_boundary(text, cue.start(), max_words, boundary)
             found.append(Scope(start, cue.start(), cue.group(0)))
     return found
 

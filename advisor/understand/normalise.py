@@ -46,10 +46,9 @@ def _fold(text: str) -> Normalised:
             folded = "".join(
                 c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
             ).lower()
-        for c in folded:
-            out.append(c)
-            starts.append(i)
-            ends.append(i + 1)
+        out.append(folded)
+        starts += [i] * len(folded)
+        ends += [i + 1] * len(folded)
     return Normalised(text, "".join(out), starts, ends)
 
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from advisor import regexcache
 from advisor.understand.data import combine, knowledge
-from advisor.understand.negation import Scope, negated, words_back
+from advisor.understand.negation import Scope, back_to_boundary, negated
 
 # Not after a minus sign that starts a word ("-5 examples" is no count); "5-10k" reads 10k.
 # "3e5 rows" is 300,000 (an exponent of at most 4 digits; 1e999 overflows and is refused later).
@@ -83,24 +83,22 @@ def _any(words: list[str], before: str = "", after: str = "") -> re.Pattern:
 @lru_cache(maxsize=1)
 def _compiled() -> _Compiled:
     data = knowledge("quantities")
-    scales = sorted(data["scales"], key=len, reverse=True)
-    scale = "|".join(re.escape(s) for s in scales)
-    number = regexcache.compile(_NUMBER + rf"\s?(?:({scale})\b\.?)?", re.IGNORECASE)
+    scale = "|".join(re.escape(s) for s in sorted(data["scales"], key=len, reverse=True))
     units = tuple(
         # A unit is a whole word: "3 post-training" ("posttraining") counts no posts.
         (
             name,
             spec.get("class", name),
             int(spec.get("strength", 1)),
-            combine([rf"(?:{w})(?!\w)" for w in spec["match"]]),
-        )  # fmt: skip
+            _any(spec["match"], after=r"(?!\w)"),
+        )
         for name, spec in data["units"].items()
     )
     # A joiner may stand between the words and the number: "context of up to 8k".
     joined = rf"(?:\s*(?:{'|'.join(data['context_joiners'])}))*\s*$"
     deploy = data["deploy"]
     return _Compiled(
-        number=number,
+        number=regexcache.compile(_NUMBER + rf"\s?(?:({scale})\b\.?)?", re.IGNORECASE),
         vague=tuple((regexcache.compile(v["match"]), int(v["value"])) for v in data["vague"]),
         spelled=_spelled_run(data["spelled"]),
         spelled_words={
@@ -118,7 +116,7 @@ def _compiled() -> _Compiled:
         limit_after=_any(data["limit_after"], r"^(?:\s*[^\W\d_][\w-]*){0,2}?\s*"),
         params=combine(data["param_words"]),  # type: ignore[arg-type]
         gap=int(data["gap"]),
-        name_number=combine([rf"\b(?:{w}) ?$" for w in data["name_number_after"]]),  # type: ignore[arg-type]
+        name_number=_any(data["name_number_after"], r"\b", " ?$"),
         raw_volume={k: float(v) for k, v in data["raw_volume"].items()},
         # After the number: its unit (tokens) may stand between ("8k-token context").
         context_after=_any(data["context_words"], r"^[\s-]*(?:tokens?[\s-]*)?(?:of[\s-]+)?", r"\b"),
@@ -210,17 +208,14 @@ def _spelled_value(c: _Compiled, words: list[str]) -> float | None:
 def _node_forms(data: dict) -> tuple[tuple[re.Pattern | None, re.Pattern | None], ...]:
     """The forms of quantities.yaml gpu_nodes, with {count} and {node} filled in."""
     nodes = data["gpu_nodes"]
-    fill = {
-        "{count}": rf"(?<![\w.,])(?P<n>\d{{1,4}}|{'|'.join(data['gpu_count_words'])})",
-        "{node}": f"(?:{'|'.join(nodes['node_words'])})",
-    }
+    count = rf"(?<![\w.,])(?P<n>\d{{1,4}}|{'|'.join(data['gpu_count_words'])})"
+    node = f"(?:{'|'.join(nodes['node_words'])})"
 
     def compiled(pattern: str | None, anchor: str) -> re.Pattern | None:
         if not pattern:
             return None
-        for key, value in fill.items():
-            pattern = pattern.replace(key, value)
-        return regexcache.compile(pattern + anchor, re.IGNORECASE)
+        filled = pattern.replace("{count}", count).replace("{node}", node)
+        return regexcache.compile(filled + anchor, re.IGNORECASE)
 
     # `before` ends where the count begins; `after` is matched where the name ends.
     return tuple(
@@ -400,9 +395,7 @@ def clause_words_before(text: str, start: int) -> int:
     to the clause's start. Only they are searched for a clause end (a search from the start of
     the text for every GPU was quadratic)."""
     c = _compiled()
-    begin = words_back(text, start, c.deploy_window, _WORD)
-    for stop in c.deploy_stop.finditer(text, begin, start):
-        begin = stop.end()
+    begin = back_to_boundary(text, start, c.deploy_window, c.deploy_stop, _WORD)
     words = list(_WORD.finditer(text, begin, start))[-c.deploy_window :]
     return words[0].start() if words else start
 

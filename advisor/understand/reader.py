@@ -53,9 +53,8 @@ def read(text: str) -> Understanding:
     _read_constraints(result, norm, found)
     _read_models(result, models)
     _keep_what_the_spec_accepts(result)
-    result.signals = sorted(set(result.signals))
-    result.domains = sorted(set(result.domains))
-    result.style = sorted(set(result.style))
+    for part in ("signals", "domains", "style"):
+        setattr(result, part, sorted(set(getattr(result, part))))
     return result
 
 
