@@ -74,12 +74,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         doc.set("type", "chat_template", indent="    ")
         doc.set("field_messages", "messages", indent="    ")
         doc.set("roles_to_train", ["assistant"], c["loss_mask"].comment(), indent="    ")
-        doc.set(
-            "train_on_eos",
-            "turn",
-            "train the end-of-turn token of every trained turn, so the model learns to stop",
-            indent="    ",
-        )
+        why = "train the end-of-turn token of every trained turn, so the model learns to stop"
+        doc.set("train_on_eos", "turn", why, indent="    ")
     else:
         doc.set("type", "completion", c["objective"].comment(), indent="    ")
         doc.set("field", "text", indent="    ")

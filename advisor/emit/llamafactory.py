@@ -126,11 +126,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     doc.set("output_dir", "outputs")
     doc.set("per_device_train_batch_size", c["batch_size"].value, c["batch_size"].comment())
     doc.set("gradient_accumulation_steps", *accumulation(plan))
-    doc.set(
-        "disable_gradient_checkpointing",
-        not c["gradient_checkpointing"].value,
-        c["gradient_checkpointing"].comment(),
-    )
+    checkpointing = c["gradient_checkpointing"]
+    doc.set("disable_gradient_checkpointing", not checkpointing.value, checkpointing.comment())
     doc.set("learning_rate", c["learning_rate"].value, c["learning_rate"].comment())
     doc.set("num_train_epochs", 1.0, "one pass to start: check the eval loss before more")
     doc.set("bf16", True, "bf16 weights and compute, as the memory estimate assumes")

@@ -77,9 +77,8 @@ def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
     if trl_loss == "assistant_only" and not responses_only:
         args.append(("assistant_only_loss", True, plan.why("trl_loss")))
     elif trl_loss == "prompt_completion" and not responses_only:
-        args.append(
-            ("completion_only_loss", True, "prompt/completion data: loss on the completion only")
-        )
+        why = "prompt/completion data: loss on the completion only"
+        args.append(("completion_only_loss", True, why))
     if plan.value("template") == "explicit" and not unsloth:
         source, note = _template_source(plan)
         args.append(("chat_template_path", source, plan.why("chat_format") + note))

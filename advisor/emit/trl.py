@@ -8,27 +8,24 @@ from advisor.emit.rules import chat_formats
 from advisor.emit.script import Code, PyLines, dataset_lines, sft_args, trainer_args
 
 
-def lora_args(plan: Plan) -> list:
+def lora_args(plan: Plan, dropout: tuple[float, str | None] = (0.05, None)) -> list:
     return [
         setting("r", plan.choices["lora_rank"]),
         ("lora_alpha", 2 * plan.value("lora_rank"), "alpha = 2 x rank"),
-        ("lora_dropout", 0.05, None),
+        ("lora_dropout", *dropout),
         setting("target_modules", plan.choices["lora_targets"]),
     ]
 
 
-def embedding_lines(py: PyLines, plan: Plan) -> str | None:
-    """Token rows to train, as a variable the adapter config uses; None when there are none."""
-    choice = plan.choices["embeddings"]
-    if choice.value == "none":
-        return None
-    tokens = special_tokens(plan)
+def embedding_lines(py: PyLines, plan: Plan) -> None:
+    """Token rows to train, as FORMAT_TOKENS (the adapter config uses it); none when none train."""
+    if plan.value("embeddings") == "none":
+        return
     py.add("")
     py.note(plan.why("new_tokens"))
-    py.add(f"FORMAT_TOKENS = {tokens!r}")
+    py.add(f"FORMAT_TOKENS = {special_tokens(plan)!r}")
     if plan.value("new_tokens") == "add":
         py.add('tokenizer.add_special_tokens({"additional_special_tokens": FORMAT_TOKENS})')
-    return "FORMAT_TOKENS"
 
 
 def emit(plan: Plan) -> tuple[str, list[str]]:
@@ -55,7 +52,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     py.add("", f"MODEL = {plan.repo!r}", "tokenizer = AutoTokenizer.from_pretrained(MODEL)")
     py.note(chat_formats()["bos_handling"]["trl"])
     dataset_lines(py, plan, unsloth=False)
-    tokens_var = embedding_lines(py, plan)
+    embedding_lines(py, plan)
     py.add("")
     keywords = "dtype=torch.bfloat16"  # bf16 weights, as the memory estimate assumes
     if qlora:
@@ -74,11 +71,10 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     if plan.value("new_tokens") == "add":
         py.add("model.resize_token_embeddings(len(tokenizer))")
     if peft:
-        args = lora_args(plan)
-        args.append(("task_type", "CAUSAL_LM", None))
+        args = lora_args(plan) + [("task_type", "CAUSAL_LM", None)]
         embeddings = plan.choices["embeddings"]
         if embeddings.value == "token_indices":
-            ids = Code(f"tokenizer.convert_tokens_to_ids({tokens_var})")
+            ids = Code("tokenizer.convert_tokens_to_ids(FORMAT_TOKENS)")
             args.append(("trainable_token_indices", ids, embeddings.comment()))
         elif embeddings.value == "modules_to_save":
             args.append(("modules_to_save", ["embed_tokens", "lm_head"], embeddings.comment()))

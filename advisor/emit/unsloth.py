@@ -42,11 +42,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         py.add("")
         py.note(plan.why("chat_format"))
         if name:
-            py.call(
-                "tokenizer = ",
-                "get_chat_template",
-                [("tokenizer", Code("tokenizer"), None), ("chat_template", name, None)],
-            )
+            template = [("tokenizer", Code("tokenizer"), None), ("chat_template", name, None)]
+            py.call("tokenizer = ", "get_chat_template", template)
         else:
             py.note("Unsloth has no template of this name: set tokenizer.chat_template yourself")
             limits.append("Unsloth: no registered chat template for this format")
@@ -60,9 +57,8 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
             "model.resize_token_embeddings(len(tokenizer))",
         )
     if not full:
-        peft = lora_args(plan)
-        peft[2] = ("lora_dropout", 0.0, "Unsloth's fast path wants dropout 0")
-        peft.append(checkpointing)
+        dropout = (0.0, "Unsloth's fast path wants dropout 0")
+        peft = [("model", Code("model"), None), *lora_args(plan, dropout), checkpointing]
         why = plan.whole_embeddings_why(
             "Unsloth's get_peft_model has no trainable_token_indices, so the format's token rows "
             "are trained through whole embed_tokens / lm_head",
@@ -72,24 +68,19 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         if plan.value("tied_caveat") == "warn":
             peft.append(("ensure_weight_tying", True, plan.why("tied_caveat")))
         py.add("")
-        py.call(
-            "model = ", "FastLanguageModel.get_peft_model", [("model", Code("model"), None)] + peft
-        )
+        py.call("model = ", "FastLanguageModel.get_peft_model", peft)
     py.add("")
     py.call("args = ", "SFTConfig", sft_args(plan, unsloth=True))
     py.add("")
     py.call("trainer = ", "SFTTrainer", trainer_args())
     if loss == "responses_only":
         py.add("")
-        py.call(
-            "trainer = ",
-            "train_on_responses_only",
-            [
-                ("trainer", Code("trainer"), plan.why("unsloth_loss")),
-                ("instruction_part", plan.fact("fmt.instruction_marker"), None),
-                ("response_part", plan.fact("fmt.response_marker"), None),
-            ],
-        )
+        masked = [
+            ("trainer", Code("trainer"), plan.why("unsloth_loss")),
+            ("instruction_part", plan.fact("fmt.instruction_marker"), None),
+            ("response_part", plan.fact("fmt.response_marker"), None),
+        ]
+        py.call("trainer = ", "train_on_responses_only", masked)
     elif loss == "unsupported":
         py.note(plan.why("unsloth_loss"))
     py.add(

@@ -83,15 +83,8 @@ def load_runs(measured: Path, settings: Path) -> list[Run]:
             loss=chosen.get("loss", "standard"),
             quant=chosen.get("quant", "nf4-dq"),
         )
-        runs.append(
-            Run(
-                figure["id"],
-                figure["model"],
-                figure["method"],
-                float(figure["memory_gb"]),
-                estimate(dims, setup),
-            )
-        )
+        measured, est = float(figure["memory_gb"]), estimate(dims, setup)
+        runs.append(Run(figure["id"], figure["model"], figure["method"], measured, est))
     return runs
 
 
