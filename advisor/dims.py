@@ -75,16 +75,9 @@ class Dims(NamedTuple):
 
     def mlp_shapes(self) -> dict[str, tuple[int, int]]:
         """(in, out) of each MLP projection of one expert (of the dense MLP when not MoE)."""
-        if self.gated_mlp:
-            return {
-                "gate_proj": (self.hidden, self.intermediate),
-                "up_proj": (self.hidden, self.intermediate),
-                "down_proj": (self.intermediate, self.hidden),
-            }
-        return {
-            "up_proj": (self.hidden, self.intermediate),
-            "down_proj": (self.intermediate, self.hidden),
-        }
+        up, down = (self.hidden, self.intermediate), (self.intermediate, self.hidden)
+        gate = {"gate_proj": up} if self.gated_mlp else {}  # a plain MLP has up and down only
+        return {**gate, "up_proj": up, "down_proj": down}
 
     def linear_params(self) -> int:
         """Parameters in one layer's projection matrices (what QLoRA quantises)."""

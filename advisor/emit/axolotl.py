@@ -53,8 +53,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     if template == "model":
         doc.set("chat_template", "tokenizer_default", c["template"].comment())
     elif template == "explicit":
-        name = plan.fact("fmt.axolotl")
-        if name:
+        if name := plan.fact("fmt.axolotl"):
             doc.set("chat_template", name, c["chat_format"].comment())
         else:
             doc.note(
@@ -81,8 +80,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         doc.set("field", "text", indent="    ")
     doc.blank()
     pairs = (("eos_token", "eos"), ("pad_token", "pad"))
-    tokens = {key: c[name] for key, name in pairs if c[name].known}
-    if tokens:
+    if tokens := {key: c[name] for key, name in pairs if c[name].known}:
         doc.open("special_tokens", "; ".join(x.comment() for x in tokens.values()))
         for key, choice in tokens.items():
             doc.set(key, choice.value, indent="  ")

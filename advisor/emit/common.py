@@ -150,8 +150,7 @@ def launch(plan: Plan, command: str) -> str:
 
 def set_deepspeed(doc: YamlLines, plan: Plan, framework: str, name: str, fetch: str = "") -> None:
     """The DeepSpeed ZeRO config the framework ships, when the estimate assumes ZeRO-2 / ZeRO-3."""
-    found = deepspeed_files().get(framework, {}).get(plan.value("sharding"))
-    if found is not None:
+    if (found := deepspeed_files().get(framework, {}).get(plan.value("sharding"))) is not None:
         why = f"{plan.why('sharding')} — a file of the {name} repository{fetch}"
         doc.set("deepspeed", found, why)
 

@@ -81,14 +81,11 @@ def plan_facts(rec: Any, model: ModelFacts) -> dict[str, Any]:
         facts["training.lora_targets"] = list(parse_targets(targets)) if named else "all-linear"
     # The model's facts as model.*; absent ones stay unknown to the rules.
     facts.update({name: v for name, v in model.as_context().items() if v is not None})
-    model_format = _model_format(model)
-    if model_format:
+    if model_format := _model_format(model):
         facts["model.format"] = model_format
-    trl_template = _trl_training_template(model.repo_id)
-    if trl_template:
+    if trl_template := _trl_training_template(model.repo_id):
         facts["trl.training_template"] = trl_template
-    pad = chat_formats()["pad_tokens"].get(model.get("family"))
-    if pad:
+    if pad := chat_formats()["pad_tokens"].get(model.get("family")):
         facts["family.pad_token"] = pad["token"]
         facts["family.pad_source"] = pad["source"]
     _length_facts(facts, rec)
@@ -131,8 +128,7 @@ def _format_facts(facts: dict[str, Any]) -> None:
         if entry.get(framework):
             facts[f"fmt.{framework}"] = entry[framework]
     facts["fmt.special_tokens"] = entry.get("special_tokens") or []
-    family = facts.get("model.family")
-    if family is not None:
+    if (family := facts.get("model.family")) is not None:
         # The family's tokenizer has every special token of each format listing the family:
         # plain ChatML's two tokens are in a Qwen2.5 tokenizer because qwen2_5 lists Qwen2.5.
         present: set[str] = set()

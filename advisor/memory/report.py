@@ -59,18 +59,12 @@ def render_text(report: dict[str, Any]) -> str:
     for name, gb in report["components"].items():
         lines.append(f"  {name:<{width}}  {gb:8.2f} GB  {report['terms'][name]}")
     lines += ["", f"  {FORMULA}"]
-    fit = report.get("fit")
-    if fit:
-        lines += [
-            "",
-            f"On a {fit['gpu_gb']:g} GB GPU: {fit['verdict']}"
-            + (
-                f"; longest sequence that fits: {fit['largest_seq_len']:,} tokens"
-                if fit["largest_seq_len"]
-                else "; not even a one-token sequence fits"
-            )
-            + (f", largest micro-batch: {fit['largest_batch']}" if fit["largest_batch"] else ""),
-        ]
+    if fit := report.get("fit"):
+        longest = "; not even a one-token sequence fits"
+        if fit["largest_seq_len"]:
+            longest = f"; longest sequence that fits: {fit['largest_seq_len']:,} tokens"
+        batch = f", largest micro-batch: {fit['largest_batch']}" if fit["largest_batch"] else ""
+        lines += ["", f"On a {fit['gpu_gb']:g} GB GPU: {fit['verdict']}{longest}{batch}"]
         if fit.get("fix"):
             lines.append(f"  {fit['fix']}")
     lines += ["", "Assumptions:"] + [f"  - {a}" for a in report["assumptions"]]
