@@ -65,6 +65,7 @@ def _licence_names() -> re.Pattern:
 # A model the text rules out ("not Llama-3.1", "we don't want Mistral-7B") is no candidate: the
 # spec has no field for excluded models, so it is said, not used (and never becomes the set).
 RULED_OUT = "ruled out; the spec has no field for excluded models (list the ones you want)"
+VAGUE = "not a specific model family (name one, e.g. Llama-3.1 or Qwen2.5, or a repo org/name)"
 
 
 def _acronym(words: str) -> bool:
@@ -133,12 +134,7 @@ def models_in(
         ),
         None,
     )
-    vague = None if found else vague
-    if vague and _ruled_out(vague.start(), found_scopes):
-        ignored.append(f"'{norm.quote(*vague.span())}': {RULED_OUT}")
-    elif vague:
-        ignored.append(
-            f"'{norm.quote(*vague.span())}': not a specific model family (name one, e.g. "
-            "Llama-3.1 or Qwen2.5, or a repo org/name)"
-        )
+    if vague and not found:
+        why = RULED_OUT if _ruled_out(vague.start(), found_scopes) else VAGUE
+        ignored.append(f"'{norm.quote(*vague.span())}': {why}")
     return found, ignored, spans

@@ -58,12 +58,10 @@ def _rewrite(norm: Normalised, regex: re.Pattern, to: str | None, func=None) -> 
     starts: list[int] = []
     ends: list[int] = []
     last = 0
-    changed = False
     for match in regex.finditer(norm.text):
         new = func(match) if func is not None else match.expand(to or "")
         if new is None or new == match.group(0):
             continue
-        changed = True
         pieces.append(norm.text[last : match.start()])
         starts += norm.starts[last : match.start()]
         ends += norm.ends[last : match.start()]
@@ -78,7 +76,7 @@ def _rewrite(norm: Normalised, regex: re.Pattern, to: str | None, func=None) -> 
         starts += [span_start] * len(new)
         ends += [span_end] * len(new)
         last = match.end()
-    if not changed:
+    if not pieces:  # nothing changed
         return norm
     pieces.append(norm.text[last:])
     starts += norm.starts[last:]

@@ -293,6 +293,7 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         cls = unit[1] if unit else None
         strength = unit[2] if unit else 0
         window_before = text[max(0, start - 40) : start]
+        before = window_before.rstrip()
         near = text[max(0, start - 30) : min(len(text), end + 40)]
         unit_word = _UNIT_WORD.match(text, end)  # "5GB| of", "5 GB| of"
         of_data = unit is not None and c.data_of.match(text, unit_word.end() if unit_word else end)
@@ -304,9 +305,7 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
             if not of_data and not gpu_context:
                 cls = "bytes-unclear"  # GPU memory or data? the user is asked (quantities.yaml)
         scale_b = _BILLIONS.search(text[start:end].strip())
-        limit = bool(
-            c.limit.search(window_before.rstrip()) or c.limit_after.search(text[end : end + 40])
-        )
+        limit = bool(c.limit.search(before) or c.limit_after.search(text[end : end + 40]))
         # "13B parameters for chat": the word right after names the unit, not a later one.
         named_params = c.params.match(text[end:].lstrip())
         if scale_b and (named_params or (cls is None and limit)):
@@ -319,10 +318,9 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
             cls = "name-number"
         elif cls in (None, "tokens"):
             after = text[end : end + 40]
-            if c.context_after.match(after) or c.context_before.search(window_before.rstrip()):
+            if c.context_after.match(after) or c.context_before.search(before):
                 cls = "context"
             else:
-                before = window_before.rstrip()
                 sequence = c.sequence_after.match(after) or c.sequence_before.search(before)
                 item = c.item_after.match(after) or c.item_before.search(before)
                 if sequence or (cls == "tokens" and item):

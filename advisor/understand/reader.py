@@ -338,10 +338,8 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
                 asked.append(f"'{norm.quote(*hit[0].span())}': {ask}")
         elif hit and "constraints.commercial_use" not in result.facts:
             said = (not value) if hit[1] else value
-            result.facts["constraints.commercial_use"] = {
-                "value": said,
-                "from": norm.quote(*hit[0].span()),
-            }
+            words = norm.quote(*hit[0].span())
+            result.facts["constraints.commercial_use"] = {"value": said, "from": words}
     if "constraints.commercial_use" not in result.facts:
         result.ignored += asked
     licences: list[tuple[int, str, str]] = []
