@@ -38,7 +38,7 @@ class Entry(NamedTuple):
     """One task pattern, compiled: its words and what a match sets."""
 
     id: str
-    sets: dict[str, Any]  # kind, priority, signals, domains, style, means
+    sets: dict[str, Any]  # kind, priority, signals, domains, style
     regex: re.Pattern | None
     terms: tuple[str, ...]
     confirm: Context | None
@@ -76,9 +76,7 @@ def compile_entry(data: dict[str, Any]) -> Entry:
         for c in obj.get("classes", [])
     )
     sets = {
-        key: data[key]
-        for key in ("kind", "priority", "signals", "domains", "style", "means", "value")
-        if key in data
+        key: data[key] for key in ("kind", "priority", "signals", "domains", "style") if key in data
     }
     return Entry(
         id=data["id"],

@@ -74,6 +74,11 @@ def _consumed(found: list[Scope], norm: Normalised, terms: dict[str, list[Hit]])
     return out
 
 
+def _fact(value: Any, words: str, **more: Any) -> dict[str, Any]:
+    """A value read from the text, with the user's words it came from."""
+    return {"value": value, "from": words, **more}
+
+
 def _evidence(
     stage: str, pattern: str, matched: str, object_class: str | None = None, **extra: Any
 ) -> dict[str, Any]:
@@ -144,7 +149,7 @@ def _read_own_alignment(
         else:
             result.signals.append("own-chat-format")
             quote = norm.quote(hits[0].start, hits[0].end)
-            result.facts["training.custom_chat_format"] = {"value": True, "from": quote}
+            result.facts["training.custom_chat_format"] = _fact(True, quote)
             result.evidence.append(_evidence("own-alignment", "own-format", quote, hits[0].object))
     met = next((alt for alt in enough if all(counts.get(p, 0) >= n for p, n in alt.items())), None)
     if met is None:
@@ -153,11 +158,7 @@ def _read_own_alignment(
     # "SFT" inside "our own SFT then DPO" is said once.
     quoted = "; ".join(w for w in unique if not any(w != o and w in o for o in unique))
     result.signals.append("own-post-training")
-    result.facts["training.own_alignment"] = {
-        "value": True,
-        "from": quoted,
-        "parts": {p: counts[p] for p in met},
-    }
+    result.facts["training.own_alignment"] = _fact(True, quoted, parts={p: counts[p] for p in met})
     result.evidence.append(
         _evidence("own-alignment", "own-post-training", quoted, sets=["signals"])
     )
@@ -209,25 +210,21 @@ def _read_quantities(
             deploy_memory.append(q)  # "serve on a 24GB L4": said once
         elif cls == "gpu":
             shown["used_as"] = "training.gpu_memory_gb"
-            result.facts.setdefault(
-                "training.gpu_memory_gb", {"value": float(q.value), "from": words}
-            )
+            result.facts.setdefault("training.gpu_memory_gb", _fact(float(q.value), words))
         elif cls in ("context", "length"):
             name = "constraints.min_context" if cls == "context" else "data.max_tokens"
             shown["used_as"] = name
             held = result.facts.get(name)
             if held is None or held["value"] < int(q.value):  # the longest one said counts
-                result.facts[name] = {"value": int(q.value), "from": words}
+                result.facts[name] = _fact(int(q.value), words)
         elif q.said_from >= 0:  # a training setting ("LoRA rank 64"): cls is its spec field
             shown["used_as"] = cls
-            result.facts.setdefault(
-                cls, {"value": _int(q.value), "from": norm.quote(q.said_from, q.end)}
-            )
+            result.facts.setdefault(cls, _fact(_int(q.value), norm.quote(q.said_from, q.end)))
         elif cls == "params" and q.limit:
             shown["used_as"] = "constraints.max_params"
             held = result.facts.get("constraints.max_params")
             if held is None or int(q.value) < held["value"]:  # under both: the smaller counts
-                result.facts["constraints.max_params"] = {"value": int(q.value), "from": words}
+                result.facts["constraints.max_params"] = _fact(int(q.value), words)
         else:
             bare = norm.quote(q.start, q.end)
             if cls is None and (q.value >= 10 or not bare.replace(".", "").isdigit()):
@@ -248,11 +245,9 @@ def _read_quantities(
             if shown.get("used_as") == "data.examples" and shown["value"] != _int(best.value):
                 shown["used_as"] = None
                 shown["why"] = "another count was read as the number of examples"
-        result.facts["data.examples"] = {
-            "value": _int(best.value),
-            "from": norm.quote(best.start, _unit_end(norm.text, best.end)),
-            **({"approx": True} if best.approx else {}),
-        }
+        words = norm.quote(best.start, _unit_end(norm.text, best.end))
+        approx = {"approx": True} if best.approx else {}
+        result.facts["data.examples"] = _fact(_int(best.value), words, **approx)
 
 
 def _read_gpus(result: Understanding, norm: Normalised, named: list[Gpu]) -> None:
@@ -262,11 +257,9 @@ def _read_gpus(result: Understanding, norm: Normalised, named: list[Gpu]) -> Non
     for gpu in named:
         words = norm.quote(gpu.start, gpu.end)
         if gpu.count is not None:
-            result.facts.setdefault("training.gpus", {"value": gpu.count, "from": words})
+            result.facts.setdefault("training.gpus", _fact(gpu.count, words))
         if gpu.gb is not None:
-            result.facts.setdefault(
-                "training.gpu_memory_gb", {"value": float(gpu.gb), "from": words}
-            )
+            result.facts.setdefault("training.gpu_memory_gb", _fact(float(gpu.gb), words))
     if "training.gpu_memory_gb" not in result.facts:
         for gpu in named:
             if gpu.sizes:
@@ -329,7 +322,7 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
         for value, regex in data[field]:
             hit = _first(regex, text, found)
             if hit and not hit[1] and field not in result.facts:
-                result.facts[field] = {"value": value, "from": norm.quote(*hit[0].span())}
+                result.facts[field] = _fact(value, norm.quote(*hit[0].span()))
     asked: list[str] = []
     for value, regex, ask in data["commercial"]:
         hit = _first(regex, text, found)
@@ -338,8 +331,7 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
                 asked.append(f"'{norm.quote(*hit[0].span())}': {ask}")
         elif hit and "constraints.commercial_use" not in result.facts:
             said = (not value) if hit[1] else value
-            words = norm.quote(*hit[0].span())
-            result.facts["constraints.commercial_use"] = {"value": said, "from": words}
+            result.facts["constraints.commercial_use"] = _fact(said, norm.quote(*hit[0].span()))
     if "constraints.commercial_use" not in result.facts:
         result.ignored += asked
     licences: list[tuple[int, str, str]] = []
@@ -379,7 +371,7 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
 def _in_order(said: list[tuple[int, str, str]]) -> dict[str, Any]:
     """(where, value, words) read from the text: the values in the order they were said."""
     said.sort()
-    return {"value": [value for _, value, _ in said], "from": ", ".join(q for _, _, q in said)}
+    return _fact([value for _, value, _ in said], ", ".join(q for _, _, q in said))
 
 
 def _keep_what_the_spec_accepts(result: Understanding) -> None:
@@ -413,8 +405,6 @@ def _keep_what_the_spec_accepts(result: Understanding) -> None:
 def _read_models(result: Understanding, models: tuple[list, list, list]) -> None:
     found, ignored, _ = models
     if found:
-        result.facts["models.candidates"] = {
-            "value": [repo for repo, _ in found],
-            "from": ", ".join(dict.fromkeys(words for _, words in found)),
-        }
+        quoted = ", ".join(dict.fromkeys(said for _, said in found))
+        result.facts["models.candidates"] = _fact([repo for repo, _ in found], quoted)
     result.ignored += ignored
