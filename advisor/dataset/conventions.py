@@ -189,12 +189,8 @@ def _preference_text(fields: dict[str, Any]) -> str:
 
 def _string(fields: dict[str, Any], key: str) -> str:
     value = fields.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float, bool)):
-        return str(value)
+    if value is None or isinstance(value, (str, int, float)):  # absent: empty; a number: its text
+        return "" if value is None else str(value)
     raise _Malformed(f"'{key}' is a {json_type(value)}, not a string")
 
 

@@ -127,7 +127,5 @@ def _params_from_dimensions(facts: ModelFacts) -> None:
     architectures = facts.get("architectures") or []
     if any("ConditionalGeneration" in a for a in architectures):
         notes.append("text model only: a vision tower is not counted")
-    detail = f"{shape.formula()} (dimensions from {read_from})"
-    if notes:
-        detail += "; " + "; ".join(notes)
+    detail = "; ".join([f"{shape.formula()} (dimensions from {read_from})", *notes])
     facts.set("params_b", round(shape.params() / 1e9, 3), source, detail)

@@ -140,12 +140,8 @@ def classify(facts: ModelFacts, **signals: Any) -> ModelFacts:
         split = "no evidence" if not evidence else f"evidence is split ({won} vs {lost})"
         facts.set("variant", "unknown", SOURCE_DERIVED, split)
         return facts
-    if won >= k["high_weight"] and lost == 0:
-        confidence = "high"
-    elif won - lost >= k["medium_margin"]:
-        confidence = "medium"
-    else:
-        confidence = "low"
+    high = won >= k["high_weight"] and lost == 0
+    confidence = "high" if high else "medium" if won - lost >= k["medium_margin"] else "low"
     facts.variant_confidence = confidence
     why = f"{won} vs {lost} by weight of evidence ({confidence} confidence)"
     facts.set("variant", winner, SOURCE_DERIVED, why)

@@ -363,10 +363,7 @@ def well_typed(answer: dict[str, Any]) -> dict[str, Any]:
     """The answer with every field of the type the readers expect; a field of another type is
     dropped. An answer comes from the Hub or from a cache file that may be old, damaged or
     edited: one wrongly typed field must cost its own facts, never the candidate or the run."""
-    out = dict(answer)
-    for key, kinds in _ANSWER_TYPES.items():
-        if key in out and not isinstance(out[key], kinds):
-            del out[key]
+    out = {k: v for k, v in answer.items() if isinstance(v, _ANSWER_TYPES.get(k, object))}
     for key in _STRING_LISTS:
         if key in out:
             out[key] = [item for item in out[key] if isinstance(item, str)]
