@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path  # loaded already by the imports below: free for `advisor --help`
 from typing import Any, NoReturn
 
 import click
@@ -160,10 +161,8 @@ def _task_spec(spec, task, flags: dict):
     """The spec from SPEC or --task plus the flags; the flags used are taken out of `flags`."""
     from advisor.spec import from_inputs
 
-    overrides = {}
-    for name, field in SPEC_FLAGS.items():
-        value = flags.pop(name, None)
-        overrides[field] = (list(value) or None) if isinstance(value, tuple) else value
+    given = {field: flags.pop(name, None) for name, field in SPEC_FLAGS.items()}
+    overrides = {f: (list(v) or None) if isinstance(v, tuple) else v for f, v in given.items()}
     return from_inputs(spec, task, overrides), {f for f, v in overrides.items() if v is not None}
 
 
@@ -540,8 +539,6 @@ def catalog_list(family: str | None, fmt: str) -> None:
 @click.option("--offline", is_flag=True, help="Refuse (refresh needs the Hub).")
 def catalog_refresh(repos: tuple[str, ...], output: str | None, offline: bool) -> None:
     """Re-read catalogued repos from the Hub, keeping each fact's provenance."""
-    from pathlib import Path  # not at the top: `advisor --help` would pay for it
-
     from advisor.catalog_refresh import refresh_catalog, summary
 
     result = refresh_catalog(
