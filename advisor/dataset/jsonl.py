@@ -49,8 +49,8 @@ def scan_jsonl(stream: BinaryIO, size: int, tally: Tally) -> int:
         head = block.find(b"\n")
         if head < 0:
             carry += block
-            if len(carry) > MAX_LINE_BYTES:
-                scanner.start_skip(len(carry))
+            if len(carry) > MAX_LINE_BYTES:  # too long to buffer: skipped to its newline
+                scanner.skipping, scanner.skipped_bytes = True, len(carry)
                 carry = b""
             continue
         last = block.rfind(b"\n")
@@ -132,7 +132,6 @@ class _FoundLines(_Lines):
                 append(cut + 1)
                 cut = find(b"\n", cut + 1, end)
             append(end + 1)
-        self._all: list[bytes] | None = None
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -142,10 +141,8 @@ class _FoundLines(_Lines):
             return self.first
         return self.block[self.starts[index - 1] : self.starts[index] - 1]
 
-    def all(self) -> list[bytes]:
-        if self._all is None:
-            self._all = _SplitLines(self.first, self.block, self.start, self.end).lines
-        return self._all
+    def all(self) -> list[bytes]:  # once per block at most (only a block that fails a check)
+        return _SplitLines(self.first, self.block, self.start, self.end).lines
 
     def longest(self) -> int:
         starts = self.starts
@@ -179,10 +176,6 @@ class _Scanner:
         self.skipping = False
         self.skipped_bytes = 0
         self.long_lines = False  # lines found by find() rather than split(), from the last block
-
-    def start_skip(self, length: int) -> None:
-        self.skipping = True
-        self.skipped_bytes = length
 
     def end_skip(self, tail: int) -> None:
         length = self.skipped_bytes + tail
