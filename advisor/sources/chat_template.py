@@ -60,7 +60,6 @@ def renders_tools(template: str | None) -> tuple[bool | None, str]:
         return None, "no template"
     if len(template) > MAX_TEMPLATE_CHARS:
         return None, f"template larger than {MAX_TEMPLATE_CHARS} characters, not inspected"
-    found = _TOOLS_VARIABLE.search(template)
-    if found:
+    if found := _TOOLS_VARIABLE.search(template):
         return True, f"reads the tools variable ({' '.join(found.group(0).split())[:40]})"
     return False, "no tools variable in the template"

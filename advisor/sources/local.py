@@ -41,12 +41,6 @@ def hf_hub_cache() -> Path:
     return Path(cache).expanduser() if cache else hf_home() / "hub"
 
 
-def cached_repo_dir(repo_id: str) -> Path | None:
-    """models--org--name in the HF cache for a repo id, if it was ever downloaded."""
-    folder = hf_hub_cache() / (_CACHE_PREFIX + repo_id.replace("/", "--"))
-    return folder if folder.is_dir() else None
-
-
 def snapshot_dir(repo_dir: Path) -> Path | None:
     """The snapshot to read in a cache repo folder: refs/main's, else the newest."""
     snapshots = repo_dir / "snapshots"
@@ -91,8 +85,8 @@ def lookup(target: str) -> ModelFacts:
     """Facts of a model folder, or of a repo id found in the HF cache. UserError if neither."""
     path = Path(target).expanduser()
     if not path.exists() and "/" in target and not target.startswith((".", "/", "~")):
-        repo_dir = cached_repo_dir(target)
-        snap = snapshot_dir(repo_dir) if repo_dir else None
+        repo_dir = hf_hub_cache() / (_CACHE_PREFIX + target.replace("/", "--"))  # models--org--name
+        snap = snapshot_dir(repo_dir) if repo_dir.is_dir() else None
         if snap is None:
             raise UserError(
                 f"{target}: not in the Hugging Face cache ({hf_hub_cache()})",

@@ -53,11 +53,8 @@ DIMENSION_KEYS = {
 
 def _token_text(value: Any) -> str | None:
     """A special token as a string; older tokenizer_configs store an AddedToken dict."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("content"), str):
-        return value["content"]
-    return None
+    text = value.get("content") if isinstance(value, dict) else value
+    return text if isinstance(text, str) else None
 
 
 def apply_config(

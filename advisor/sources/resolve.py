@@ -76,9 +76,8 @@ def fetch_one(
         if source == "auto" and (offline or hub.env_offline()) and facts.error_kind == "offline":
             from advisor.sources import local  # the repo's snapshot in the HF cache, if any
 
-            if local.cached_repo_dir(target) is not None:
-                with contextlib.suppress(UserError):
-                    facts = local.lookup(target)
+            with contextlib.suppress(UserError):  # none: lookup refuses, the error stays
+                facts = local.lookup(target)
     return complete(facts)
 
 
@@ -172,9 +171,7 @@ def inspect_model(
     target: str, *, source: str = "auto", offline: bool = False, refresh: bool = False
 ) -> ModelFacts:
     """Every fact of one model for `advisor inspect` (all small files, siblings named)."""
-    return fetch_one(
-        target, source=source, offline=offline, refresh=refresh, children=True, all_files=True
-    )
+    return fetch_one(target, source=source, offline=offline, refresh=refresh, all_files=True)
 
 
 def _map(
