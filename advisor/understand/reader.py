@@ -301,6 +301,7 @@ def _constraints() -> dict[str, Any]:
         "licence_context": combine(data["licence_context"]),
         "licence_excluded": data["licence_excluded"],
         "licence_vague": [(v["note"], combine(v["match"])) for v in data["licence_vague"]],
+        "cannot_say": [(c["note"], combine(c["match"])) for c in data["cannot_say"]],
         "licence_also": combine([rf"\W*(?:{w})" for w in data["licence_also"]]),
         "languages": [
             (code, combine([rf"\b{n}\b" for n in names]))
@@ -357,6 +358,10 @@ def _read_constraints(result: Understanding, norm: Normalised, found: list[Scope
         hit = _first(regex, text, found)
         if hit and not hit[1]:
             result.ignored.append(f"'{norm.quote(*hit[0].span())}': {note}")
+    for note, regex in data["cannot_say"]:  # its own negation is part of the phrase
+        m = regex.search(text)
+        if m:
+            result.ignored.append(f"'{norm.quote(*m.span())}': {note}")
     if licences:
         result.facts["constraints.licenses"] = _in_order(licences)
     languages: list[tuple[int, str, str]] = []
