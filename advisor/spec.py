@@ -211,10 +211,8 @@ def check_repo_id(value: str) -> str:
     """A Hub repo id 'org/name' or a local folder path (the local source checks it exists)."""
     if not isinstance(value, str):
         raise ValueError("expected a repo id like Qwen/Qwen2.5-7B")
-    if is_hub_repo_id(value):
-        return value
-    if value.startswith(("./", "../", "/", "~")):
-        return value  # a local model folder; the local source validates it
+    if is_hub_repo_id(value) or value.startswith(("./", "../", "/", "~")):
+        return value  # a Hub id, or a local model folder (the local source validates it)
     shown = value if len(value) <= 80 else value[:77] + "..."  # keep the error one short line
     raise ValueError(
         f"{shown!r} is not a Hub repo id (org/name, letters, digits, '.', '_', '-') "

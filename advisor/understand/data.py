@@ -18,8 +18,7 @@ from advisor.yamlcache import load_packaged
 @cache
 def knowledge(name: str) -> dict[str, Any]:
     """One data file of the reader, e.g. knowledge('negation') reads negation.yaml."""
-    data = load_packaged(packaged.folder("advisor.knowledge") / f"{name}.yaml").data
-    return data or {}
+    return load_packaged(packaged.folder("advisor.knowledge") / f"{name}.yaml").data or {}
 
 
 def combine(patterns: list[str] | tuple[str, ...] | None) -> re.Pattern | None:

@@ -96,7 +96,4 @@ def scopes(text: str) -> list[Scope]:
 
 def negated(span: tuple[int, int], found: list[Scope]) -> Scope | None:
     start, end = span
-    for scope in found:
-        if scope.start <= start and end <= scope.end + 1:
-            return scope
-    return None
+    return next((scope for scope in found if scope.start <= start and end <= scope.end + 1), None)

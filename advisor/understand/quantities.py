@@ -84,16 +84,6 @@ def _any(words: list[str], before: str = "", after: str = "") -> re.Pattern:
 def _compiled() -> _Compiled:
     data = knowledge("quantities")
     scale = "|".join(re.escape(s) for s in sorted(data["scales"], key=len, reverse=True))
-    units = tuple(
-        # A unit is a whole word: "3 post-training" ("posttraining") counts no posts.
-        (
-            name,
-            spec.get("class", name),
-            int(spec.get("strength", 1)),
-            _any(spec["match"], after=r"(?!\w)"),
-        )
-        for name, spec in data["units"].items()
-    )
     # A joiner may stand between the words and the number: "context of up to 8k".
     joined = rf"(?:\s*(?:{'|'.join(data['context_joiners'])}))*\s*$"
     deploy = data["deploy"]
@@ -106,7 +96,16 @@ def _compiled() -> _Compiled:
             **{w: ("hundreds", 100) for w in data["spelled"]["hundreds"]},
             **{w: ("scale", int(v)) for w, v in data["spelled"]["scales"].items()},
         },
-        units=units,  # type: ignore[arg-type]
+        units=tuple(
+            # A unit is a whole word: "3 post-training" ("posttraining") counts no posts.
+            (
+                name,
+                spec.get("class", name),
+                int(spec.get("strength", 1)),
+                _any(spec["match"], after=r"(?!\w)"),
+            )
+            for name, spec in data["units"].items()
+        ),
         adjacent=frozenset(name for name, spec in data["units"].items() if spec.get("adjacent")),
         gpu=combine(data["gpu_words"]),  # type: ignore[arg-type]
         data_of=_any(data["data_of"], r"\s*"),

@@ -46,12 +46,15 @@ def read(text: str) -> Understanding:
     if narrowed != found:
         found, terms = narrowed, term_hits(norm, narrowed)
     result = Understanding()
-    models = models_in(norm, found)
+    repos, ignored, names = models_in(norm, found)
     _read_patterns(result, norm, found, terms)
     _read_own_alignment(result, norm, found, terms)
-    _read_quantities(result, norm, found, models[2])
+    _read_quantities(result, norm, found, names)
     _read_constraints(result, norm, found)
-    _read_models(result, models)
+    if repos:  # the model names
+        quoted = ", ".join(dict.fromkeys(said for _, said in repos))
+        result.facts["models.candidates"] = _fact([repo for repo, _ in repos], quoted)
+    result.ignored += ignored
     _keep_what_the_spec_accepts(result)
     for part in ("signals", "domains", "style"):
         setattr(result, part, sorted(set(getattr(result, part))))
@@ -405,11 +408,3 @@ def _keep_what_the_spec_accepts(result: Understanding) -> None:
                 return
             reason = error["msg"].removeprefix("Value error, ")
             result.ignored.append(f"'{fact['from']}': {name} {reason.lower()}")
-
-
-def _read_models(result: Understanding, models: tuple[list, list, list]) -> None:
-    found, ignored, _ = models
-    if found:
-        quoted = ", ".join(dict.fromkeys(said for _, said in found))
-        result.facts["models.candidates"] = _fact([repo for repo, _ in found], quoted)
-    result.ignored += ignored
