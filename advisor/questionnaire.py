@@ -132,9 +132,8 @@ def _ask_own_alignment(state: State) -> bool:
 
 
 def _ask_chat_format(state: State) -> bool:
-    said = CHAT_FORMAT_SIGNALS & set(state.signals()) or "persona" in (
-        state.get("task.style") or []
-    )
+    style = state.get("task.style") or []
+    said = CHAT_FORMAT_SIGNALS & set(state.signals()) or "persona" in style
     own = state.get("training.own_alignment") or _own_post_training_said(state)
     return _chat_post_training_possible(state) and bool(own) and not said
 
@@ -326,11 +325,9 @@ def licence_ids(text: str) -> list[str]:
     names = [(li["id"], combine(li["match"])) for li in knowledge("constraints")["licences"]]
     out: dict[str, None] = {}  # in the order given, each once
     for item in (i.strip() for i in re.split(r",|;|\bor\b|\band\b", text) if i.strip()):
-        if item.lower() in known:
-            found = item.lower()
-        else:
-            folded = normalise(item).text
-            found = next((lid for lid, rx in names if rx and rx.fullmatch(folded.strip())), None)
+        folded = normalise(item).text.strip()
+        by_name = (lid for lid, rx in names if rx and rx.fullmatch(folded))
+        found = item.lower() if item.lower() in known else next(by_name, None)
         if found is None:
             hint = did_you_mean(item.lower(), known) or f"licence ids: {', '.join(known)}"
             raise AnswerError(f"'{item}' is not a licence id — {hint}")
@@ -545,13 +542,11 @@ def describe_understanding(found: Understanding) -> str:
 
 def describe_dataset(profile: DatasetProfile) -> str:
     longest = f"longest ~{profile.max_tokens:,} tokens" if profile.max_tokens else "length unknown"
-    text = (
+    malformed = f", {profile.malformed_count} malformed" if profile.malformed_count else ""
+    return (
         f"{profile.path}: {profile.rows:,} rows, format {profile.format or 'undecided'}, "
-        f"{longest} ({profile.token_method})"
+        f"{longest} ({profile.token_method}){malformed}"
     )
-    if profile.malformed_count:
-        text += f", {profile.malformed_count} malformed"
-    return text
 
 
 # --- saving --------------------------------------------------------------------------------

@@ -26,8 +26,7 @@ _NAME_PART = regexcache.compile(r"[a-z]+|\d+(?:\.\d+)?")
 def _family_regex(family: str) -> re.Pattern:
     # A release suffix may go unsaid: "Mistral 7B" names Mistral-7B-v0.3.
     name, release = _RELEASE.match(family.lower()).groups()  # type: ignore[union-attr]
-    parts = _NAME_PART.findall(name)
-    body = r"[ -]?".join(re.escape(p) for p in parts)
+    body = r"[ -]?".join(re.escape(p) for p in _NAME_PART.findall(name))
     if release:
         body += rf"(?:[ -]?{re.escape(release.lstrip('-_ '))})?"
     return regexcache.compile(rf"\b{body}(?![\d.]*\d)(?:[ -]?(\d+(?:\.\d+)?)b\b)?", re.IGNORECASE)

@@ -75,13 +75,11 @@ def back_to_boundary(
 def scopes(text: str) -> list[Scope]:
     forward, backward, boundary, not_negation, max_words = _compiled()
     cancelled = [m.span() for m in not_negation.finditer(text)] if not_negation else []
-    found: list[Scope] = []
-    backward_cues: list[tuple[int, int]] = []
-    if backward is not None:
-        for cue in backward.finditer(text):
-            backward_cues.append(cue.span())
-            start = back_to_boundary(text, cue.start(), max_words, boundary)
-            found.append(Scope(start, cue.start(), cue.group(0)))
+    backward_cues = [cue.span() for cue in backward.finditer(text)] if backward else []
+    found = [
+        Scope(back_to_boundary(text, a, max_words, boundary), a, text[a:b])
+        for a, b in backward_cues
+    ]
     for cue in forward.finditer(text):
         if any(a <= cue.start() < b for a, b in cancelled + backward_cues):
             continue

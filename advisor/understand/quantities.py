@@ -245,7 +245,7 @@ _UNIT_WORD = regexcache.compile(r"\s?[^\W\d_]+")  # the unit word right after a 
 
 
 def _unit_after(c: _Compiled, text: str, end: int) -> tuple[str, str, int, str] | None:
-    """The first unit within `gap` words after the number."""
+    """The first unit within `gap` words after the number: name, class, strength, first letters."""
     for count, m in enumerate(_WORD.finditer(text, end), 1):
         if count > c.gap:
             break
@@ -289,8 +289,7 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         spans.append((m.start(), m.end(), _value(m.group(1), m.group(2)), False))
     for start, end, value, approx in sorted(spans):
         unit = _unit_after(c, text, end)
-        cls = unit[1] if unit else None
-        strength = unit[2] if unit else 0
+        _, cls, strength, unit_letters = unit or (None, None, 0, "")
         window_before = text[max(0, start - 40) : start]
         before = window_before.rstrip()
         near = text[max(0, start - 30) : min(len(text), end + 40)]
@@ -300,7 +299,7 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         if cls == "bytes" and gpu_context and not of_data:
             cls = "gpu"
         elif cls == "bytes" and unit:
-            value *= float(knowledge("quantities")["byte_scale"].get(unit[3][:1].lower(), 1))
+            value *= float(knowledge("quantities")["byte_scale"].get(unit_letters[:1].lower(), 1))
             if not of_data and not gpu_context:
                 cls = "bytes-unclear"  # GPU memory or data? the user is asked (quantities.yaml)
         scale_b = _BILLIONS.search(text[start:end].strip())

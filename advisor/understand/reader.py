@@ -246,8 +246,7 @@ def _read_quantities(
     if best is not None:
         for shown in result.quantities:
             if shown.get("used_as") == "data.examples" and shown["value"] != _int(best.value):
-                shown["used_as"] = None
-                shown["why"] = "another count was read as the number of examples"
+                shown.update(used_as=None, why="another count was read as the number of examples")
         words = norm.quote(best.start, _unit_end(norm.text, best.end))
         approx = {"approx": True} if best.approx else {}
         result.facts["data.examples"] = _fact(_int(best.value), words, **approx)
