@@ -60,9 +60,7 @@ def check_script(text: str) -> list[str]:
     """Keyword arguments (and enum values) a script passes that the pinned framework lacks."""
     allowed = script_calls()
     problems: list[str] = []
-    for node in ast.walk(ast.parse(text)):
-        if not isinstance(node, ast.Call):
-            continue
+    for node in (n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Call)):
         name = _call_name(node)
         if name not in allowed:
             continue

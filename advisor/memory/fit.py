@@ -114,9 +114,7 @@ def candidate_fixes(dims: Dims, setup: TrainingSetup, gpu_gb: float) -> list[Fix
 
     found = [Fix(change, need(changed)) for change, changed in tries if need(changed) <= gpu_gb]
     sharded = setup.gpus > 1 and setup.sharding in ("zero3", "fsdp")
-    for count in GPU_COUNTS:
-        if count <= setup.gpus and sharded:
-            continue
+    for count in (n for n in GPU_COUNTS if not (sharded and n <= setup.gpus)):
         changed = setup.but(gpus=max(count, setup.gpus), sharding="fsdp")
         if need(changed) <= gpu_gb:
             found.append(Fix(f"{changed.gpus} GPUs with FSDP full shard", need(changed)))

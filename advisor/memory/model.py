@@ -189,18 +189,22 @@ def estimate(dims: Dims, setup: TrainingSetup) -> MemoryEstimate:
     optimizer = OPTIMIZERS[setup.optimizer]
     notes: list[str] = list(dims.assumptions)
 
-    # Weights.
+    # Weights, as stored: 16-bit, or under QLoRA the linear layers packed to `bits` per weight
+    # (the whole model here, one gathered layer below).
+    bits = QUANT_BITS[setup.quant] if setup.method == "qlora" else None
+
+    def stored(linear: int, total: int) -> float:
+        return total * BF16 if bits is None else linear * bits / 8 + (total - linear) * BF16
+
     saved = _module_params(dims, setup.modules_to_save) if setup.method != "full" else 0
-    if setup.method == "qlora":
-        bits = QUANT_BITS[setup.quant]
-        linear = dims.layers * dims.linear_params()
-        weights = linear * bits / 8 + (params - linear) * BF16
+    linear = dims.layers * dims.linear_params()
+    weights = stored(linear, params)
+    if bits is not None:
         weight_text = (
             f"{linear / 1e9:.2f}B linear-layer params x {bits:.3f} bits ({setup.quant}) + "
             f"{(params - linear) / 1e9:.2f}B embeddings/lm_head/norms x 2 bytes"
         )
     else:
-        weights = params * BF16
         weight_text = f"{params / 1e9:.2f}B params x 2 bytes (bf16)"
     if saved:
         weights += saved * BF16
@@ -210,13 +214,7 @@ def estimate(dims: Dims, setup: TrainingSetup) -> MemoryEstimate:
         # Under QLoRA what is sharded and gathered is the packed 4-bit storage
         # (bnb_4bit_quant_storage: bitsandbytes docs 'FSDP-QLoRA'), so a gathered layer is its
         # quantised size, not its 16-bit one.
-        layer_linear = dims.linear_params()
-        if setup.method == "qlora":
-            layer_bytes = layer_linear * QUANT_BITS[setup.quant] / 8
-            layer_bytes += (dims.layer_params() - layer_linear) * BF16
-        else:
-            layer_bytes = dims.layer_params() * BF16
-        weights = weights / split_weights + 2 * layer_bytes
+        weights = weights / split_weights + 2 * stored(dims.linear_params(), dims.layer_params())
         weight_text += f" / {gpus} GPUs + 2 gathered layers"
 
     # Trainable parameters: gradients and optimizer state. `trained` is what trains in wbytes:

@@ -53,10 +53,7 @@ TARGET_WORDS = {
     "attention": ATTENTION,
     "mlp": MLP,
 }
-TARGET_ALIASES = {
-    "q": "q_proj", "k": "k_proj", "v": "v_proj", "o": "o_proj",
-    "gate": "gate_proj", "up": "up_proj", "down": "down_proj",
-}  # fmt: skip
+TARGET_ALIASES = {name.removesuffix("_proj"): name for name in ATTENTION + MLP}  # q: q_proj
 
 # Per-GPU memory under each multi-GPU strategy: which model states are split across GPUs.
 SHARDING = {
@@ -154,37 +151,33 @@ def from_task(task: dict[str, Any], method: str | None = None) -> TrainingSetup:
             "set data.max_tokens or pass --data"
         )
 
-    def given(key: str, default: Any, text: str) -> Any:
-        value = task.get(key)
+    def given(name: str, text: str, default: Any = None) -> Any:
+        """training.<name> as the task gives it, else TrainingSetup's default (or `default`),
+        said in `text` as assumed."""
+        value = task.get(f"training.{name}")
         if value is None:
             notes.append(text)
-            return default
+            return TrainingSetup._field_defaults[name] if default is None else default
         return value
 
-    batch = given("training.batch_size", 1, "micro-batch 1 per GPU: assumed")
+    batch = given("batch_size", "micro-batch 1 per GPU: assumed")
     ckpt = given(
-        "training.gradient_checkpointing",
-        True,
-        "gradient checkpointing on: assumed (TRL SFTConfig default)",
+        "gradient_checkpointing", "gradient checkpointing on: assumed (TRL SFTConfig default)"
     )
-    optimizer = given("training.optimizer", "adamw", "mixed-precision AdamW: assumed")
-    gpus = given("training.gpus", 1, "one GPU: assumed")
+    optimizer = given("optimizer", "mixed-precision AdamW: assumed")
+    gpus = given("gpus", "one GPU: assumed")
     rank, targets = DEFAULT_LORA_RANK, TARGET_WORDS[DEFAULT_LORA_TARGETS]
     if method != "full":
-        rank = given(
-            "training.lora_rank", DEFAULT_LORA_RANK, f"LoRA rank {DEFAULT_LORA_RANK}: assumed"
-        )
+        rank = given("lora_rank", f"LoRA rank {DEFAULT_LORA_RANK}: assumed")
         raw = given(
-            "training.lora_targets",
-            DEFAULT_LORA_TARGETS,
-            "LoRA on all linear layers: assumed (PEFT target_modules='all-linear')",
+            "lora_targets", "LoRA on all linear layers: assumed (PEFT target_modules='all-linear')"
         )
         targets = parse_targets(raw) if isinstance(raw, str) else tuple(raw)
     # Whole matrices a config trains beside the adapters (new tokens: emit/plan.py decides it).
     saved = tuple(task.get("training.modules_to_save") or ()) if method != "full" else ()
     sharding = "ddp"
     if gpus > 1:
-        sharding = given("training.sharding", "fsdp", "FSDP full shard across the GPUs: assumed")
+        sharding = given("sharding", "FSDP full shard across the GPUs: assumed", "fsdp")
     return TrainingSetup(
         method=method,
         seq_len=int(seq),
