@@ -121,9 +121,7 @@ def out_of_range(facts: ModelFacts) -> str | None:
 def from_facts(facts: ModelFacts) -> Dims | None:
     """The dimensions, or None when a core one (hidden, layers, heads, vocab) is unknown."""
     values = {name: facts.get(name) for name in REQUIRED}
-    if any(not isinstance(v, int) or v <= 0 for v in values.values()):
-        return None
-    if out_of_range(facts):
+    if any(not isinstance(v, int) or v <= 0 for v in values.values()) or out_of_range(facts):
         return None
     hidden, heads = values["hidden_size"], values["num_attention_heads"]
     assumptions: list[str] = []
@@ -152,7 +150,6 @@ def from_facts(facts: ModelFacts) -> Dims | None:
     model_type = facts.get("model_type")
     if not isinstance(model_type, str):
         assumptions.append("model_type unknown: a gated (SwiGLU) MLP assumed")
-    gated = model_type not in PLAIN_MLP_MODEL_TYPES
     return Dims(
         hidden=hidden,
         layers=values["num_hidden_layers"],
@@ -162,7 +159,7 @@ def from_facts(facts: ModelFacts) -> Dims | None:
         intermediate=width,
         vocab=values["vocab_size"],
         tied=tied,
-        gated_mlp=gated,
+        gated_mlp=model_type not in PLAIN_MLP_MODEL_TYPES,
         experts=experts,
         experts_per_tok=per_tok,
         assumptions=tuple(assumptions),

@@ -69,11 +69,8 @@ def _holds(test: Any, value: Any, facts: dict[str, Any]) -> bool:
             ),
         }
         return all(checks[op](arg) for op, arg in test.items())
-    if value is None:
-        return False
-    if isinstance(test, list):
-        return value in test
-    return value == test
+    # an unknown fact matches no value or list of values
+    return value is not None and (value in test if isinstance(test, list) else value == test)
 
 
 def _fill(template: Any, facts: dict[str, Any]) -> Any:

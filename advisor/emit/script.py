@@ -9,14 +9,10 @@ from advisor.emit.common import Lines, accumulation, data_shape, setting
 from advisor.emit.plan import Plan
 
 
-class Code:
+class Code(str):
     """A Python expression written verbatim (a name or a call), not as a literal."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def __repr__(self) -> str:
-        return self.source
+    __repr__ = str.__str__
 
 
 Arg = tuple[str, Any, "str | None"]

@@ -23,9 +23,6 @@ class Fix(NamedTuple):
     change: str
     per_gpu_gb: float
 
-    def text(self) -> str:
-        return f"{self.change} (~{self.per_gpu_gb:g} GB)"
-
 
 class Fit(NamedTuple):
     """How an estimate compares with the GPU, and the largest settings that fit."""
@@ -45,7 +42,8 @@ class Fit(NamedTuple):
             return ""
         if not self.fixes:
             return "nothing short of a smaller model or a bigger GPU fits"
-        return "would fit with: " + "; ".join(f.text() for f in self.fixes)
+        fixes = (f"{fix.change} (~{fix.per_gpu_gb:g} GB)" for fix in self.fixes)
+        return "would fit with: " + "; ".join(fixes)
 
 
 def verdict(need_gb: float, gpu_gb: float) -> str:

@@ -154,14 +154,13 @@ def _module_params(dims: Dims, modules: tuple[str, ...]) -> int:
 
 def adapter_params(dims: Dims, setup: TrainingSetup) -> int:
     """LoRA: r x (in + out) per targeted projection per layer (per expert for MLP targets)."""
-    shapes = {**dims.attention_shapes(), **dims.mlp_shapes()}
-    if not dims.gated_mlp:
-        shapes["gate_proj"] = (0, 0)  # a plain MLP has no gate projection
-    per_layer = 0
-    for name in setup.lora_targets:
-        d_in, d_out = shapes[name]
-        copies = dims.experts if name in dims.mlp_shapes() else 1
-        per_layer += setup.lora_rank * (d_in + d_out) * copies
+    mlp = dims.mlp_shapes()
+    # a plain MLP has no gate projection: targeting it adds nothing
+    shapes = {"gate_proj": (0, 0), **dims.attention_shapes(), **mlp}
+    per_layer = sum(
+        setup.lora_rank * sum(shapes[name]) * (dims.experts if name in mlp else 1)
+        for name in setup.lora_targets
+    )
     return dims.layers * per_layer
 
 
