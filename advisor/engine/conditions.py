@@ -96,10 +96,10 @@ def compile_condition(data: Any, path: str = "when", depth: int = 1) -> Conditio
         raise ConditionError(path, "a condition is a mapping: all / any / not, or fact + op")
     combinators = [key for key in ("all", "any", "not") if key in data]
     if combinators:
-        if len(data) != 1:
-            extra = sorted(set(data) - {combinators[0]})
-            raise ConditionError(path, f"'{combinators[0]}' stands alone; unexpected {extra}")
         kind = combinators[0]
+        if len(data) != 1:
+            extra = sorted(set(data) - {kind})
+            raise ConditionError(path, f"'{kind}' stands alone; unexpected {extra}")
         body = data[kind]
         if kind == "not":
             return Node("not", (compile_condition(body, f"{path}.not", depth + 1),))

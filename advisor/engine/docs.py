@@ -23,10 +23,8 @@ def condition_text(cond: Condition, indent: int = 0) -> list[str]:
         value = f"{{fact: {cond.value_fact}}}" if cond.value_fact else cond.value
         shown = "" if cond.op in ("exists", "absent") else f" {value}"
         return [f"{pad}- {cond.fact} {cond.op}{shown}"]
-    lines = [f"{pad}- {cond.kind}:"]
-    for child in cond.children:
-        lines += condition_text(child, indent + 1)
-    return lines
+    children = [line for child in cond.children for line in condition_text(child, indent + 1)]
+    return [f"{pad}- {cond.kind}:", *children]
 
 
 def rule_json(rule: Rule) -> dict[str, Any]:
@@ -85,12 +83,7 @@ def reference_markdown(rules: list[Rule]) -> str:
             continue
         out += [f"## {kind}", ""]
         for rule in members:
-            out += [
-                f"### `{rule.id}`",
-                "",
-                f"{rule.summary} *Effect: {rule.effect_text()}.*",
-                "",
-            ]
+            out += [f"### `{rule.id}`", "", f"{rule.summary} *Effect: {rule.effect_text()}.*", ""]
             for title, text in _prose(rule):
                 out += [f"**{title}.** {text}", ""]
             out += ["**When.**", "", "```"] + condition_text(rule.when) + ["```", ""]

@@ -103,8 +103,7 @@ def builtin_rules_dir() -> Path:
 
 def load_rules(extra_dirs: list[str | Path] | None = None) -> list[Rule]:
     """The built-in rules plus any user rule folders; ids must be unique across all of them."""
-    builtin = builtin_rules_dir()
-    dirs = [builtin, *(Path(d) for d in extra_dirs or [])]
+    dirs = [builtin_rules_dir(), *(Path(d) for d in extra_dirs or [])]
     rules: dict[str, Rule] = {}
     aliases: dict[str, str] = {}
     user_files = 0

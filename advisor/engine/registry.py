@@ -89,6 +89,5 @@ def fact_type(name: str) -> Any:
 
 
 def is_list_fact(name: str) -> bool:
-    kind = fact_type(name)
     # Enum-typed list facts: signals, domains and style hold several of their allowed values.
-    return kind == "list" or name in ("task.signals", "task.domains", "task.style")
+    return fact_type(name) == "list" or name in ("task.signals", "task.domains", "task.style")

@@ -94,13 +94,11 @@ def what_would_change(
     found: list[dict[str, Any]] = []
     for change in changes:
         result = run((change,))
-        effect = _effect(result, baseline, CLOSE_MARGIN)
-        if effect:
+        if effect := _effect(result, baseline, CLOSE_MARGIN):
             found.append(_entry((change,), result, effect, task_ctx, facts))
     if not any(f["effect"] == "flips" for f in found):
-        for pair in combinations(changes, 2):
-            if pair[0][0] == pair[1][0]:
-                continue
+        # Pairs of changes to two different facts.
+        for pair in (p for p in combinations(changes, 2) if p[0][0] != p[1][0]):
             result = run(pair)
             if _effect(result, baseline, CLOSE_MARGIN) == "flips":
                 found.append(_entry(pair, result, "flips", task_ctx, facts))
