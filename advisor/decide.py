@@ -40,10 +40,6 @@ HIGH_MARGIN = 2.0
 SHORTLIST = 8  # candidates a one-screen page shows; the full report lists every one
 REASONS = 3  # the rules that carried a verdict, as the short page names them
 
-VERDICT_TEXT = {
-    "instruct": "Fine-tune the instruct variant.",
-    "base": "Fine-tune the base variant.",
-}
 # What each alignment-tax level costs the fine-tune, shown beside the level and its reasons.
 TAX_COST = {
     "low": "Little or none: nothing in the task's domain or style fights the instruct model's "
@@ -124,7 +120,7 @@ def recommend(
         understanding=understanding,
         dataset=dataset,
         variant=variant,
-        summary=VERDICT_TEXT[variant],
+        summary=f"Fine-tune the {variant} variant.",
         confidence=confidence,
         score=score,
         close_call=margin < CLOSE_MARGIN,
@@ -168,12 +164,8 @@ def recommend(
 
 
 def read_task(spec: TaskSpec) -> Understanding:
-    return understand(
-        spec.task.description,
-        kind=spec.task.kind,
-        domains=spec.task.domains,
-        style=spec.task.style,
-    )
+    task = spec.task
+    return understand(task.description, kind=task.kind, domains=task.domains, style=task.style)
 
 
 class Decision(NamedTuple):
@@ -304,9 +296,8 @@ def _fit_candidates(
             chosen = estimate.get(method) if estimate else None
             ctx, not_asked = candidate_context(task_ctx, facts, ids, sibling, chosen)
             results = run_rules(check_rules, ctx, subject=facts.repo_id)
-            for check in results:
-                if check.status != "unknown":
-                    continue  # only an unknown check can be waiting on the user's input
+            # Only an unknown check can be waiting on the user's input.
+            for check in (r for r in results if r.status == "unknown"):
                 # A check whose user-side input is absent does not apply (nobody asked), whatever
                 # the model facts: e.g. no GPU given, no memory check.
                 not_given = [f for f in check.missing_facts if is_user_side(f, not_asked)]
@@ -315,8 +306,7 @@ def _fit_candidates(
                     inputs = dict.fromkeys(ASKED_AS.get(f, f) for f in not_given)
                     check.message = "not checked: " + ", ".join(inputs) + " not given"
             checks = [Check(r, check_state(r)) for r in results]
-            # Every state listed, in STATES order; one pass, not one per state (10,000 candidates
-            # x 22 checks).
+            # Every state, in STATES order; one pass, not one per state (10,000 x 22 checks).
             counts = {**dict.fromkeys(STATES, 0), **Counter(check.state for check in checks)}
             in_pair.append(Candidate(facts, checks, pair, estimate, _licence(facts), counts=counts))
         _choose_in_pair(in_pair, variant)
@@ -442,8 +432,7 @@ def _summarise(rec: Recommendation, task_ctx: dict[str, Any]) -> None:
     rec.missing_facts = _missing_facts(rec)
     rec.memory_model = memory.memory_model(task_ctx, rec.spec.training.method)
     used = {r.rule.id: r.rule for r in rec.task_trace}
-    for cand in rec.candidates:
-        used.update((ch.result.rule.id, ch.result.rule) for ch in cand.checks)
+    used.update((ch.rule_id, ch.result.rule) for c in rec.candidates for ch in c.checks)
     rec.rules = {
         rule_id: {"kind": rule.kind, "name": rule.name, "summary": rule.summary}
         for rule_id, rule in sorted(used.items())

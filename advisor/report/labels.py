@@ -94,9 +94,7 @@ def check_counts(counts: dict[str, int]) -> str:
 
 
 def fits(entry: dict[str, Any] | None) -> str:
-    if entry is None or entry.get("fits_gpu") is None:
-        return ""
-    return "fits" if entry["fits_gpu"] else "over budget"
+    return {True: "fits", False: "over budget"}.get((entry or {}).get("fits_gpu"), "")
 
 
 def fact_value(candidate: dict[str, Any], name: str) -> Any:

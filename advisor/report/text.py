@@ -25,7 +25,10 @@ FULL = 99  # lines: an item not cut
 def render(report: dict[str, Any], options: Any = None) -> str:
     if L.has_controls(report):  # else (the usual case) nothing to escape: no copy of the report
         report = _escaped(report)
-    lines = _full(report) if options and options.explain else _page(report)
+    if options and options.explain:  # every rule, clause and fact: the whole document, as text
+        lines = "\n\n".join(sections(report, Plain())).splitlines()
+    else:
+        lines = _page(report)
     out = [L.terminal(line) for line in lines]  # our own text too: nothing raw gets through
     if options and options.colour:
         out = [_paint(line) for line in out]
@@ -386,8 +389,3 @@ class Plain(Markup):
 
     def verdict(self, variant: str, lines: list[str]) -> str:
         return "\n".join(lines)
-
-
-def _full(report: dict[str, Any]) -> list[str]:
-    """Every rule, clause and fact: the whole document, as text."""
-    return "\n\n".join(sections(report, Plain())).splitlines()
