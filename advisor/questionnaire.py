@@ -502,8 +502,7 @@ def help_text(question: Question, state: State, rules: dict[str, Rule]) -> str:
     """Why the question matters: its one line, then each rule's own explanation."""
     lines = [f"  Why this matters: {question.why}"]
     for rule in (rules[rule_id] for rule_id in question.rules if rule_id in rules):
-        lines.append(f"  {rule.id} — {rule.summary}")
-        lines.append(_indented(str(rule.explain.get("why", ""))))
+        lines += [f"  {rule.id} — {rule.summary}", _indented(str(rule.explain.get("why", "")))]
     if question.id == "models.candidates":
         spec = state.spec()
         lines.append(f"  The default set: per family ({', '.join(DEFAULT_FAMILIES)}) the largest")

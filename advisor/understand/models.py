@@ -123,17 +123,12 @@ def models_in(
                 if repo not in [r for r, _ in found]:
                     found.append((repo, words))
             break
-    vague = next(
-        (
-            m
-            for m in _VAGUE.finditer(text)
-            if not any(a <= m.start() < b for a, b in taken)
-            # "PHI" in capitals is an acronym (protected health information), not Phi
-            and not _acronym(norm.quote(*m.span()))
-        ),
-        None,
-    )
-    if vague and not found:
-        why = RULED_OUT if _ruled_out(vague.start(), found_scopes) else VAGUE
-        ignored.append(f"'{norm.quote(*vague.span())}': {why}")
+    # The first bare family name ("llama"), when no model was named: said, not guessed.
+    for m in () if found else _VAGUE.finditer(text):
+        # "PHI" in capitals is an acronym (protected health information), not Phi
+        if any(a <= m.start() < b for a, b in taken) or _acronym(norm.quote(*m.span())):
+            continue
+        why = RULED_OUT if _ruled_out(m.start(), found_scopes) else VAGUE
+        ignored.append(f"'{norm.quote(*m.span())}': {why}")
+        break
     return found, ignored, spans

@@ -38,7 +38,6 @@ def _fold(text: str) -> Normalised:
     """Lower case without accents (ß -> ss), one original index per output character."""
     out: list[str] = []
     starts: list[int] = []
-    ends: list[int] = []
     for i, char in enumerate(text):
         if char in "\u2018\u2019\u02bc\u00b4`":
             folded = "'"
@@ -48,8 +47,7 @@ def _fold(text: str) -> Normalised:
             ).lower()
         out.append(folded)
         starts += [i] * len(folded)
-        ends += [i + 1] * len(folded)
-    return Normalised(text, "".join(out), starts, ends)
+    return Normalised(text, "".join(out), starts, [s + 1 for s in starts])
 
 
 def _rewrite(norm: Normalised, regex: re.Pattern, to: str | None, func=None) -> Normalised:

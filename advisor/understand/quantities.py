@@ -233,10 +233,8 @@ _BILLIONS = regexcache.compile(r"b\.?$|bn\.?$|billion$|milliard\w*$|mrd\.?$")
 
 def _value(digits: str, scale: str | None) -> float:
     compact = digits.replace("'", "").replace(" ", "")
-    if _GROUPED.fullmatch(compact):
-        number = float(_GROUP_MARK.sub("", compact))
-    else:
-        number = float(compact.replace(",", "."))
+    grouped = _GROUPED.fullmatch(compact)
+    number = float(_GROUP_MARK.sub("", compact) if grouped else compact.replace(",", "."))
     return number * (_compiled().scales[scale.lower()] if scale else 1)
 
 
