@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from advisor import regexcache
 from advisor.errors import UserError, did_you_mean
-from advisor.repoid import is_hub_repo_id
+from advisor.repoid import is_hub_repo_id, repo_of_page_url
 from advisor.yamlfile import LocatedYaml, decode_text, dotted_path, load_yaml, read_text
 
 SPEC_VERSION = 1
@@ -208,12 +208,22 @@ class Constraints(_Strict):
 
 
 def check_repo_id(value: str) -> str:
-    """A Hub repo id 'org/name' or a local folder path (the local source checks it exists)."""
+    """A Hub repo id 'org/name' or a local folder path (the local source checks it exists);
+    a pasted model page address is read as its repo id."""
     if not isinstance(value, str):
         raise ValueError("expected a repo id like Qwen/Qwen2.5-7B")
     if is_hub_repo_id(value) or value.startswith(("./", "../", "/", "~")):
         return value  # a Hub id, or a local model folder (the local source validates it)
+    pasted = repo_of_page_url(value)
+    if pasted is not None:
+        return pasted
     shown = value if len(value) <= 80 else value[:77] + "..."  # keep the error one short line
+    repo, _, revision = value.partition("@")
+    if revision and is_hub_repo_id(repo):
+        raise ValueError(
+            f"{shown!r}: a revision is not taken (advisor reads the repo's main branch) — "
+            f"write {repo}"
+        )
     raise ValueError(
         f"{shown!r} is not a Hub repo id (org/name, letters, digits, '.', '_', '-') "
         "nor a local path (start it with ./ or /)"

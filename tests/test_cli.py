@@ -165,3 +165,16 @@ def test_a_large_report_is_written_whole_before_the_process_ends(cli, tmp_path):
     bad.write_text("task: [unclosed\n", "utf-8")
     failed = cli("recommend", str(bad))
     assert failed.returncode == 2 and failed.stderr.count("\n") == 1
+
+
+def test_a_pasted_model_page_address_works_wherever_a_repo_is_asked(cli):
+    """Copying the address bar is how users name a model; each entry point reads its repo id."""
+    page = "https://huggingface.co/Qwen/Qwen2.5-7B-Instruct/tree/main"
+    memory = cli("memory", page, "--offline")
+    assert memory.returncode == 0, memory.stderr
+    assert memory.stdout.startswith("Qwen/Qwen2.5-7B-Instruct: lora needs about")
+    config = cli("config", "--task", "support chatbot", "--framework", "trl", "--repo", page)
+    assert config.returncode == 0, config.stderr
+    assert "# TRL config for Qwen/Qwen2.5-7B-Instruct" in config.stdout
+    other = cli("memory", "https://example.com/Qwen/Qwen2.5-7B-Instruct", "--offline")
+    assert other.returncode == 2 and "is not a Hub repo id" in other.stderr

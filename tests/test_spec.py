@@ -82,6 +82,15 @@ def error_of(text: str) -> str:
             "task:\n  description: x\nmodels:\n  candidates: ['not a repo id']\n",
             "spec.yaml:4: models.candidates[0]: 'not a repo id' is not a Hub repo id",
         ),
+        (
+            "task:\n  description: x\nmodels:\n  candidates: [Qwen/Qwen2.5-7B@main]\n",
+            "spec.yaml:4: models.candidates[0]: 'Qwen/Qwen2.5-7B@main': a revision is not taken"
+            " (advisor reads the repo's main branch) — write Qwen/Qwen2.5-7B",
+        ),
+        (
+            "task:\n  description: x\nmodels:\n  candidates: ['https://hf.co/datasets/a/b']\n",
+            "is not a Hub repo id",
+        ),
         ("a: &x [1]\nb: *x\n", "spec.yaml:1: YAML anchors and aliases are not allowed"),
         (
             "task: !!python/object/apply:os.system [ls]\n",
@@ -94,6 +103,20 @@ def test_bad_specs_give_one_line_with_where_and_what(text, expected):
     message = error_of(text)
     assert expected in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "https://huggingface.co/Qwen/Qwen2.5-7B-Instruct",
+        "https://huggingface.co/Qwen/Qwen2.5-7B-Instruct/",
+        "https://huggingface.co/Qwen/Qwen2.5-7B-Instruct/tree/main",
+        "https://hf.co/Qwen/Qwen2.5-7B-Instruct/blob/main/config.json",
+    ],
+)
+def test_a_pasted_model_page_address_is_read_as_its_repo_id(pasted):
+    spec = parse_spec(f"task:\n  description: x\nmodels:\n  candidates: ['{pasted}']\n", "s.yaml")
+    assert spec.models.candidates == ["Qwen/Qwen2.5-7B-Instruct"]
 
 
 def test_schema_names_the_public_fields():

@@ -30,7 +30,7 @@ def write_config(
         check_writable(output)
     if repo is not None:
         try:
-            check_repo_id(repo)
+            repo = check_repo_id(repo)  # a pasted model page address becomes its repo id
         except ValueError as exc:
             raise UserError(f"--repo: {exc}") from None
     dataset = None

@@ -23,7 +23,7 @@ from pathlib import Path
 from advisor.errors import UserError
 from advisor.facts import ModelFacts, family, variant
 from advisor.facts.derive import complete
-from advisor.repoid import is_hub_repo_id
+from advisor.repoid import is_hub_repo_id, repo_of_page_url
 from advisor.sources import SOURCES, catalog
 
 # The Hub and local providers (and the answer cache) are imported where a candidate needs them:
@@ -52,6 +52,7 @@ def fetch_one(
     """Facts of one candidate from the provider `source` selects (see the module doc), with the
     facts that follow from them (derive.complete: here, once, whichever provider answered)."""
     _check_source(source)
+    target = repo_of_page_url(target) or target  # a pasted model page address
     provider = _provider(target, source, refresh)
     if provider != "local" and not is_hub_repo_id(target):
         # Before any request: a URL, a path or spaces would be sent to the Hub as a repo name.
