@@ -216,7 +216,10 @@ CASES: list[Case] = [
     ),
     Case(
         "inspect-url",
-        ("inspect", "https://huggingface.co/Qwen/Qwen2.5-7B"),
+        (
+            "inspect",
+            "https://huggingface.co/datasets/Qwen/Qwen2.5-7B",
+        ),  # a dataset page, not a model
         ("not a Hub repo id",),
         output=False,
     ),
