@@ -75,9 +75,7 @@ def compile_entry(data: dict[str, Any]) -> Entry:
         ObjectClass(c["id"], combine(c["match"]), dict(c.get("sets") or {}))  # type: ignore[arg-type]
         for c in obj.get("classes", [])
     )
-    sets = {
-        key: data[key] for key in ("kind", "priority", "signals", "domains", "style") if key in data
-    }
+    sets = {k: data[k] for k in ("kind", "priority", "signals", "domains", "style") if k in data}
     return Entry(
         id=data["id"],
         sets=sets,

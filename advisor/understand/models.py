@@ -12,6 +12,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from advisor import regexcache
+from advisor.understand.data import combine, knowledge
 from advisor.understand.negation import Scope, negated
 from advisor.understand.normalise import Normalised
 
@@ -55,8 +56,6 @@ def _families() -> list[tuple[str, re.Pattern, list[tuple[str, float | None, str
 
 @lru_cache(maxsize=1)
 def _licence_names() -> re.Pattern:
-    from advisor.understand.data import combine, knowledge
-
     names = [p for li in knowledge("constraints")["licences"] for p in li["match"]]
     return combine(names) or regexcache.compile(r"(?!)")
 
