@@ -299,3 +299,29 @@ def test_profile_json_carries_what_the_report_needs():
     }
     assert data["malformed_count"] == 7
     assert data["rows"] == 4
+
+
+def test_tool_calling_rows_are_chat_and_their_calls_and_tool_schemas_count(tmp_path):
+    """OpenAI tool-calling rows: an assistant turn with tool_calls and no content, a `tool`
+    turn, the tools' schemas beside the messages. All were refused as malformed, and the
+    calls and schemas are text the chat template renders, so they count in the length."""
+    schema = {"type": "function", "function": {"name": "get_weather", "parameters": {}}}
+    call = {
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+    }
+    row = {
+        "messages": [
+            {"role": "user", "content": "weather in Oslo?"},
+            {"role": "assistant", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "1", "content": "sunny"},
+            {"role": "assistant", "content": "Sunny."},
+        ],
+        "tools": [schema],
+    }
+    data = tmp_path / "tools.jsonl"
+    data.write_text(json.dumps(row) + "\n")
+    p = profile_dataset(data)
+    assert (p.format, p.rows, p.malformed_count) == ("chat", 1, 0)
+    plain = "\n".join(["weather in Oslo?", "", "sunny", "Sunny."])
+    assert p.max_tokens > -(-len(plain + json.dumps([call]) + json.dumps([schema])) // 4) - 4

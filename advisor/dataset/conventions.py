@@ -7,7 +7,9 @@ preference row usually carries a `prompt` too):
 | fields (case-insensitive)                                   | format      |
 |-------------------------------------------------------------|-------------|
 | `messages` / `conversations` / `conversation`: a list of    | chat        |
-|   `{role, content}` (OpenAI) or `{from, value}` (ShareGPT)  |             |
+|   `{role, content}` (OpenAI) or `{from, value}` (ShareGPT); |             |
+|   an assistant turn may hold `tool_calls` instead, and a    |             |
+|   row `tools` (their schemas count in its length)           |             |
 | `prompt` and `completion` both lists of such messages (TRL) | chat        |
 | `chosen` and `rejected`                                     | preference  |
 | `prompt`, `completion` and a boolean `label` (TRL/KTO)      | preference  |
@@ -104,7 +106,11 @@ def classify_row(row: Any) -> RowKind:
 def _classify(fields: dict[str, Any]) -> RowKind:
     for key in CHAT_KEYS:
         if key in fields:
-            return RowKind("chat", _messages_text(_maybe_json(fields[key]), key))
+            text = _messages_text(_maybe_json(fields[key]), key)
+            tools = _maybe_json(fields.get("tools"))
+            if isinstance(tools, list) and tools:  # schemas the template puts in the prompt
+                text += "\n" + json.dumps(tools, ensure_ascii=False, default=str)
+            return RowKind("chat", text)
     prompt = _maybe_json(fields.get("prompt"))
     completion = _maybe_json(fields.get("completion"))
     if isinstance(prompt, list) and isinstance(completion, list):
@@ -154,8 +160,11 @@ def _messages_text(messages: Any, key: str) -> str:
     for index, message in enumerate(messages):
         if not isinstance(message, dict):
             raise _Malformed(f"{key}[{index}] is a {json_type(message)}, not an object")
-        if "content" in message and "role" in message:
-            content = message["content"]
+        calls = message.get("tool_calls") or message.get("function_call")
+        if "role" in message and ("content" in message or calls):
+            content = message.get("content")
+            if calls:  # the template renders the call (name, JSON arguments) into the turn
+                parts.append(json.dumps(calls, ensure_ascii=False, default=str))
         elif "value" in message and "from" in message:
             content = message["value"]
         else:
@@ -210,6 +219,6 @@ def json_type(value: Any) -> str:
 
 # Every field name some convention reads (lowercase): columnar readers fetch only these.
 KNOWN_FIELDS = frozenset(
-    {*CHAT_KEYS, "chosen", "rejected", "label", *INSTRUCTION_EXTRAS, *TEXT_KEYS}
+    {*CHAT_KEYS, "tools", "chosen", "rejected", "label", *INSTRUCTION_EXTRAS, *TEXT_KEYS}
     | {name for first, seconds in INSTRUCTION_PAIRS for name in (first, *seconds)}
 )
