@@ -111,8 +111,9 @@ def models_in(
                 ignored.append(f"'{words}': {RULED_OUT}")
                 continue
             size = float(m.group(1)) if m.group(1) else None
+            # Within 15% of the size said, multiplied rather than divided: "0.0B" is a size too.
             chosen = [r for r, params, _ in repos if size is not None and params is not None
-                      and abs(params - size) / size < 0.15]  # fmt: skip
+                      and abs(params - size) < 0.15 * size]  # fmt: skip
             if size is not None and not chosen:
                 ignored.append(f"'{words}': no catalogued {family} model of that size")
                 continue
