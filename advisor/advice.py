@@ -22,7 +22,8 @@ def next_steps(rec: Recommendation) -> list[str]:
             "No candidate's facts could be read (each candidate's error says why): run once "
             "online or with --source hub, or name catalogued repos (`advisor catalog list`)."
             if rec.no_facts_read()
-            else "No candidate passed every fit check: relax a constraint (licence, size, GPU) or "
+            else _fits_with_a_change(rec)
+            or "No candidate passed every fit check: relax a constraint (licence, size, GPU) or "
             "name other candidates with models.candidates."
         )
         return steps
@@ -65,6 +66,27 @@ def next_steps(rec: Recommendation) -> list[str]:
         )
     steps.append(memory_step(chosen.memory, rec.spec.training.method))
     return steps
+
+
+def _fits_with_a_change(rec: Recommendation) -> str | None:
+    """The best candidate of the verdict's variant that fails on memory alone, and the change
+    that makes it fit: one flag away is a better next step than "relax a constraint"."""
+    method, gpu = rec.spec.training.method, rec.spec.training.gpu_memory_gb
+    for cand in rec.candidates:
+        entry = (cand.memory or {}).get(method)
+        failed = [check.rule_id for check in cand.checks if check.state == "fail"]
+        if cand.facts.get("variant") != rec.variant or failed != ["memory-over-budget"]:
+            continue
+        if entry is None or not entry.fix:
+            continue
+        qlora = (cand.memory or {}).get("qlora")
+        fits = method != "qlora" and qlora is not None and qlora.fits_gpu
+        flag = " — for QLoRA pass --method qlora (a spec: training.method: qlora)" if fits else ""
+        return (
+            f"{cand.repo_id} fails only on memory ({method} ~{entry.need_gb:g} GB, your GPU "
+            f"{gpu:g} GB): it {entry.fix}{flag}."
+        )
+    return None
 
 
 def memory_step(memory: dict | None, method: str) -> str:

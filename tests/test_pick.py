@@ -138,3 +138,16 @@ def test_the_known_reason_counts_its_checks_in_words():
     ranked = rank([runner, top])
     assert ranked[0].repo_id == "a"
     assert "1 unknown check vs 2." in reason(ranked[0], ranked[1], {})
+
+
+def test_when_only_memory_fails_the_next_step_says_what_fits():
+    """A 7B named with a 16 GB GPU and no method: LoRA (assumed) needs 19 GB, QLoRA 9.3. The
+    next step said only 'relax a constraint', though one flag makes the named model fit."""
+    spec = TaskSpec.model_validate(
+        {"task": {"description": "support bot"}, "training": {"gpu_memory_gb": 16}}
+    )
+    rec = _rec(spec.model_dump(), ["Qwen/Qwen2.5-7B-Instruct"])
+    assert rec.repo is None
+    step = rec.next_steps[-1]
+    assert step.startswith("Qwen/Qwen2.5-7B-Instruct fails only on memory (lora ~19 GB")
+    assert "QLoRA (4-bit base weights) (~9.3 GB)" in step and "--method qlora" in step
