@@ -520,12 +520,11 @@ def catalog_list(family: str | None, fmt: str) -> None:
     click.echo(f"{'repo':<44} {'family':<18} {'variant':<8} {'params':>7} {'context':>9}  licence")
     for row in rows:
         params = value(row["params_b"], "B") if row["params_b"] is not None else "unknown"
-        click.echo(
-            terminal(
-                f"{row['repo_id']:<44} {value(row['family']):<18} {value(row['variant']):<8} "
-                f"{params:>7} {value(row['context_length']):>9}  {value(row['license'])}"
-            )
+        line = (
+            f"{row['repo_id']:<44} {value(row['family']):<18} {value(row['variant']):<8} "
+            f"{params:>7} {value(row['context_length']):>9}  {value(row['license'])}"
         )
+        click.echo(terminal(line))
 
 
 @catalog_group.command("refresh")

@@ -210,11 +210,9 @@ def _construct(
     except (ValueError, OverflowError) as exc:  # e.g. Python's 4300-digit int limit
         at = f"{origin}:{line}"
         field = dotted_path(path)
-        reason = (
-            "a number with more than 4300 digits"
-            if "digits" in str(exc)
-            else f"value {node.value[:40]!r} cannot be read"
-        )
+        reason = f"value {node.value[:40]!r} cannot be read"
+        if "digits" in str(exc):
+            reason = "a number with more than 4300 digits"
         raise UserError(
             f"{at}: {field + ': ' if field else ''}{reason}", hint="write a smaller value"
         ) from None

@@ -454,9 +454,8 @@ def facts_from_answer(answer: dict[str, Any], *, cached: bool) -> ModelFacts:
         kind = next(iter(file_errors.values()))
         if kind == "gated":
             facts.set("gated", True, SOURCE_HUB_API, "file download refused (gated)")
-        _fail(
-            facts, kind, f"{', '.join(sorted(file_errors))}: {answer.get('file_error_reason', '')}"
-        )
+        reason = answer.get("file_error_reason", "")
+        _fail(facts, kind, f"{', '.join(sorted(file_errors))}: {reason}")
     return facts
 
 
@@ -469,11 +468,7 @@ def _apply_params(
         return
     config = (answer.get("files") or {}).get(CONFIG_FILE) or answer.get("config")
     bits = modelfiles.quant_bits(config)
-    numbers = {
-        str(k): v
-        for k, v in counts.items()
-        if isinstance(v, int) and not isinstance(v, bool) and v >= 0
-    }
+    numbers = {str(k): v for k, v in counts.items() if type(v) is int and v >= 0}  # no bool
     total, note = modelfiles.param_count(numbers, bits)
     detail = "Hub API safetensors.parameters" + (f"; {note}" if note else "")
     packed = any(k in ("U8", "I32") for k in counts)

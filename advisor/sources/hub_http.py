@@ -208,11 +208,8 @@ def _make_transport(httpx: Any, httpcore: Any) -> Any:
                 left = remaining()
                 if attempt > MAX_RETRIES or (left is not None and wait >= left):
                     if status == 429:
-                        raise HubProblem(
-                            "rate-limited",
-                            f"HTTP 429 after {attempt} tries"
-                            + (f", Retry-After {wait:.0f}s" if wait else ""),
-                        )
+                        after = f", Retry-After {wait:.0f}s" if wait else ""
+                        raise HubProblem("rate-limited", f"HTTP 429 after {attempt} tries{after}")
                     raise HubProblem("network", f"HTTP {status} from the Hub after {attempt} tries")
                 time.sleep(wait)
 

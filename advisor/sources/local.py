@@ -170,9 +170,7 @@ def _small_text(path: Path, cap: int) -> str | None:
 
 
 def _apply_safetensors(facts: ModelFacts, folder: Path, bits: int | None) -> None:
-    shards = sorted(folder.glob("*.safetensors"))
-    if not shards:
-        return
+    shards = sorted(folder.glob("*.safetensors"))  # none: a count of 0, which apply_params skips
     counts: dict[str, int] = {}
     budget = modelfiles.MAX_SAFETENSORS_HEADERS_PER_FOLDER
     try:

@@ -206,9 +206,8 @@ class _Progress:
         with self._lock:
             self.count += 1
             if self.enabled:
-                width = 24
-                filled = width * self.count // max(self.total, 1)
-                bar = "#" * filled + "." * (width - filled)
+                filled = 24 * self.count // max(self.total, 1)
+                bar = ("#" * filled).ljust(24, ".")  # 24 wide
                 # A local folder's path may hold control characters: never sent raw.
                 shown = "".join(ch if ch.isprintable() else "?" for ch in label[:40])
                 line = f"\rfetching [{bar}] {self.count}/{self.total} {shown}"
