@@ -178,11 +178,10 @@ class _Scanner:
         self.long_lines = False  # lines found by find() rather than split(), from the last block
 
     def end_skip(self, tail: int) -> None:
-        length = self.skipped_bytes + tail
         self.line_base += 1
+        length = self.skipped_bytes + tail  # skipped_bytes is set again when the next skip starts
         self.tally.bad(self.line_base, f"line is {length:,} bytes long; not parsed")
         self.skipping = False
-        self.skipped_bytes = 0
 
     def block(self, lines: _SplitLines | _FoundLines) -> None:
         """Check and sample one block's whole lines."""

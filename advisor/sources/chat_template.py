@@ -47,8 +47,7 @@ def detect_family(template: str | None) -> tuple[str | None, str]:
     if "[INST]" in template:
         return "mistral", "[INST] ... [/INST] markers"
     if "<|user|>" in template and "<|assistant|>" in template:
-        user_exprs = _USER_TURN_EXPR.findall(template)
-        if any("eos_token" in expr for expr in user_exprs):
+        if any("eos_token" in expr for expr in _USER_TURN_EXPR.findall(template)):
             return "zephyr", "<|user|> turns closed by eos_token"
         return "tulu", "<|user|>/<|assistant|> turns, eos_token after assistant only"
     return None, "no known chat-format markers"

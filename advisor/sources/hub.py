@@ -251,7 +251,6 @@ def _fetch_answer(repo_id: str, options: FetchOptions, cache: AnswerCache) -> di
     if not options.refresh and (known := _cached(cache.get(repo_id, sha))) is not None:
         cache.touch(repo_id, sha)  # same commit: reuse files and children fetched before
         return known
-    card = info.card_data.to_dict() if info.card_data is not None else None
     answer: dict[str, Any] = {
         "repo_id": info.id,
         "sha": sha,
@@ -259,7 +258,7 @@ def _fetch_answer(repo_id: str, options: FetchOptions, cache: AnswerCache) -> di
         "gated": info.gated,
         "tags": list(info.tags or []),
         "pipeline_tag": info.pipeline_tag,
-        "card_data": card,
+        "card_data": info.card_data.to_dict() if info.card_data is not None else None,
         "config": info.config if isinstance(info.config, dict) else None,
         "safetensors": (
             {"parameters": dict(info.safetensors.parameters), "total": info.safetensors.total}
@@ -386,8 +385,7 @@ def base_relation(answer: dict[str, Any]) -> tuple[str | None, str | None]:
         if len(models) == 1 and isinstance(models[0], str):
             return models[0], relation if isinstance(relation, str) else None
     elif isinstance(raw, list) and len(raw) == 1:
-        item = raw[0]
-        parent = item.get("id") if isinstance(item, dict) else item
+        parent = raw[0].get("id") if isinstance(raw[0], dict) else raw[0]
         if isinstance(parent, str):
             return parent, None
     for tag in answer.get("tags") or []:

@@ -110,10 +110,8 @@ def read_folder(folder: Path) -> ModelFacts:
         modelfiles.apply_template(facts, template, str(template_file))
     elif template_json.is_file():
         data = _json(template_json)
-        text = modelfiles.template_text(
-            data.get("chat_template") if isinstance(data, dict) else None
-        )
-        modelfiles.apply_template(facts, text, str(template_json))
+        templates = data.get("chat_template") if isinstance(data, dict) else None
+        modelfiles.apply_template(facts, modelfiles.template_text(templates), str(template_json))
 
     tok = _json(folder / "tokenizer_config.json")
     if tok is not None:

@@ -7,6 +7,7 @@ absent or of the wrong type is left unknown rather than guessed.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import Any
@@ -139,13 +140,10 @@ def special_tokens(tok: Any) -> dict[str, int]:
     """Special-token strings -> ids from added_tokens_decoder (to compare with config ids)."""
     decoder = tok.get("added_tokens_decoder") if isinstance(tok, dict) else None
     found: dict[str, int] = {}
-    if isinstance(decoder, dict):
-        for key, entry in decoder.items():
-            if isinstance(entry, dict) and isinstance(entry.get("content"), str):
-                try:
-                    found[entry["content"]] = int(key)
-                except ValueError:
-                    continue
+    for key, entry in decoder.items() if isinstance(decoder, dict) else ():
+        if isinstance(entry, dict) and isinstance(entry.get("content"), str):
+            with contextlib.suppress(ValueError):  # a key that is no number
+                found[entry["content"]] = int(key)
     return found
 
 
