@@ -304,7 +304,8 @@ def read(text: str, scopes: list[Scope]) -> list[Quantity]:
         limit = bool(c.limit.search(before) or c.limit_after.search(text[end : end + 40]))
         # "13B parameters for chat": the word right after names the unit, not a later one.
         named_params = c.params.match(text[end:].lstrip())
-        if scale_b and (named_params or (cls is None and limit)):
+        # "a 7B chatbot": billions with no unit are a model size (said as one, not unit-less).
+        if scale_b and (named_params or cls is None):
             cls = "params"
         said_from = -1
         setting = _setting(c, text, start, end) if cls is None else None
