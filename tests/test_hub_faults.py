@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -373,3 +374,77 @@ def test_an_hf_endpoint_that_is_no_url_is_the_users_setting_to_fix(cli, value):
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "is not an http(s) URL" in result.stderr and "HF_ENDPOINT" in result.stderr
+
+
+class _ForwardingProxy:
+    """A loopback HTTP proxy: takes absolute-form requests (GET http://host/path), forwards
+    them, counts them. What a corporate proxy does for plain-HTTP traffic."""
+
+    def __init__(self) -> None:
+        import http.client
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        proxy = self
+        self.seen: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                proxy.seen.append(self.path)
+                target = urlsplit(self.path)
+                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "proxy-connection"}
+                path = target.path + (f"?{target.query}" if target.query else "")
+                upstream.request(self.command, path, headers=headers)
+                answer = upstream.getresponse()
+                body = answer.read()
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "content-length", "connection"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_HEAD = _forward
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_hub_requests_go_through_the_proxy_the_environment_names(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    """Behind a corporate proxy HTTP(S)_PROXY is the only way out; our own transport made httpx
+    ignore it, so every Hub lookup failed as a network error. NO_PROXY still exempts a host."""
+    proxy = _ForwardingProxy()
+    try:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("HF_", "ADVISOR_"))},
+            **{k: "" for k in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy")},
+            "HF_ENDPOINT": hub.url,
+            "HF_HOME": str(tmp_path / "hf"),
+            "ADVISOR_CACHE_DIR": str(tmp_path / "cache"),
+            "HTTP_PROXY": proxy.url,
+            "PYTHONPATH": str(ROOT),
+        }
+        seen = _cli(["inspect", GOOD, "--source", "hub", "--format", "json"], env, tmp_path)
+        assert seen.returncode == 0, seen.stderr
+        assert json.loads(seen.stdout)["repo_id"] == GOOD
+        assert any(f"/api/models/{GOOD}" in path for path in proxy.seen), proxy.seen
+        before = len(proxy.seen)
+        env |= {"NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
+        again = _cli(["inspect", GOOD, "--source", "hub", "--refresh"], env, tmp_path)
+        assert again.returncode == 0, again.stderr
+        assert len(proxy.seen) == before
+    finally:
+        proxy.close()

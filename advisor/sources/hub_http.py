@@ -184,9 +184,12 @@ def _make_transport(httpx: Any, httpcore: Any) -> Any:
     class BoundedTransport(httpx.BaseTransport):
         """Deadline on every socket operation, capped bodies, bounded retries of 429/5xx."""
 
-        def __init__(self) -> None:
+        def __init__(self, proxy: str | None = None) -> None:
             limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=None)
-            self._inner = httpx.HTTPTransport(limits=limits)
+            try:
+                self._inner = httpx.HTTPTransport(limits=limits, proxy=proxy)
+            except Exception as exc:  # a SOCKS proxy without socksio, a malformed proxy URL
+                raise HubProblem("network", f"the proxy {proxy} cannot be used: {exc}") from None
             pool = getattr(self._inner, "_pool", None)
             if hasattr(pool, "_network_backend"):
                 pool._network_backend = _deadline_backend(httpcore)
@@ -256,8 +259,14 @@ def install(huggingface_hub: Any) -> None:
         transport = _make_transport(httpx, httpcore)
 
         def factory() -> Any:
+            # httpx reads HTTP(S)_PROXY / ALL_PROXY / NO_PROXY only when it makes its own
+            # transport; with ours it would ignore them, and behind a corporate proxy every
+            # lookup would fail. The same environment, read the same way, mounted explicitly
+            # (None: NO_PROXY's hosts take the direct transport).
+            proxies = getattr(getattr(httpx, "_utils", None), "get_environment_proxies", dict)()
             return httpx.Client(
                 transport=transport(),
+                mounts={key: url and transport(proxy=url) for key, url in proxies.items()},
                 event_hooks={"request": [_http.hf_request_event_hook]},
                 follow_redirects=True,
                 timeout=None,
