@@ -87,8 +87,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     if c["new_tokens"].value == "add":
         doc.set("tokens", special_tokens(plan), c["new_tokens"].comment())
     doc.blank()
-    if c["max_length"].known:
-        doc.set("sequence_len", c["max_length"].value, c["max_length"].comment())
+    doc.set("sequence_len", c["max_length"].value, c["max_length"].comment())
     doc.set("sample_packing", c["packing"].value, c["packing"].comment())
     if c["packing"].value:
         doc.set("pad_to_sequence_len", True, "packed batches are filled to sequence_len")

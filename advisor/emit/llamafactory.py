@@ -110,8 +110,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
         limits.append("LLaMA-Factory: no known template name for this model's chat format")
     if c["thinking"].value == "strip":
         doc.set("enable_thinking", False, c["thinking"].comment())
-    if c["max_length"].known:
-        doc.set("cutoff_len", c["max_length"].value, c["max_length"].comment())
+    doc.set("cutoff_len", c["max_length"].value, c["max_length"].comment())
     doc.set("packing", c["packing"].value, c["packing"].comment())
     if stage == "sft":
         doc.set("train_on_prompt", False, c["loss_mask"].comment())

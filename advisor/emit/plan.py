@@ -14,7 +14,7 @@ from typing import Any
 from advisor import __version__
 from advisor.emit.rules import Choice, chat_formats, config_rules, decide, template_hashes
 from advisor.facts import ModelFacts
-from advisor.memory.settings import parse_targets
+from advisor.memory.settings import DEFAULT_SEQ_LEN, parse_targets
 
 
 @dataclass
@@ -103,8 +103,6 @@ def _length_facts(facts: dict[str, Any], rec: Any) -> None:
         # Nothing says how long the examples are: the config is written at the length the
         # memory estimate counted, so the figure it prints is the run's (each framework's own
         # default differs, and a longer one would need more memory than the header says).
-        from advisor.memory.settings import DEFAULT_SEQ_LEN
-
         facts["data.length_assumed"] = DEFAULT_SEQ_LEN
         return
     context = facts.get("model.context_length")
@@ -244,8 +242,6 @@ def _warnings(plan: Plan) -> list[str]:
             "the memory estimate counts); set data.max_tokens or pass --data, or longer examples "
             "are truncated"
         )
-    elif not plan.choices["max_length"].known:
-        found.append("longest example unknown: the framework's default length is kept")
     if plan.value("tied_caveat") == "warn":
         found.append("tied embeddings: training embed_tokens/lm_head can break the tie (peft#2777)")
     return found

@@ -62,8 +62,7 @@ def sft_args(plan: Plan, *, unsloth: bool) -> list[Arg]:
     """SFTConfig keyword arguments, shared by the TRL and the Unsloth script."""
     choices = plan.choices
     args: list[Arg] = [("output_dir", "outputs", None)]
-    if choices["max_length"].known:
-        args.append(setting("max_length", choices["max_length"]))
+    args.append(setting("max_length", choices["max_length"]))
     if plan.value("objective") != "chat":
         args.append(("dataset_text_field", "text", plan.why("objective")))
     args.append(setting("packing", choices["packing"]))

@@ -28,8 +28,7 @@ def emit(plan: Plan) -> tuple[str, list[str]]:
     py.add("from datasets import load_dataset", "from trl import SFTConfig, SFTTrainer")
     py.add("", f"MODEL = {plan.repo!r}", "")
     args = [("model_name", Code("MODEL"), None)]
-    if plan.choices["max_length"].known:
-        args.append(setting("max_seq_length", plan.choices["max_length"]))
+    args.append(setting("max_seq_length", plan.choices["max_length"]))
     four_bit = "4-bit base weights only for QLoRA (your spec's method)"
     args.append(("load_in_4bit", method(plan) == "qlora", four_bit))
     if full:
